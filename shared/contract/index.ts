@@ -1,0 +1,17 @@
+import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '../rpc/define';
+import { appContract } from './app';
+import { engineContract } from './engine';
+
+/**
+ * THE contract between renderer and main. Every channel is declared once here, by domain;
+ * the renderer client, the preload allow-list and the handler table are derived from it.
+ */
+export const contract = defineContract({
+  app: appContract,
+  engine: engineContract,
+});
+
+export type Contract = typeof contract;
+export type Api = ClientOf<Contract>;
+export type Handlers = HandlersOf<Contract>;
+export type AppEvents = EventsOf<Contract>;
