@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { contract, type Handlers } from '../../shared/contract';
+import type { SettingsPatch } from '../../shared/contract/settings';
+import { createServer, type RpcServer } from '../../shared/rpc/server';
+import type { CoreContext } from './context';
+import { DockerCli } from './docker-cli';
+import { EngineService } from './engine/engine-service';
+import { resolveEndpoint } from './engine/endpoint';
+import { createEngineHandlers } from './engine/handlers';
+import { SettingsStore } from './store/settings-store';
+import { createAppHandlers } from './app-handlers';
+
+export interface CoreOptions {
+  mode: 'desktop' | 'headless';
+  /** Where settings, history and logs live. */
+  dataDir: string;
+  version: string;
+  env?: Record<string, string | undefined>;
+  homeDir?: string;
+  platform?: NodeJS.Platform;
+  dockerCliPath?: string;
+  /** Applied on top of the settings file (tests, command-line flags); not written back. */
+  settingsOverrides?: SettingsPatch;
+  /** Validate handler outputs against the contract (tests). */
+  validateOutputs?: boolean;
+  probeIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface Core {
+  readonly server: RpcServer<typeof contract>;
+  readonly context: CoreContext;
+  dispose(): Promise<void>;
+}
+
+/** The composition root: builds every service and the handler table from one options object. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const log = options.log ?? ((m: string) => console.log(`[core] ${m}`));
+  await mkdir(options.dataDir, { recursive: true });
+
+  const endpoint = resolveEndpoint({ env, homeDir: options.homeDir ?? homedir(), platform });
+  const cli = new DockerCli(endpoint, env, options.dockerCliPath ?? 'docker');
+  const engine = new EngineService({ endpoint, cli, platform, probeIntervalMs: options.probeIntervalMs });
+  const settings = await SettingsStore.open(options.dataDir, options.settingsOverrides);
+  if (settings.notice) log(settings.notice);
+
+  const context: CoreContext = {
+    engine,
+    cli,
+    settings,
+    dataDir: options.dataDir,
+    hostPlatform: platform,
+    // Events are only emitted once the engine starts, after the server below exists.
+    emit: (name, payload) => server.emit(name, payload),
+    log,
+  };
+
+  const handlers: Handlers = {
+    app: createAppHandlers(context, { mode: options.mode, version: options.version }),
+    engine: createEngineHandlers(context),
+  };
+  const server = createServer(contract, handlers, {
+    validateOutputs: options.validateOutputs,
+    onInternalError: (channel, error) => log(`${channel} failed: ${(error as Error).stack ?? String(error)}`),
+  });
+
+  engine.onStateChanged((state) => context.emit('engine.onStateChanged', state));
+  engine.start();
+
+  return {
+    server,
+    context,
+    async dispose() {
+      engine.stop();
+    },
+  };
+}

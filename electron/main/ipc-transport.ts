@@ -1,0 +1,39 @@
+import { ipcMain, type IpcMainEvent, type WebContents } from 'electron';
+import type { Frame, Transport } from '../../shared/rpc/frames';
+import { RPC_CHANNEL } from '../../shared/rpc/ipc-channel';
+import { APP_ORIGIN } from './protocol';
+
+/**
+ * The main side of the one IPC channel for one window. Frames are accepted only from that
+ * window's own main frame, loaded from our app:// origin.
+ */
+export function ipcTransport(contents: WebContents): Transport {
+  return {
+    send(frame: Frame) {
+      if (!contents.isDestroyed()) contents.send(RPC_CHANNEL, frame);
+    },
+    onFrame(listener) {
+      const handler = (event: IpcMainEvent, frame: unknown) => {
+        if (!isTrustedSender(event, contents)) return;
+        listener(frame as Frame); // shape validated by the server
+      };
+      ipcMain.on(RPC_CHANNEL, handler);
+      return () => ipcMain.off(RPC_CHANNEL, handler);
+    },
+    onClose(listener) {
+      contents.once('destroyed', listener);
+      return () => contents.off('destroyed', listener);
+    },
+  };
+}
+
+function isTrustedSender(event: IpcMainEvent, contents: WebContents): boolean {
+  if (event.sender !== contents) return false;
+  const frame = event.senderFrame;
+  if (!frame || frame !== contents.mainFrame) return false;
+  try {
+    return new URL(frame.url).origin === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+import { app, BrowserWindow, Menu } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore, type Core } from '../core/composition';
+import { appVersion } from '../core/app-version';
+import { ipcTransport } from './ipc-transport';
+import { registerSchemePrivileges, serveRenderer } from './protocol';
+import { createMainWindow, denyPermissions } from './window';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let core: Core | undefined;
+
+registerSchemePrivileges();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+async function openWindow(): Promise<void> {
+  core ??= await createCore({ mode: 'desktop', dataDir: app.getPath('userData'), version: appVersion() });
+  const win = createMainWindow(join(here, 'preload.cjs'), join(here, '..', '..', 'assets', 'icon.png'));
+  const started = core;
+  let disconnect = started.server.connect(ipcTransport(win.webContents));
+  // A reload is a new page with new calls: end the old page's work and serve the new one.
+  win.webContents.on('did-start-navigation', (details) => {
+    if (!details.isMainFrame || details.isSameDocument) return;
+    disconnect();
+    disconnect = started.server.connect(ipcTransport(win.webContents));
+  });
+}
+
+void app.whenReady().then(async () => {
+  denyPermissions();
+  serveRenderer(join(here, '..', 'renderer'));
+  Menu.setApplicationMenu(process.platform === 'darwin' ? Menu.getApplicationMenu() : null);
+  await openWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void openWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  void core?.dispose();
+});

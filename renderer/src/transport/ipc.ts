@@ -1,0 +1,12 @@
+import type { Frame, Transport } from '../../../shared/rpc/frames';
+import type { Bridge } from '../../../shared/rpc/ipc-channel';
+
+/** The renderer side of the Electron IPC channel, through the preload's tiny bridge. */
+export function ipcTransport(bridge: Bridge): Transport {
+  return {
+    send: (frame: Frame) => bridge.send(frame),
+    onFrame: (listener) => bridge.onFrame((frame) => listener(frame as Frame)),
+    // The window and its core connection end together.
+    onClose: () => () => undefined,
+  };
+}
