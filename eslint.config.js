@@ -90,4 +90,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Renderer tests run a real core behind the in-memory transport.
+    files: ['renderer/**/*.test.{ts,tsx}'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

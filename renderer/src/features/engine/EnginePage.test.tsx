@@ -1,0 +1,43 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
+import { createCore, type Core } from '../../../../electron/core/composition';
+import { attachTransport } from '../../api';
+import { App } from '../../app/App';
+import { useEngineStore } from '../../stores/engine-store';
+
+let core: Core | undefined;
+afterEach(async () => {
+  cleanup();
+  await core?.dispose();
+  useEngineStore.setState({ state: undefined, info: undefined, infoProblem: undefined });
+});
+
+describe('Engine page with no engine', () => {
+  it('opens anyway and explains what failed and how to start Docker', async () => {
+    core = await createCore({
+      mode: 'headless',
+      version: 'test',
+      dataDir: `/tmp/mas-renderer-test-${process.pid}`,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+      validateOutputs: true,
+      log: () => undefined,
+    });
+    const pair = createMemoryPair();
+    core.server.connect(pair.server);
+    attachTransport(pair.client);
+    render(<App />);
+
+    const page = await screen.findByTestId('engine-page');
+    await waitFor(() => expect(page.getAttribute('data-state')).toBe('disconnected'));
+    expect(screen.getByRole('alert').textContent).toContain('No Docker engine socket at unix:///nonexistent/docker.sock');
+    expect(screen.getByText('How to start Docker')).toBeTruthy();
+    expect(screen.getByTestId('engine-endpoint').textContent).toContain('unix:///nonexistent/docker.sock');
+    expect(screen.getByTestId('engine-endpoint-source').textContent).toContain('DOCKER_HOST');
+    expect(screen.getByTestId('status-bar').getAttribute('data-state')).toBe('disconnected');
+    // Other pages stay reachable.
+    act(() => screen.getByTestId('nav-history').click());
+    expect(await screen.findByTestId('coming-page')).toBeTruthy();
+  });
+});
