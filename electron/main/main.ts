@@ -11,7 +11,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 let core: Core | undefined;
 
 registerSchemePrivileges();
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second start focuses the first window instead of running a second core.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 
 app.on('second-instance', () => {
   const win = BrowserWindow.getAllWindows()[0];
@@ -35,6 +37,7 @@ async function openWindow(): Promise<void> {
 }
 
 void app.whenReady().then(async () => {
+  if (!primary) return;
   denyPermissions();
   serveRenderer(join(here, '..', 'renderer'));
   Menu.setApplicationMenu(process.platform === 'darwin' ? Menu.getApplicationMenu() : null);
