@@ -106,10 +106,8 @@ build_binaries() {
   fi
   log "patches applied to buildkit/: $(grep -c '^patching file buildkit/' "$W/patch.log" || true) files"
   mv "$W/src/buildkit" "$W/gp1/src/github.com/moby/buildkit"
-  ver=$(awk '$1 == "#" && $2 == "github.com/moby/buildkit" {print $3; exit}' "$W"/src/*/vendor/modules.txt 2>/dev/null || true)
-  [ -n "$ver" ] || ver=$(sed -n 's/^ *BUILDKIT_VERSION *:\?= *//p' "$W/src/debian/rules" 2>/dev/null | head -n1)
-  [ -n "$ver" ] || ver=v0.13.2
-  case "$ver" in v*) ;; *) ver=v$ver ;; esac
+  # The buildkit component carries no version file; docker.io 26.1.x ships BuildKit v0.13.2 (override: BUILDKIT_VERSION)
+  ver=${BUILDKIT_VERSION:-v0.13.2}
   log "sources: $(secs "$s" "$(now)")s (BuildKit $ver from $(awk '$2 ~ /orig-buildkit/ {print $2}' "$W/src.txt"))"
 
   s=$(now)
@@ -125,7 +123,7 @@ build_binaries() {
   log "compile: $(secs "$s" "$(now)")s"
 
   install -m 0755 "$W/out/buildkitd" "$W/out/buildctl" "$BIN/"
-  "$BIN/buildkitd" --version >"$BIN/VERSION"
+  "$BIN/buildkitd" --version 2>/dev/null >"$BIN/VERSION"
   if [ "${STACK_KEEP_BUILDKIT_WORK:-0}" != 1 ]; then rm -rf "$W"; fi
 }
 
@@ -174,7 +172,7 @@ EOF
 need_root
 T0=$(now)
 if binaries_ok; then
-  log "buildkitd/buildctl already built: $(cat "$BIN/VERSION" 2>/dev/null || "$BIN/buildkitd" --version)"
+  log "buildkitd/buildctl already built: $(cat "$BIN/VERSION" 2>/dev/null)"
 else
   log "building buildkitd/buildctl from $STACK_SUITE sources into $BIN"
   build_binaries

@@ -46,6 +46,8 @@ die() {
 # An ERR trap that names the failing command, for failures not caught by an explicit die.
 stack_err_trap() {
   local rc=$? line=$1 cmd=$2
+  # report once, from the main shell (command substitutions and subshells also run this trap)
+  [ "${BASH_SUBSHELL:-0}" = 0 ] || return 0
   printf '[%s] ERROR: command failed (exit %s) at %s line %s: %s\n' "$STACK_LOG_TAG" "$rc" "${BASH_SOURCE[1]##*/}" "$line" "$cmd" >&2
   printf '[%s]        what to do: read the log lines above; fix the cause and re-run the script (it only redoes what is missing)\n' "$STACK_LOG_TAG" >&2
 }
