@@ -1,0 +1,297 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildArgv,
+  buildRequestInput,
+  checkBuild,
+  checkTagReference,
+  defaultPlatforms,
+  displayCommand,
+  platformChoices,
+  resolveDockerfile,
+  type BuildFacts,
+  type BuildRequest,
+  type BuildRequestInput,
+} from './index';
+
+const parse = (input: BuildRequestInput): BuildRequest => buildRequestInput.parse(input);
+
+const base: BuildRequestInput = {
+  context: '/work/app',
+  platforms: ['linux/amd64'],
+  output: { type: 'push' },
+  tags: ['127.0.0.1:5000/team/app:1.0'],
+};
+
+/** The stack's default builder: docker driver, containerd image store, QEMU registered (literal `buildx ls` list). */
+const stackFacts: BuildFacts = {
+  nativePlatform: 'linux/amd64',
+  containerdImageStore: true,
+  currentBuilder: 'default',
+  builders: [
+    {
+      name: 'default',
+      driver: 'docker',
+      status: 'running',
+      current: true,
+      local: true,
+      platforms: [
+        'linux/amd64',
+        'linux/amd64/v2',
+        'linux/amd64/v3',
+        'linux/arm64',
+        'linux/riscv64',
+        'linux/ppc64',
+        'linux/ppc64le',
+        'linux/s390x',
+        'linux/mips64le',
+        'linux/mips64',
+        'linux/loong64',
+      ],
+    },
+  ],
+};
+
+describe('tag references', () => {
+  it.each([
+    '127.0.0.1:5000/mas-test-abc/app:1',
+    'busybox',
+    'library/busybox:1.36',
+    'localhost/app',
+    'registry.example.com:443/a/b/c:v1.2.3-rc_1',
+    'ghcr.io/org/my__app:latest',
+    '[::1]:5000/app:dev',
+  ])('accepts %s', (ref) => {
+    expect(checkTagReference(ref)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['My/App:1', /capital letters/],
+    ['app:1 2', /space/],
+    ['-app', /starts with "-"/],
+    ['app@sha256:' + 'a'.repeat(64), /digest/],
+    ['app:.bad', /not a valid tag/],
+    ['app:' + 'x'.repeat(129), /not a valid tag/],
+    ['a//b', /\(empty\)/],
+    ['app-:1', /not a valid repository name part/],
+    ['bad_host_.com:5000/app', /registry host|repository name part/],
+  ])('refuses %j with the reason', (ref, reason) => {
+    const check = checkTagReference(ref);
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.reason).toMatch(reason);
+  });
+
+  it('parses host, path and tag', () => {
+    expect(checkTagReference('127.0.0.1:5000/team/app:1.0')).toEqual({
+      ok: true,
+      reference: { host: '127.0.0.1:5000', path: 'team/app', tag: '1.0' },
+    });
+    expect(checkTagReference('team/app')).toEqual({ ok: true, reference: { path: 'team/app' } });
+  });
+});
+
+describe('request validation', () => {
+  it('normalises and de-duplicates platforms and applies defaults', () => {
+    const r = parse({ ...base, platforms: ['linux/arm64/v8', 'linux/ARM64', 'linux/armhf', 'linux/amd64'] });
+    expect(r.platforms).toEqual(['linux/arm64', 'linux/arm/v7', 'linux/amd64']);
+    expect(r).toMatchObject({ provenance: false, sbom: false, noCache: false, pull: false, buildArgs: [], cacheFrom: [], cacheTo: [] });
+  });
+
+  it('refuses bad fields with the field named', () => {
+    const bad = buildRequestInput.safeParse({
+      ...base,
+      context: 'relative/dir',
+      tags: ['Bad:Tag'],
+      platforms: ['amd64'],
+      buildArgs: [{ key: '1X', value: 'v' }],
+      target: '-x',
+      builder: 'a b',
+      cacheFrom: ['--malicious'],
+    });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['context', 'tags.0', 'platforms.0', 'buildArgs.0.key', 'target', 'builder', 'cacheFrom.0']));
+  });
+
+  it('needs at least one platform and an absolute output path', () => {
+    expect(buildRequestInput.safeParse({ ...base, platforms: [] }).success).toBe(false);
+    expect(buildRequestInput.safeParse({ ...base, output: { type: 'oci', dest: 'out.tar' } }).success).toBe(false);
+    expect(buildRequestInput.safeParse({ ...base, output: { type: 'oci', dest: '/tmp/out.tar' } }).success).toBe(true);
+  });
+
+  it('accepts cache specs as key=value lists or references', () => {
+    expect(buildRequestInput.safeParse({ ...base, cacheFrom: ['type=registry,ref=127.0.0.1:5000/app:cache'] }).success).toBe(true);
+    expect(buildRequestInput.safeParse({ ...base, cacheFrom: ['127.0.0.1:5000/app:cache'] }).success).toBe(true);
+    expect(buildRequestInput.safeParse({ ...base, cacheTo: ['mode=max,ref=x'] }).success).toBe(false);
+  });
+});
+
+describe('argv', () => {
+  it('builds the full argv array in a stable order', () => {
+    const r = parse({
+      ...base,
+      dockerfile: 'docker/Dockerfile.prod',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      tags: ['127.0.0.1:5000/a/app:1', '127.0.0.1:5000/a/app:latest'],
+      buildArgs: [{ key: 'VERSION', value: '1 2 "3"' }],
+      target: 'runtime',
+      provenance: true,
+      sbom: true,
+      noCache: true,
+      pull: true,
+      cacheFrom: ['type=registry,ref=127.0.0.1:5000/a/app:cache'],
+      cacheTo: ['type=inline'],
+      builder: 'multi',
+    });
+    expect(buildArgv(r, { progress: 'rawjson', metadataFile: '/data/builds/x/metadata.json' })).toEqual([
+      'buildx',
+      'build',
+      '--builder',
+      'multi',
+      '--progress=rawjson',
+      '--metadata-file',
+      '/data/builds/x/metadata.json',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '-f',
+      '/work/app/docker/Dockerfile.prod',
+      '-t',
+      '127.0.0.1:5000/a/app:1',
+      '-t',
+      '127.0.0.1:5000/a/app:latest',
+      '--build-arg',
+      'VERSION=1 2 "3"',
+      '--target',
+      'runtime',
+      '--output',
+      'type=registry',
+      '--provenance=true',
+      '--sbom=true',
+      '--no-cache',
+      '--pull',
+      '--cache-from',
+      'type=registry,ref=127.0.0.1:5000/a/app:cache',
+      '--cache-to',
+      'type=inline',
+      '/work/app',
+    ]);
+  });
+
+  it('maps each output to --output type=…, quoting CSV fields', () => {
+    const out = (output: BuildRequestInput['output']) => {
+      const argv = buildArgv(parse({ ...base, output }));
+      return argv[argv.indexOf('--output') + 1];
+    };
+    expect(out({ type: 'push' })).toBe('type=registry');
+    expect(out({ type: 'load' })).toBe('type=docker');
+    expect(out({ type: 'oci', dest: '/tmp/img.tar' })).toBe('type=oci,dest=/tmp/img.tar');
+    expect(out({ type: 'local', dest: '/tmp/a,b' })).toBe('type=local,"dest=/tmp/a,b"');
+    expect(out({ type: 'cacheonly' })).toBe('type=cacheonly');
+  });
+
+  it('resolves the Dockerfile from the context folder', () => {
+    expect(resolveDockerfile({ context: '/ctx' })).toBe('/ctx/Dockerfile');
+    expect(resolveDockerfile({ context: '/ctx/', dockerfile: './Dockerfile.arm' })).toBe('/ctx/Dockerfile.arm');
+    expect(resolveDockerfile({ context: '/ctx', dockerfile: '/elsewhere/Dockerfile' })).toBe('/elsewhere/Dockerfile');
+    expect(resolveDockerfile({ context: 'C:\\src\\app', dockerfile: 'Dockerfile' })).toBe('C:\\src\\app\\Dockerfile');
+  });
+
+  it('shows a copyable command without the app-only flags, quoted for a shell', () => {
+    const r = parse({ ...base, context: "/home/me/my app", buildArgs: [{ key: 'MSG', value: "it's" }] });
+    const cmd = displayCommand(r);
+    expect(cmd).toBe(
+      "docker buildx build --platform linux/amd64 -f '/home/me/my app/Dockerfile' -t 127.0.0.1:5000/team/app:1.0 --build-arg 'MSG=it'\\''s' --output type=registry --provenance=false --sbom=false '/home/me/my app'",
+    );
+    expect(cmd).not.toContain('rawjson');
+  });
+});
+
+describe('platform choices', () => {
+  it('groups native / emulated / unavailable and fills the docker driver gaps from the emulators', () => {
+    const choices = platformChoices({
+      ...stackFacts,
+      emulators: { 'linux/arm64': 'emulated', 'linux/arm/v7': 'emulated', 'linux/arm/v6': 'emulated', 'linux/riscv64': 'emulated', 'linux/s390x': 'unavailable' },
+    });
+    const group = (p: string) => choices.find((c) => c.platform === p);
+    expect(group('linux/amd64')).toMatchObject({ group: 'native', listed: true });
+    expect(group('linux/386')).toMatchObject({ group: 'native', listed: false });
+    expect(group('linux/arm64')).toMatchObject({ group: 'emulated', listed: true });
+    expect(group('linux/arm/v7')).toMatchObject({ group: 'emulated', listed: false });
+    expect(group('linux/s390x')).toMatchObject({ group: 'unavailable', listed: true });
+    // native first, then emulated, then unavailable
+    const order = choices.map((c) => c.group);
+    expect(order).toEqual([...order].sort((a, b) => ['native', 'emulated', 'unavailable'].indexOf(a) - ['native', 'emulated', 'unavailable'].indexOf(b)));
+    expect(defaultPlatforms(stackFacts)).toEqual(['linux/amd64']);
+  });
+
+  it('without emulator facts, trusts the list and the docker driver gaps of a listed sibling', () => {
+    const choices = platformChoices(stackFacts);
+    expect(choices.find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ group: 'emulated', listed: false });
+    expect(choices.find((c) => c.platform === 'linux/riscv64')).toMatchObject({ group: 'emulated', listed: true });
+    const noArm = { ...stackFacts, builders: [{ ...stackFacts.builders[0]!, platforms: ['linux/amd64'] }] };
+    expect(platformChoices(noArm).find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ group: 'unavailable' });
+  });
+
+  it("uses the builders domain's own classification when it has one", () => {
+    const facts: BuildFacts = {
+      ...stackFacts,
+      builders: [{ ...stackFacts.builders[0]!, support: [{ platform: 'linux/riscv64', support: 'unavailable', listed: true, note: 'restart it' }] }],
+    };
+    expect(platformChoices(facts).find((c) => c.platform === 'linux/riscv64')).toEqual({ platform: 'linux/riscv64', group: 'unavailable', listed: true, note: 'restart it' });
+  });
+});
+
+describe('impossible combinations', () => {
+  const codes = (request: BuildRequestInput, facts: BuildFacts, stages?: string[]) =>
+    checkBuild(parse(request), facts, stages ? { stages } : {}).map((p) => p.code);
+
+  it('passes a 4-platform push on the stack', () => {
+    expect(checkBuild(parse({ ...base, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64'] }), stackFacts)).toEqual([]);
+  });
+
+  it('several platforms with a docker-driver builder on the classic image store', () => {
+    const classic = { ...stackFacts, containerdImageStore: false };
+    const problems = checkBuild(parse({ ...base, platforms: ['linux/amd64', 'linux/arm64'] }), classic);
+    expect(problems[0]).toMatchObject({ code: 'MULTI_PLATFORM_UNSUPPORTED', severity: 'error', page: 'builders' });
+    expect(problems[0]!.fix).toMatch(/docker-container builder/);
+    // one platform is fine
+    expect(codes({ ...base }, classic)).toEqual([]);
+    // a docker-container builder is fine
+    const container: BuildFacts = {
+      ...classic,
+      currentBuilder: 'multi',
+      builders: [...classic.builders, { name: 'multi', driver: 'docker-container', status: 'running', current: true, local: true, platforms: ['linux/amd64', 'linux/arm64'] }],
+    };
+    expect(codes({ ...base, platforms: ['linux/amd64', 'linux/arm64'] }, container)).toEqual([]);
+  });
+
+  it('--load of several platforms without the containerd image store', () => {
+    const container: BuildFacts = {
+      ...stackFacts,
+      containerdImageStore: false,
+      currentBuilder: 'multi',
+      builders: [{ name: 'multi', driver: 'docker-container', status: 'running', current: true, local: true, platforms: ['linux/amd64', 'linux/arm64'] }],
+    };
+    const problems = checkBuild(parse({ ...base, output: { type: 'load' }, platforms: ['linux/amd64', 'linux/arm64'] }), container);
+    expect(problems.map((p) => p.code)).toEqual(['LOAD_MANIFEST_LIST']);
+    expect(problems[0]!.fix).toMatch(/Push to a registry/);
+    expect(codes({ ...base, output: { type: 'load' }, platforms: ['linux/amd64', 'linux/arm64'] }, stackFacts)).toEqual([]);
+  });
+
+  it('a ticked platform neither the builder nor an emulator can run', () => {
+    const facts = { ...stackFacts, emulators: { 'linux/s390x': 'unavailable' as const, 'linux/arm64': 'emulated' as const } };
+    const problems = checkBuild(parse({ ...base, platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] }), facts);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: 'PLATFORM_UNAVAILABLE', platforms: ['linux/s390x'], page: 'emulators' });
+    expect(problems[0]!.fix).toMatch(/Emulators page/);
+  });
+
+  it('other mistakes: push without tag, unknown builder, unknown target, Docker Hub warning', () => {
+    expect(codes({ ...base, tags: [] }, stackFacts)).toEqual(['PUSH_WITHOUT_TAG']);
+    expect(codes({ ...base, builder: 'nope' }, stackFacts)).toEqual(['BUILDER_NOT_FOUND']);
+    expect(codes({ ...base, target: 'runtime' }, stackFacts, ['build', 'test'])).toEqual(['TARGET_UNKNOWN']);
+    expect(codes({ ...base, target: 'test' }, stackFacts, ['build', 'test'])).toEqual([]);
+    const hub = checkBuild(parse({ ...base, tags: ['me/app:1'] }), stackFacts);
+    expect(hub).toEqual([expect.objectContaining({ code: 'PUSH_TO_DOCKER_HUB', severity: 'warning' })]);
+  });
+});

@@ -1,0 +1,340 @@
+import { normalizePlatform, parsePlatform } from '../platform';
+import { checkTagReference, registryOf } from './reference';
+import type { BuildRequest } from './request';
+
+/**
+ * What the engine, its builders and its emulators can do, and what that makes of a build request:
+ * the platform ticks grouped native / emulated / unavailable, and the combinations that cannot
+ * work, each with its fix, caught before a process starts.
+ */
+
+export type PlatformGroup = 'native' | 'emulated' | 'unavailable';
+
+export interface BuilderFact {
+  name: string;
+  driver: string;
+  /** `running`, `inactive`, … as buildx says. */
+  status: string;
+  current: boolean;
+  /** Platforms as the builder's nodes report them (empty until started). */
+  platforms: string[];
+  /** The builders domain's own classification, when it gave one. */
+  support?: Array<{ platform: string; support: PlatformGroup; listed: boolean; note?: string }>;
+  /** Its nodes run on the app's engine host, so that host's emulators apply. */
+  local: boolean;
+}
+
+export interface BuildFacts {
+  /** The engine's native platform, e.g. `linux/amd64`. */
+  nativePlatform: string;
+  /** The engine keeps images in containerd: the docker driver builds multi-platform, `--load` keeps manifest lists. */
+  containerdImageStore: boolean;
+  builders: BuilderFact[];
+  /** Name of the current builder (what `docker buildx build` uses without `--builder`). */
+  currentBuilder?: string;
+  /** The engine host's emulators by platform; absent when not known. */
+  emulators?: Record<string, PlatformGroup>;
+}
+
+export interface PlatformChoice {
+  platform: string;
+  group: PlatformGroup;
+  /** The builder itself lists it (the docker driver leaves out arm/v7, arm/v6 and 386). */
+  listed: boolean;
+  note?: string;
+}
+
+/** Platforms offered even when no builder lists them, so a missing emulator shows as a fixable gap. */
+export const COMMON_PLATFORMS = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/arm/v6',
+  'linux/386',
+  'linux/riscv64',
+  'linux/ppc64le',
+  'linux/s390x',
+  'linux/mips64le',
+  'linux/mips64',
+  'linux/loong64',
+] as const;
+
+/** Platforms a CPU of `native` runs without an emulator (32-bit modes and micro-architecture levels included). */
+export function nativelyRuns(native: string): string[] {
+  const p = normalizePlatform(native);
+  switch (p) {
+    case 'linux/amd64':
+      return ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/386'];
+    case 'linux/arm64':
+      return ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6'];
+    default:
+      return [p];
+  }
+}
+
+/** The docker driver's worker drops a platform an earlier one "matches" (amd64 → 386, arm64 → arm/v7, arm/v6). */
+const UNDER_REPORTED: Record<string, string> = {
+  'linux/386': 'linux/amd64',
+  'linux/arm/v7': 'linux/arm64',
+  'linux/arm/v6': 'linux/arm64',
+};
+
+export function selectedBuilder(facts: BuildFacts, name?: string): BuilderFact | undefined {
+  const wanted = name ?? facts.currentBuilder;
+  return facts.builders.find((b) => b.name === wanted) ?? (name ? undefined : facts.builders.find((b) => b.current));
+}
+
+function emulatorState(facts: BuildFacts, platform: string): PlatformGroup | undefined {
+  if (!facts.emulators) return undefined;
+  const direct = facts.emulators[platform];
+  if (direct) return direct;
+  // Keyed by architecture (`arm64`, `arm/v7`) as the Emulators page names them.
+  return facts.emulators[platform.replace(/^linux\//, '')];
+}
+
+function classify(facts: BuildFacts, builder: BuilderFact | undefined, platform: string): PlatformChoice {
+  const listed = builder ? builder.platforms.some((p) => normalizePlatform(p) === platform) : false;
+  const entry = builder?.support?.find((s) => normalizePlatform(s.platform) === platform);
+  if (entry) {
+    const choice: PlatformChoice = { platform, group: entry.support, listed: entry.listed };
+    if (entry.note) choice.note = entry.note;
+    return choice;
+  }
+  const local = builder?.local ?? true;
+  if (local && nativelyRuns(facts.nativePlatform).includes(platform)) {
+    return { platform, group: 'native', listed, ...(listed ? {} : { note: 'Runs natively on this CPU.' }) };
+  }
+  const emulated = local ? emulatorState(facts, platform) : undefined;
+  if (emulated === 'native') return { platform, group: 'native', listed };
+  if (emulated === 'emulated') {
+    return {
+      platform,
+      group: 'emulated',
+      listed,
+      ...(listed ? {} : { note: 'The builder does not list it, but the engine host has its emulator; the build can use it.' }),
+    };
+  }
+  if (emulated === 'unavailable') {
+    return {
+      platform,
+      group: 'unavailable',
+      listed,
+      note: listed
+        ? 'The builder lists it, but its emulator is no longer registered: install it on the Emulators page, then restart the builder.'
+        : 'No emulator is registered for it: install one on the Emulators page.',
+    };
+  }
+  if (listed) return { platform, group: 'emulated', listed };
+  const sibling = UNDER_REPORTED[platform];
+  if (builder?.driver === 'docker' && sibling && builder.platforms.some((p) => normalizePlatform(p) === sibling)) {
+    return { platform, group: 'emulated', listed, note: `The docker driver does not list it, but it builds when ${sibling} does (emulator state not known).` };
+  }
+  return {
+    platform,
+    group: 'unavailable',
+    listed,
+    note: local ? 'Neither the builder nor an emulator can run it: install its emulator on the Emulators page.' : 'The builder does not list it.',
+  };
+}
+
+const GROUP_ORDER: Record<PlatformGroup, number> = { native: 0, emulated: 1, unavailable: 2 };
+
+/** Every platform the form offers for this builder, grouped, native first. */
+export function platformChoices(facts: BuildFacts, builderName?: string, extra: readonly string[] = []): PlatformChoice[] {
+  const builder = selectedBuilder(facts, builderName);
+  const seen = new Set<string>();
+  const all: string[] = [];
+  const add = (p: string) => {
+    const parsed = parsePlatform(p);
+    if (!parsed || !p.includes('/')) return;
+    const n = normalizePlatform(p);
+    if (!seen.has(n)) {
+      seen.add(n);
+      all.push(n);
+    }
+  };
+  add(facts.nativePlatform);
+  COMMON_PLATFORMS.forEach(add);
+  builder?.platforms.forEach(add);
+  builder?.support?.forEach((s) => add(s.platform));
+  Object.keys(facts.emulators ?? {}).forEach((k) => add(k.includes('/') ? k : `linux/${k}`));
+  extra.forEach(add);
+  const choices = all.map((p) => classify(facts, builder, p));
+  return choices
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => GROUP_ORDER[a.c.group] - GROUP_ORDER[b.c.group] || a.i - b.i)
+    .map(({ c }) => c);
+}
+
+/** The platform ticked by default: the engine's own, when the builder can build it. */
+export function defaultPlatforms(facts: BuildFacts, builderName?: string): string[] {
+  const native = normalizePlatform(facts.nativePlatform);
+  const choice = platformChoices(facts, builderName).find((c) => c.platform === native);
+  return choice && choice.group !== 'unavailable' ? [native] : [];
+}
+
+// ---- impossible combinations ------------------------------------------------------------------------
+
+export type BuildProblemCode =
+  | 'BUILDER_NOT_FOUND'
+  | 'MULTI_PLATFORM_UNSUPPORTED'
+  | 'LOAD_MANIFEST_LIST'
+  | 'PLATFORM_UNAVAILABLE'
+  | 'PUSH_WITHOUT_TAG'
+  | 'PUSH_TO_DOCKER_HUB'
+  | 'EXPORTER_UNSUPPORTED'
+  | 'CACHE_EXPORT_UNSUPPORTED'
+  | 'TARGET_UNKNOWN'
+  | 'BAD_TAG'
+  | 'BUILDER_NOT_RUNNING';
+
+export interface BuildProblem {
+  code: BuildProblemCode;
+  /** An error stops the build; a warning is shown and the build may go ahead. */
+  severity: 'error' | 'warning';
+  /** The form field it is about. */
+  field?: 'builder' | 'platforms' | 'output' | 'tags' | 'target' | 'cacheTo';
+  message: string;
+  fix: string;
+  platforms?: string[];
+  /** The page where the fix is made. */
+  page?: 'emulators' | 'builders' | 'engine';
+}
+
+export interface CheckOptions {
+  /** Named stages of the Dockerfile, when known (for `--target`). */
+  stages?: readonly string[];
+}
+
+export function checkBuild(request: BuildRequest, facts: BuildFacts, options: CheckOptions = {}): BuildProblem[] {
+  const problems: BuildProblem[] = [];
+  const builder = selectedBuilder(facts, request.builder);
+  const several = request.platforms.length > 1;
+
+  if (!builder) {
+    problems.push({
+      code: 'BUILDER_NOT_FOUND',
+      severity: 'error',
+      field: 'builder',
+      message: request.builder ? `There is no builder named "${request.builder}".` : 'No buildx builder was found.',
+      fix: 'Pick an existing builder, or create one on the Builders page.',
+      page: 'builders',
+    });
+  }
+  const dockerDriver = builder?.driver === 'docker';
+
+  if (builder && several && dockerDriver && !facts.containerdImageStore) {
+    problems.push({
+      code: 'MULTI_PLATFORM_UNSUPPORTED',
+      severity: 'error',
+      field: 'builder',
+      message: `"${builder.name}" uses the docker driver on an engine without the containerd image store: it cannot build ${request.platforms.length} platforms in one build.`,
+      fix: 'Create and use a docker-container builder on the Builders page (or turn on the containerd image store), or tick a single platform.',
+      platforms: [...request.platforms],
+      page: 'builders',
+    });
+  }
+
+  if (request.output.type === 'load' && several && !facts.containerdImageStore) {
+    problems.push({
+      code: 'LOAD_MANIFEST_LIST',
+      severity: 'error',
+      field: 'output',
+      message: `Loading ${request.platforms.length} platforms into the engine needs a manifest list, which this engine's image store (no containerd image store) cannot hold.`,
+      fix: 'Push to a registry instead, or export an OCI tarball, or load one platform at a time, or turn on the containerd image store.',
+      platforms: [...request.platforms],
+      page: 'engine',
+    });
+  }
+
+  if (request.output.type === 'oci' && dockerDriver && !facts.containerdImageStore) {
+    problems.push({
+      code: 'EXPORTER_UNSUPPORTED',
+      severity: 'error',
+      field: 'output',
+      message: 'The docker driver cannot export an OCI tarball on an engine without the containerd image store.',
+      fix: 'Use a docker-container builder (Builders page), or turn on the containerd image store.',
+      page: 'builders',
+    });
+  }
+
+  if (request.cacheTo.length > 0 && dockerDriver && !facts.containerdImageStore) {
+    problems.push({
+      code: 'CACHE_EXPORT_UNSUPPORTED',
+      severity: 'error',
+      field: 'cacheTo',
+      message: 'The docker driver cannot export a build cache (--cache-to) on an engine without the containerd image store.',
+      fix: 'Remove "cache to", or use a docker-container builder (Builders page).',
+      page: 'builders',
+    });
+  }
+
+  if (builder) {
+    const choices = platformChoices(facts, builder.name, request.platforms);
+    const unavailable = request.platforms.filter((p) => choices.find((c) => c.platform === p)?.group === 'unavailable');
+    if (unavailable.length > 0) {
+      problems.push({
+        code: 'PLATFORM_UNAVAILABLE',
+        severity: 'error',
+        field: 'platforms',
+        message: `${unavailable.join(', ')}: neither the builder "${builder.name}" nor an emulator on the engine host can run ${unavailable.length > 1 ? 'them' : 'it'}.`,
+        fix: `Install the emulator${unavailable.length > 1 ? 's' : ''} on the Emulators page (then restart the builder if it is a docker-container one), or untick ${unavailable.join(', ')}.`,
+        platforms: unavailable,
+        page: 'emulators',
+      });
+    }
+    if (builder.status !== 'running' && builder.driver !== 'docker') {
+      problems.push({
+        code: 'BUILDER_NOT_RUNNING',
+        severity: 'warning',
+        field: 'builder',
+        message: `"${builder.name}" is ${builder.status || 'not running'}; buildx starts it first, which adds a few seconds.`,
+        fix: 'Nothing to do, or start it on the Builders page beforehand.',
+        page: 'builders',
+      });
+    }
+  }
+
+  if (request.output.type === 'push') {
+    if (request.tags.length === 0) {
+      problems.push({
+        code: 'PUSH_WITHOUT_TAG',
+        severity: 'error',
+        field: 'tags',
+        message: 'Pushing needs at least one tag: it names the registry and repository to push to.',
+        fix: 'Add a tag such as registry.example.com/team/app:1.0 (or 127.0.0.1:5000/app:dev for a local registry).',
+      });
+    }
+    const hub = request.tags.filter((t) => {
+      const c = checkTagReference(t);
+      return c.ok && registryOf(c.reference) === 'docker.io';
+    });
+    if (hub.length > 0) {
+      problems.push({
+        code: 'PUSH_TO_DOCKER_HUB',
+        severity: 'warning',
+        field: 'tags',
+        message: `${hub.join(', ')} name${hub.length > 1 ? '' : 's'} no registry, so ${hub.length > 1 ? 'they go' : 'it goes'} to Docker Hub.`,
+        fix: 'Put the registry host first (e.g. 127.0.0.1:5000/app:dev) to push elsewhere; Docker Hub needs `docker login`.',
+      });
+    }
+  }
+
+  for (const tag of request.tags) {
+    const c = checkTagReference(tag);
+    if (!c.ok) problems.push({ code: 'BAD_TAG', severity: 'error', field: 'tags', message: c.reason, fix: 'Correct the tag.' });
+  }
+
+  if (request.target && options.stages && !options.stages.includes(request.target)) {
+    problems.push({
+      code: 'TARGET_UNKNOWN',
+      severity: 'error',
+      field: 'target',
+      message: `The Dockerfile has no stage named "${request.target}".`,
+      fix: options.stages.length ? `Pick one of: ${options.stages.join(', ')}.` : 'The Dockerfile names no stages (FROM … AS name); leave the target empty.',
+    });
+  }
+  return problems;
+}
+
+export const blockingProblems = (problems: readonly BuildProblem[]): BuildProblem[] => problems.filter((p) => p.severity === 'error');
