@@ -1,0 +1,6 @@
+FROM debian:bookworm
+RUN apt-get update && apt-get install -y \
+    curl
+    git
+RUNN echo typo
+COPY . /app
