@@ -19,7 +19,7 @@ export function EnginePage() {
 
   const endpointFacts: Fact[] = [
     { label: 'Endpoint', value: state.endpoint.host, testId: 'engine-endpoint' },
-    { label: 'Found through', value: `${SOURCE_LABEL[state.endpoint.source]}: ${state.endpoint.detail}`, testId: 'engine-endpoint-source' },
+    { label: 'Found through', value: state.endpoint.detail, testId: 'engine-endpoint-source', hint: `Source: ${SOURCE_LABEL[state.endpoint.source]}` },
   ];
   if (state.endpoint.context) endpointFacts.push({ label: 'Context', value: state.endpoint.context });
 
