@@ -10,6 +10,8 @@ import { resolveEndpoint } from './engine/endpoint';
 import { createEngineHandlers } from './engine/handlers';
 import { SettingsStore } from './store/settings-store';
 import { createAppHandlers } from './app-handlers';
+import { BuildersService } from './builders/builders-service';
+import { createBuildersHandlers } from './builders/handlers';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -61,6 +63,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
+    builders: createBuildersHandlers(new BuildersService(context)),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,

@@ -1,5 +1,6 @@
 import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '../rpc/define';
 import { appContract } from './app';
+import { buildersContract } from './builders';
 import { engineContract } from './engine';
 
 /**
@@ -9,6 +10,7 @@ import { engineContract } from './engine';
 export const contract = defineContract({
   app: appContract,
   engine: engineContract,
+  builders: buildersContract,
 });
 
 export type Contract = typeof contract;
