@@ -22,7 +22,7 @@ import {
   type Segment,
 } from './model';
 import { isPredefinedArg, PREDEFINED_ARG_NAMES } from './predefined-args';
-import { analyzeShell, findToolchains, type ArchContext, type ToolchainUse } from './shell';
+import { analyzeShell, findToolchains, shellAssignments, type ArchContext, type ToolchainUse } from './shell';
 import type {
   ArgReference,
   DockerfileAnalysis,
@@ -55,11 +55,12 @@ function stageLabel(stage: { index: number; name?: string | undefined }): string
 
 function globalLookup(model: DockerfileModel, keepPredefined: boolean): (name: string) => string | undefined {
   const values = new Map<string, string>();
+  const lookup = (name: string) => (keepPredefined && isPredefinedArg(name) ? `\${${name}}` : values.get(name));
   for (const a of model.globalArgs) {
-    if (a.default === undefined) continue;
-    values.set(a.name, expandDockerfileWord(a.default, (n) => values.get(n), model.escapeChar).value);
+    if (a.default === undefined || isPredefinedArg(a.name)) continue;
+    values.set(a.name, expandDockerfileWord(a.default, lookup, model.escapeChar).value);
   }
-  return (name) => (keepPredefined && isPredefinedArg(name) ? `\${${name}}` : values.get(name));
+  return lookup;
 }
 
 function classifyPlatform(flag: string | undefined, model: DockerfileModel): PlatformKind {
@@ -422,7 +423,16 @@ function undeclaredArgs(ctx: Context, stage: ModelStage): void {
   for (const instr of stage.instructions) {
     if (instr.keyword !== 'RUN') continue;
     for (const { seg } of scriptsOf(instr)) {
-      for (const a of analyzeShell(seg.text, new Set(), ctx.arch).assignments) shellAssigned.add(a.name);
+      for (const a of shellAssignments(seg.text)) shellAssigned.add(a.name);
+    }
+  }
+  // ENV persists into stages built FROM this one (ARG does not).
+  const inheritedEnv = new Set<string>();
+  const seen = new Set<number>();
+  for (let p = ctx.stages[stage.index]?.parentStage; p !== undefined && !seen.has(p); p = ctx.stages[p]?.parentStage) {
+    seen.add(p);
+    for (const i of ctx.model.stages[p]?.instructions ?? []) {
+      if (i.keyword === 'ENV') for (const d of argDeclarations(i, ctx.model.escapeChar)) inheritedEnv.add(d.name);
     }
   }
   const fromLine = (ctx.model.lines[stage.from.line] ?? '').trim();
@@ -435,7 +445,9 @@ function undeclaredArgs(ctx: Context, stage: ModelStage): void {
       if ((ctx.model.lines[pos.line] ?? '').trimStart().startsWith('#')) continue;
       const predefined = isPredefinedArg(name);
       if (!predefined && !globalNames.has(name)) continue;
-      if (declaredBefore(stage, name, instr.line, ctx.model.escapeChar) || shellAssigned.has(name)) continue;
+      if (declaredBefore(stage, name, instr.line, ctx.model.escapeChar) || shellAssigned.has(name) || inheritedEnv.has(name)) {
+        continue;
+      }
       const key = `${name}@${pos.line}`;
       if (reported.has(key)) continue;
       reported.add(key);
@@ -594,7 +606,6 @@ function compileRules(ctx: Context, stage: ModelStage, info: DockerfileStage): v
   const relevant = uses.filter((u) => info.toolchains.includes(u.toolchain));
   const first = relevant[0];
   if (!first) return;
-  const labels = info.toolchains.map((t) => TOOL_LABEL[t]).join(', ');
   const commands = [...new Set(relevant.map((u) => u.command.split(/\s+/).slice(0, 2).join(' ')))].join(', ');
 
   if (info.effectivePlatformKind === 'none' || info.effectivePlatformKind === 'target') {
@@ -629,7 +640,7 @@ function compileRules(ctx: Context, stage: ModelStage, info: DockerfileStage): v
         }
         if (instr.keyword === 'RUN' && s === info) {
           for (const { seg } of scriptsOf(instr)) {
-            for (const a of analyzeShell(seg.text, new Set(ctx.derived), ctx.arch).assignments) {
+            for (const a of shellAssignments(seg.text)) {
               if (a.name === name) values.push(a.value);
             }
           }

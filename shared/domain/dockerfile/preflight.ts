@@ -91,9 +91,10 @@ class PlatformScope {
     if (stage.platformFlag !== undefined) {
       const resolved = this.resolveGlobal(stage.platformFlag).value.trim();
       if (resolved) platform = normalizePlatform(resolved);
-    } else if (stage.parentStage !== undefined) {
-      const parent = this.analysis.stages[stage.parentStage];
-      if (parent && parent.index < stage.index) platform = this.stagePlatform(parent);
+    } else {
+      // The parent can depend on the platform: `FROM runtime-${TARGETARCH}`.
+      const parent = findStage(this.analysis.stages, this.resolveGlobal(stage.image).value, stage.index);
+      if (parent) platform = this.stagePlatform(parent);
     }
     this.platforms.set(stage.index, platform);
     return platform;

@@ -194,6 +194,25 @@ function endOf(tokens: ShellToken[], k: number, stops: Set<string>): number {
 
 const ASSIGN_RE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
+// `NAME=value` words: command prefixes, `export NAME=`, and arguments such as `go env -w NAME=`.
+function assignmentsIn(tokens: ShellToken[]): ShellFacts['assignments'] {
+  const out: ShellFacts['assignments'] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t?.kind !== 'word') continue;
+    const m = ASSIGN_RE.exec(t.text);
+    if (m && (isCommandStart(tokens, k) || tokens[k - 1]?.kind === 'word')) {
+      out.push({ name: m[1] ?? '', value: m[2] ?? '', start: t.start });
+    }
+  }
+  return out;
+}
+
+/** Every `NAME=value` assignment in a script. */
+export function shellAssignments(src: string): ShellFacts['assignments'] {
+  return assignmentsIn(lexShell(src).tokens);
+}
+
 /**
  * Finds the deliberate architecture handling in a script. Variables assigned from an architecture
  * source (or inside an architecture branch) are added to `derived` so later scripts recognise them.
@@ -202,19 +221,8 @@ export function analyzeShell(src: string, derived: Set<string>, ctx: ArchContext
   const { tokens, comments } = lexShell(src);
   const span = (a: number, b: number) => src.slice(tokens[a]?.start ?? 0, tokens[b]?.end ?? 0);
   let excused: Array<[number, number]> = [];
-  const assignments: ShellFacts['assignments'] = [];
+  const assignments = assignmentsIn(tokens);
   const archVariables = new Set<string>();
-
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k];
-    if (t?.kind !== 'word') continue;
-    const prev = tokens[k - 1];
-    const afterDeclarer = prev?.kind === 'word' && ['export', 'local', 'readonly', 'declare'].includes(prev.text);
-    const m = ASSIGN_RE.exec(t.text);
-    if (m && (isCommandStart(tokens, k) || afterDeclarer || prev?.kind === 'word')) {
-      assignments.push({ name: m[1] ?? '', value: m[2] ?? '', start: t.start });
-    }
-  }
 
   // Two rounds: a branch can assign a variable that a later branch switches on.
   for (let round = 0; round < 2; round++) {
