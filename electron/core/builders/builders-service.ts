@@ -546,7 +546,7 @@ export class BuildersService {
       this.changed({ reason: 'removed', name });
       return 'removed';
     }
-    return /no builder .* found|not found/i.test(rm.command.output) ? 'absent' : 'kept';
+    return /no builder ".*" found|failed to find instance/i.test(rm.command.output) ? 'absent' : 'kept';
   }
 
   /** Removes a docker-container node's BuildKit container and state volume on the app's engine. */
@@ -597,7 +597,7 @@ export class BuildersService {
   }
 
   private failIfMissing(name: string, run: { command: CommandRun }): void {
-    if (/no builder .* found|not found/i.test(run.command.output) && !/image|manifest|pull/i.test(run.command.output)) {
+    if (/no builder ".*" found|failed to find instance/i.test(run.command.output)) {
       throw notFound(name, [run.command]);
     }
   }
