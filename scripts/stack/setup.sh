@@ -235,7 +235,8 @@ EOF
   fi
   rm -f "$REGISTRY_PIDFILE"
   if registry_ping; then
-    die "something not started by the stack already answers on $REGISTRY_ADDR" "stop it (see: ss -ltnp | grep 5000) and re-run $0"
+    warn "a registry not started from $STACK_DIR already answers on http://$REGISTRY_ADDR/v2/: using it"
+    return
   fi
   printf '\n==== %s registry start\n' "$(date -u +%FT%TZ)" >>"$REGISTRY_LOG"
   setsid /usr/bin/docker-registry serve "$cfg" >>"$REGISTRY_LOG" 2>&1 </dev/null 9>&- &
@@ -309,7 +310,7 @@ base_image() {
   local p list=() sum have_label have_digest reg_digest
   for p in "${PLATFORM_ORDER[@]}"; do [ -x "$ROOTFS/rootfs-$(platform_to_dir "$p")/bin/busybox" ] && list+=("$p"); done
   BASE_PLATFORMS=$(IFS=,; echo "${list[*]}")
-  sum=$( { echo "$BASE_PLATFORMS"; cat "$ROOTFS/Dockerfile"; for p in "${list[@]}"; do sha256sum "$ROOTFS/rootfs-$(platform_to_dir "$p")/bin/busybox"; done; } | sha256sum | cut -c1-16)
+  sum=$( { echo "$BASE_PLATFORMS"; cat "$ROOTFS/Dockerfile"; for p in "${list[@]}"; do sha256sum <"$ROOTFS/rootfs-$(platform_to_dir "$p")/bin/busybox"; done; } | sha256sum | cut -c1-16)
   have_label=$(docker image inspect -f '{{ index .Config.Labels "org.multiarch-studio.stack.base" }}' "$BASE_IMAGE" 2>/dev/null || true)
   have_digest=$(docker image inspect -f '{{ .Id }}' "$BASE_IMAGE" 2>/dev/null || true)
   reg_digest=$(registry_digest stack/busybox 1)

@@ -27,6 +27,28 @@ PROBE_DIRS="arm64:arm64 arm:armv7 riscv64:riscv64 ppc64le:ppc64le s390x:s390x 38
 [ -x "$ROOTFS/rootfs-amd64/bin/busybox" ] || die "missing $ROOTFS/rootfs-amd64/bin/busybox" "run scripts/stack/setup.sh first"
 docker_ping || die "dockerd is not answering on $DOCKER_SOCK" "start it: scripts/stack/dockerd.sh start"
 
+# up-to-date check from the inputs (cheap: the large QEMU binaries by size and mtime, the rest by content)
+key() {
+  local pair q d
+  sha256sum <"$HERE/binfmt"
+  sha256sum <"$HERE/build.sh"
+  for pair in $QEMU_NAMES; do
+    q=${pair#*:}
+    stat -c "qemu-$q %s %Y" "/usr/bin/qemu-$q-static" 2>/dev/null || echo "qemu-$q none"
+    sha256sum <"/usr/lib/binfmt.d/qemu-$q.conf" 2>/dev/null || echo "conf-$q none"
+  done
+  for pair in amd64:amd64 $PROBE_DIRS; do
+    d=${pair#*:}
+    sha256sum <"$ROOTFS/rootfs-$d/bin/busybox" 2>/dev/null || echo "rootfs-$d none"
+  done
+}
+sum=$(key | sha256sum | cut -c1-16)
+have=$(docker image inspect -f '{{ index .Config.Labels "org.multiarch-studio.stack.binfmt-standin" }}' "$IMAGE" 2>/dev/null || true)
+if [ "$FORCE" = 0 ] && [ "$have" = "$sum" ]; then
+  log "image $IMAGE is up to date"
+  exit 0
+fi
+
 c=$OUT/ctx
 rm -rf "$OUT"
 mkdir -p "$c"/{bin,usr/bin,etc/binfmt-standin,usr/libexec/binfmt-standin,tmp,proc}
@@ -60,12 +82,6 @@ for pair in $PROBE_DIRS; do
 done
 /usr/bin/qemu-aarch64-static --version | sed -n '1s/^[^ ]* version \([^ ]*\).*/v\1/p' >"$c/etc/binfmt-standin.qemu-version"
 
-sum=$( (cd "$c" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
-have=$(docker image inspect -f '{{ index .Config.Labels "org.multiarch-studio.stack.binfmt-standin" }}' "$IMAGE" 2>/dev/null || true)
-if [ "$FORCE" = 0 ] && [ "$have" = "$sum" ]; then
-  log "image $IMAGE is up to date"
-  exit 0
-fi
 cat >"$OUT/Dockerfile" <<EOF
 # Offline stand-in for the tonistiigi/binfmt installer image (see scripts/stack/binfmt-standin/binfmt)
 FROM scratch
