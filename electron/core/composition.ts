@@ -12,6 +12,8 @@ import { SettingsStore } from './store/settings-store';
 import { createAppHandlers } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
+import { BuildService, type BuildServiceOptions } from './builds/build-service';
+import { createBuildsHandlers } from './builds/handlers';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -27,6 +29,8 @@ export interface CoreOptions {
   /** Validate handler outputs against the contract (tests). */
   validateOutputs?: boolean;
   probeIntervalMs?: number;
+  /** Build batching and backlog limits (benchmarks, tests). */
+  builds?: Omit<BuildServiceOptions, 'sources'>;
   log?: (message: string) => void;
 }
 
@@ -60,10 +64,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   };
 
+  const buildersService = new BuildersService(context);
+  const builds = new BuildService(context, { ...options.builds, sources: { builders: (signal) => buildersService.list(signal) } });
+  await builds.recover();
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
-    builders: createBuildersHandlers(new BuildersService(context)),
+    builders: createBuildersHandlers(buildersService),
+    builds: createBuildsHandlers(builds),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
@@ -77,6 +85,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     async dispose() {
+      await builds.dispose();
       engine.stop();
     },
   };

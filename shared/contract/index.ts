@@ -1,6 +1,7 @@
 import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '../rpc/define';
 import { appContract } from './app';
 import { buildersContract } from './builders';
+import { buildsContract } from './builds';
 import { engineContract } from './engine';
 
 /**
@@ -11,6 +12,7 @@ export const contract = defineContract({
   app: appContract,
   engine: engineContract,
   builders: buildersContract,
+  builds: buildsContract,
 });
 
 export type Contract = typeof contract;

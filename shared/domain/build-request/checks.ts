@@ -32,6 +32,8 @@ export interface BuildFacts {
   builders: BuilderFact[];
   /** Name of the current builder (what `docker buildx build` uses without `--builder`). */
   currentBuilder?: string;
+  /** The builder list could not be read: checks that need it are left to buildx. */
+  buildersUnknown?: boolean;
   /** The engine host's emulators by platform; absent when not known. */
   emulators?: Record<string, PlatformGroup>;
 }
@@ -211,7 +213,7 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
   const builder = selectedBuilder(facts, request.builder);
   const several = request.platforms.length > 1;
 
-  if (!builder) {
+  if (!builder && !facts.buildersUnknown) {
     problems.push({
       code: 'BUILDER_NOT_FOUND',
       severity: 'error',

@@ -1,0 +1,457 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildChunk, BuildFactsData, BuildRecord, BuildFailure, PlatformOutcome } from '../../../shared/contract/builds';
+import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
+import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
+import type { BuildRequest } from '../../../shared/domain/build-request/request';
+import { RpcError } from '../../../shared/rpc/errors';
+import type { CoreContext } from '../context';
+import { inspectContext } from './context-folder';
+import { gatherFacts, type FactsSources } from './facts';
+import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
+import { LogPipeline, replayLog } from './log-pipeline';
+import { Watcher } from './watcher';
+
+export interface BuildServiceOptions {
+  sources?: FactsSources;
+  /** How often terminal output is sent (milliseconds). */
+  batchMs?: number;
+  /** How often the lanes are re-sent while output flows. */
+  progressMs?: number;
+  /** Facts read this recently are reused by `run` (the form has just read them). */
+  factsTtlMs?: number;
+  /** Text a slow window may have waiting before the oldest is dropped (it stays on disk). */
+  maxBacklogBytes?: number;
+}
+
+type EndReason = 'user' | 'shutdown';
+
+/** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
+class LiveBuild {
+  readonly abort = new AbortController();
+  readonly pipeline: LogPipeline;
+  readonly watchers = new Set<Watcher>();
+  readonly done: Promise<BuildRecord>;
+  resolveDone!: (record: BuildRecord) => void;
+  endReason: EndReason | undefined;
+  bytes = 0;
+  log: WriteStream;
+  private timer: NodeJS.Timeout | undefined;
+  private lastProgressAt = 0;
+
+  constructor(
+    public record: BuildRecord,
+    private readonly batchMs: number,
+    private readonly progressMs: number,
+  ) {
+    this.pipeline = new LogPipeline(record.platforms);
+    this.log = createWriteStream(record.logFile, { flags: 'a', mode: 0o600 });
+    this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  onStderr(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.log.write(chunk);
+    this.pipeline.push(chunk);
+    this.schedule();
+  }
+
+  note(line: string): void {
+    this.pipeline.note(line);
+    this.schedule();
+  }
+
+  /** Resolves once everything handed to the log stream so far is in the file. */
+  logFlushed(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.log.closed || this.log.destroyed) resolve();
+      else this.log.write(Buffer.alloc(0), () => resolve());
+    });
+  }
+
+  closeLog(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.log.closed) resolve();
+      else this.log.end(() => resolve());
+    });
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(false), this.batchMs);
+  }
+
+  flush(final: boolean): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const chunk: BuildChunk = { id: this.record.id, terminal: this.pipeline.take() };
+    if (this.pipeline.dirty) {
+      const now = Date.now();
+      if (final || now - this.lastProgressAt >= this.progressMs) {
+        chunk.progress = this.pipeline.progress();
+        this.lastProgressAt = now;
+      } else {
+        this.schedule();
+      }
+    }
+    if (final) chunk.status = this.record.status;
+    if (chunk.terminal.length === 0 && !chunk.progress && !chunk.status) return;
+    for (const w of this.watchers) w.push(chunk);
+  }
+
+  /** Joins a window late: replays the log up to now from disk, then the live output. */
+  async attach(watcher: Watcher, signal: AbortSignal): Promise<void> {
+    const upTo = this.bytes;
+    this.watchers.add(watcher);
+    this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
+    if (upTo > 0) {
+      await this.logFlushed();
+      const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, (c) => watcher.sendNow(c), { endOffset: upTo, signal });
+      const rest = replayed.take();
+      if (rest.length) await watcher.sendNow({ id: this.record.id, terminal: rest, replay: true });
+    }
+    watcher.release();
+  }
+}
+
+/**
+ * Builds: runs `docker buildx build --progress=rawjson --metadata-file …` through the app's docker
+ * CLI (argv array, own process group), streams its terminal text and per-platform lanes to every
+ * window following it in ~10 ms batches, writes the raw log to disk, and keeps the history.
+ */
+export class BuildService {
+  readonly store: HistoryStore;
+  private readonly live = new Map<string, LiveBuild>();
+  private factsCache: { at: number; value: BuildFactsData } | undefined;
+  private readonly batchMs: number;
+  private readonly progressMs: number;
+  private readonly factsTtlMs: number;
+  private readonly maxBacklogBytes: number;
+  private readonly sources: FactsSources;
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    options: BuildServiceOptions = {},
+  ) {
+    this.store = new HistoryStore(ctx.dataDir);
+    this.sources = options.sources ?? {};
+    this.batchMs = options.batchMs ?? 10;
+    this.progressMs = options.progressMs ?? 100;
+    this.factsTtlMs = options.factsTtlMs ?? 30_000;
+    this.maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Marks builds the previous run left `running` as interrupted. Call once at start-up. */
+  async recover(): Promise<void> {
+    const changed = await this.store.markInterrupted((id) => this.live.has(id));
+    for (const r of changed) this.ctx.log(`build ${r.id} was running when the app stopped: marked interrupted`);
+  }
+
+  async facts(signal?: AbortSignal): Promise<BuildFactsData> {
+    const value = await gatherFacts(this.ctx, this.sources, signal);
+    this.factsCache = { at: Date.now(), value };
+    return value;
+  }
+
+  private async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
+    if (this.factsCache && Date.now() - this.factsCache.at < this.factsTtlMs) return this.factsCache.value;
+    return this.facts(signal);
+  }
+
+  /** Checks, records and starts a build; `first` follows it from its first byte. */
+  async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
+    if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
+    const [context, facts] = await Promise.all([inspectContext(request.context, request.dockerfile), this.recentFacts(signal)]);
+    if (!context.ok) {
+      const p = context.problems[0]!;
+      throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
+    }
+    const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
+    const blocking = blockingProblems(problems);
+    if (blocking.length > 0) {
+      throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
+    }
+
+    const id = newBuildId();
+    const dir = this.store.dirOf(id);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const logFile = join(dir, LOG_FILE);
+    const metadataFile = join(dir, METADATA_FILE);
+    const builder = selectedBuilder(facts, request.builder);
+    const record: BuildRecord = {
+      schema: 1,
+      id,
+      request: toData(request),
+      command: displayCommand(request, 'docker'),
+      builder: { name: request.builder ?? builder?.name ?? facts.currentBuilder ?? 'default', ...(builder ? { driver: builder.driver } : {}) },
+      platforms: [...request.platforms],
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      outcomes: request.platforms.map((platform) => ({ platform, status: 'waiting', steps: 0, cached: 0 })),
+      imageNames: [],
+      logFile,
+      logBytes: 0,
+    };
+    await this.store.save(record);
+    const live = new LiveBuild(record, this.batchMs, this.progressMs);
+    if (first) live.watchers.add(first);
+    this.live.set(id, live);
+    this.ctx.emit('builds.onStarted', record);
+
+    const argv = buildArgv(request, { progress: 'rawjson', metadataFile });
+    const started = Date.now();
+    void this.ctx.cli
+      .run(argv, {
+        signal: live.abort.signal,
+        cwd: context.context,
+        onStderr: (chunk) => live.onStderr(chunk),
+        maxCaptureBytes: 64 * 1024,
+      })
+      .then(
+        (result) => this.finish(live, { code: result.code }, metadataFile, started),
+        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started),
+      )
+      .catch((error: unknown) => this.ctx.log(`build ${id}: could not be finished: ${(error as Error).stack ?? String(error)}`));
+    return live;
+  }
+
+  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number): Promise<void> {
+    const { record } = live;
+    const cancelled = outcome.error?.code === 'CANCELLED';
+    if (cancelled) await sweepLeftovers(metadataFile);
+    // A killed build still ends its lanes: steps that were running become canceled.
+    live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
+    if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
+    else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
+    await live.closeLog();
+
+    const snap = live.pipeline.tracker.snapshot();
+    const endedAt = new Date();
+    const next: BuildRecord = {
+      ...record,
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - started,
+      outcomes: outcomesOf(snap, record.platforms, cancelled ? (live.endReason === 'shutdown' ? 'interrupted' : undefined) : undefined),
+      logBytes: live.bytes,
+    };
+    if (outcome.code !== undefined) next.exitCode = outcome.code;
+    if (cancelled) {
+      next.status = live.endReason === 'shutdown' ? 'interrupted' : 'cancelled';
+      next.note = live.endReason === 'shutdown' ? 'The app closed while this build ran; it was stopped.' : 'Cancelled by the user.';
+    } else if (outcome.error) {
+      next.status = 'failed';
+      next.note = outcome.error.message;
+      next.failure = {
+        platforms: [],
+        steps: [],
+        message: outcome.error.message,
+        cause: { kind: 'unknown', explanation: outcome.error.message, fix: outcome.error.hint ?? 'Check the Engine page.' },
+      };
+    } else if (outcome.code === 0) {
+      next.status = 'succeeded';
+      const metadata = parseBuildMetadata(await readFile(metadataFile, 'utf8').catch(() => ''));
+      if (metadata?.imageDigest) next.digest = metadata.imageDigest;
+      if (metadata?.descriptor) next.mediaType = metadata.descriptor.mediaType;
+      next.imageNames = metadata?.imageNames.length ? metadata.imageNames : [...record.request.tags];
+    } else {
+      next.status = 'failed';
+      next.failure = failureOf(snap);
+    }
+    live.record = next;
+    await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${record.id}: record not saved: ${(error as Error).message}`));
+    this.live.delete(record.id);
+    live.flush(true);
+    live.resolveDone(next);
+    this.ctx.emit('builds.onEnded', next);
+  }
+
+  /** Follows a build (live, or replayed from disk when it has ended) until it ends. */
+  async watch(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
+    const live = this.live.get(id);
+    if (!live) return this.replay(id, send, signal);
+    const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile });
+    try {
+      await live.attach(watcher, signal);
+      const record = await untilAborted(live.done, signal);
+      await watcher.drained();
+      return record;
+    } finally {
+      watcher.close();
+      live.watchers.delete(watcher);
+    }
+  }
+
+  /** Starts a build and follows it from its first byte. Ending the call only stops following. */
+  async run(request: BuildRequest, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
+    const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes });
+    const live = await this.start(request, watcher, signal);
+    try {
+      // The renderer learns the id (for Cancel) before any output.
+      watcher.push({ id: live.record.id, terminal: [], status: 'running' });
+      const record = await untilAborted(live.done, signal);
+      await watcher.drained();
+      return record;
+    } finally {
+      watcher.close();
+      live.watchers.delete(watcher);
+    }
+  }
+
+  private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
+    const record = await this.store.get(id);
+    await send({ id, terminal: [], status: record.status, replay: true });
+    const pipeline = await replayLog(record.logFile, id, record.platforms, send, { signal });
+    // A replay of an ended build ends its lanes the way the build ended.
+    if (record.status !== 'running') pipeline.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
+    if (record.note && record.status !== 'succeeded' && record.status !== 'failed') pipeline.note(record.note);
+    await send({ id, terminal: pipeline.take(), progress: pipeline.progress(), status: record.status, replay: true });
+    return record;
+  }
+
+  cancel(id: string): boolean {
+    const live = this.live.get(id);
+    if (!live) return false;
+    live.endReason ??= 'user';
+    live.abort.abort();
+    return true;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    if (this.live.has(id)) {
+      throw new RpcError('BUILD_RUNNING', 'This build is still running; it cannot be deleted now.', { hint: 'Cancel it first, or wait for it to end.' });
+    }
+    return this.store.remove(id);
+  }
+
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  liveRecord(id: string): BuildRecord | undefined {
+    return this.live.get(id)?.record;
+  }
+
+  /** Stops every running build (they are recorded as interrupted) and waits a little for them to end. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const running = [...this.live.values()];
+    for (const live of running) {
+      live.endReason = 'shutdown';
+      live.abort.abort();
+    }
+    await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+}
+
+function newBuildId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
+  return `${t.slice(0, 8)}-${t.slice(8)}-${randomBytes(4).toString('hex')}`;
+}
+
+function toData(request: BuildRequest): BuildRecord['request'] {
+  const data: BuildRecord['request'] = {
+    context: request.context,
+    tags: [...request.tags],
+    platforms: [...request.platforms],
+    buildArgs: request.buildArgs.map((a) => ({ key: a.key, value: a.value })),
+    output: { ...request.output },
+    provenance: request.provenance,
+    sbom: request.sbom,
+    noCache: request.noCache,
+    pull: request.pull,
+    cacheFrom: [...request.cacheFrom],
+    cacheTo: [...request.cacheTo],
+  };
+  if (request.dockerfile) data.dockerfile = request.dockerfile;
+  if (request.target) data.target = request.target;
+  if (request.builder) data.builder = request.builder;
+  return data;
+}
+
+function outcomesOf(snap: BuildProgressSnapshot, platforms: readonly string[], override?: 'interrupted'): PlatformOutcome[] {
+  const lanes = new Map(snap.lanes.map((l) => [l.platform, l]));
+  const order = [...platforms, ...snap.lanes.map((l) => l.platform).filter((p) => !platforms.includes(p))];
+  return order.map((platform) => {
+    const lane = lanes.get(platform);
+    if (!lane) return { platform, status: override ?? 'waiting', steps: 0, cached: 0 };
+    const outcome: PlatformOutcome = {
+      platform,
+      status: override && lane.status !== 'done' && lane.status !== 'error' ? override : lane.status,
+      steps: lane.counts.total,
+      cached: lane.counts.cached,
+    };
+    if (lane.durationMs !== undefined) outcome.durationMs = lane.durationMs;
+    const failed = lane.steps.find((s) => s.status === 'error');
+    if (failed) outcome.failedStep = { name: failed.name, error: failed.error ?? '' };
+    return outcome;
+  });
+}
+
+function failureOf(snap: BuildProgressSnapshot): BuildFailure {
+  const f = snap.failure;
+  if (!f) {
+    const text = snap.textLines.join('\n');
+    return { platforms: [], steps: [], ...(text ? { message: text } : {}), cause: classifyFailure(text) };
+  }
+  const failure: BuildFailure = {
+    platforms: [...f.platforms],
+    steps: f.steps.map((s) => ({
+      ...(s.platform !== undefined ? { platform: s.platform } : {}),
+      name: s.name,
+      ...(s.stepLabel !== undefined ? { stepLabel: s.stepLabel } : {}),
+      error: s.error,
+      lastLogLines: s.lastLogLines.slice(-20),
+    })),
+    cause: f.cause,
+  };
+  if (f.message !== undefined) failure.message = f.message;
+  return failure;
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RpcError('CANCELLED', 'Stopped following the build.'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new RpcError('CANCELLED', 'Stopped following the build.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/**
+ * After a cancel, makes sure nothing of the build is left: any process whose command line still
+ * names this build's metadata file (the docker CLI or its buildx plugin, should one outlive the
+ * group kill) is killed. Linux only (reads /proc); elsewhere the process-group kill has to do.
+ */
+export async function sweepLeftovers(marker: string): Promise<number> {
+  if (process.platform !== 'linux') return 0;
+  let killed = 0;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(marker)) continue;
+    // Only docker / buildx processes: the marker could appear in an unrelated command line.
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+    if (!/docker/.test(exe) && !/docker/.test(cmdline.split('\0')[0] ?? '')) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone already
+    }
+  }
+  return killed;
+}

@@ -1,0 +1,17 @@
+import type { Handlers } from '../../../shared/contract';
+import type { BuildService } from './build-service';
+import { browseFolders, inspectContext } from './context-folder';
+
+export function createBuildsHandlers(builds: BuildService): Handlers['builds'] {
+  return {
+    facts: (_input, { signal }) => builds.facts(signal),
+    inspectContext: ({ context, dockerfile }) => inspectContext(context, dockerfile),
+    browse: ({ path }) => browseFolders(path),
+    run: (request, { emit, signal }) => builds.run(request, emit, signal),
+    watch: ({ id }, { emit, signal }) => builds.watch(id, emit, signal),
+    cancel: ({ id }) => ({ cancelled: builds.cancel(id) }),
+    list: () => builds.store.list(),
+    get: async ({ id }) => builds.liveRecord(id) ?? builds.store.get(id),
+    remove: async ({ id }) => ({ removed: await builds.remove(id) }),
+  };
+}

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSchema } from '../domain/build-progress/model';
+import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
+import { event, request, stream } from '../rpc/define';
+
+// ---- form helpers ------------------------------------------------------------------------------------
+
+const platformGroup = z.enum(['native', 'emulated', 'unavailable']);
+
+/** What the engine, its builders and emulators can do: the input of the platform ticks and the checks. */
+export const buildFactsSchema = z.object({
+  nativePlatform: z.string(),
+  containerdImageStore: z.boolean(),
+  builders: z.array(
+    z.object({
+      name: z.string(),
+      driver: z.string(),
+      status: z.string(),
+      current: z.boolean(),
+      platforms: z.array(z.string()),
+      support: z
+        .array(z.object({ platform: z.string(), support: platformGroup, listed: z.boolean(), note: z.string().optional() }))
+        .optional(),
+      local: z.boolean(),
+    }),
+  ),
+  currentBuilder: z.string().optional(),
+  /** The builder list could not be read: builder checks are left to buildx. */
+  buildersUnknown: z.boolean().optional(),
+  emulators: z.record(z.string(), platformGroup).optional(),
+  /** Facts that could not be read, in words (the form still works with what is known). */
+  notes: z.array(z.string()),
+});
+
+export const contextInput = z.object({
+  context: absolutePath,
+  dockerfile: dockerfilePath.optional(),
+});
+
+export const contextProblem = z.object({
+  field: z.enum(['context', 'dockerfile']),
+  message: z.string(),
+  hint: z.string(),
+});
+
+export const contextInfo = z.object({
+  context: z.string(),
+  /** The Dockerfile the build would use (absolute). */
+  dockerfile: z.string(),
+  ok: z.boolean(),
+  problems: z.array(contextProblem),
+  /** Named stages (`FROM … AS name`), the choices for the target stage. */
+  stages: z.array(z.object({ name: z.string(), line: z.number().int() })),
+  /** `analysis`: the Dockerfile analyser; `minimal`: a plain `FROM … AS name` scan. */
+  stagesSource: z.enum(['analysis', 'minimal', 'none']),
+});
+
+export const browseInput = z.object({ path: absolutePath.optional() });
+
+export const dirListing = z.object({
+  path: z.string(),
+  parent: z.string().optional(),
+  /** Sub-folders only (hidden ones left out), sorted by name. */
+  entries: z.array(z.object({ name: z.string(), path: z.string(), hasDockerfile: z.boolean() })),
+  hasDockerfile: z.boolean(),
+  /** More folders than shown. */
+  truncated: z.boolean(),
+});
+
+// ---- builds ------------------------------------------------------------------------------------------
+
+export const buildStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+
+export const platformOutcome = z.object({
+  platform: z.string(),
+  status: z.union([laneStatusSchema, z.literal('interrupted')]),
+  durationMs: z.number().optional(),
+  steps: z.number().int(),
+  cached: z.number().int(),
+  failedStep: z.object({ name: z.string(), error: z.string() }).optional(),
+});
+
+export const buildFailure = z.object({
+  /** Platforms whose own steps failed. Empty when the failure was not platform-specific. */
+  platforms: z.array(z.string()),
+  steps: z.array(
+    z.object({
+      platform: z.string().optional(),
+      name: z.string(),
+      stepLabel: z.string().optional(),
+      error: z.string(),
+      lastLogLines: z.array(z.string()),
+    }),
+  ),
+  /** buildx's final `ERROR:` message. */
+  message: z.string().optional(),
+  cause: failureClassificationSchema,
+});
+
+export const buildRecord = z.object({
+  schema: z.literal(1),
+  id: z.string(),
+  request: buildRequestData,
+  /** The command as the user would type it. */
+  command: z.string(),
+  builder: z.object({ name: z.string(), driver: z.string().optional() }),
+  platforms: z.array(z.string()),
+  status: buildStatus,
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  exitCode: z.number().int().optional(),
+  outcomes: z.array(platformOutcome),
+  /** `containerimage.digest` from the metadata file: the index digest for several platforms. */
+  digest: z.string().optional(),
+  mediaType: z.string().optional(),
+  imageNames: z.array(z.string()),
+  failure: buildFailure.optional(),
+  /** Why it ended without buildx saying (cancelled, interrupted, could not start). */
+  note: z.string().optional(),
+  /** The full raw `--progress=rawjson` log on disk. */
+  logFile: z.string(),
+  logBytes: z.number().int(),
+});
+
+/** Terminal text for one platform (or for none: shared steps and buildx's own lines). */
+export const terminalSegment = z.object({
+  /** Whole lines with ANSI colours, each ending in CRLF. */
+  text: z.string(),
+  platform: z.string().optional(),
+  lines: z.number().int(),
+});
+
+export const buildChunk = z.object({
+  id: z.string(),
+  terminal: z.array(terminalSegment),
+  /** The per-platform lanes, when they changed (at most every ~100 ms). Steps' log lines are left out except for failed steps. */
+  progress: buildProgressSnapshotSchema.optional(),
+  status: buildStatus.optional(),
+  /** Output read back from the log on disk (opening a past build, or joining a running one late). */
+  replay: z.boolean().optional(),
+});
+
+export const setAsideRecord = z.object({
+  id: z.string(),
+  /** Where the unreadable record was moved. */
+  path: z.string(),
+  message: z.string(),
+});
+
+export const buildList = z.object({
+  builds: z.array(buildRecord),
+  /** Records that could not be read this time; moved aside, never deleted. */
+  setAside: z.array(setAsideRecord),
+});
+
+export const buildId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'Not a build id.');
+
+export type BuildFactsData = z.infer<typeof buildFactsSchema>;
+export type ContextInfo = z.infer<typeof contextInfo>;
+export type DirListing = z.infer<typeof dirListing>;
+export type BuildStatusValue = z.infer<typeof buildStatus>;
+export type BuildRecord = z.infer<typeof buildRecord>;
+export type BuildChunk = z.infer<typeof buildChunk>;
+export type TerminalSegment = z.infer<typeof terminalSegment>;
+export type BuildList = z.infer<typeof buildList>;
+export type PlatformOutcome = z.infer<typeof platformOutcome>;
+export type BuildFailure = z.infer<typeof buildFailure>;
+
+/** Data of a BUILD_IMPOSSIBLE error: the combinations that cannot work, each with its fix. */
+export const buildImpossibleData = z.object({
+  problems: z.array(
+    z.object({
+      code: z.string(),
+      severity: z.enum(['error', 'warning']),
+      field: z.string().optional(),
+      message: z.string(),
+      fix: z.string(),
+      platforms: z.array(z.string()).optional(),
+      page: z.string().optional(),
+    }),
+  ),
+});
+
+export const buildsContract = {
+  /** Engine, builders and emulators facts for the form's platform ticks and checks. */
+  facts: request(z.object({}), buildFactsSchema),
+  /** Checks a context folder (exists, is a folder, has the Dockerfile) and lists the Dockerfile's stages. */
+  inspectContext: request(contextInput, contextInfo),
+  /** Folders on the computer running the app (there is no native folder dialog in headless mode). */
+  browse: request(browseInput, dirListing),
+  /**
+   * Runs `docker buildx build --progress=rawjson --metadata-file …`. Streams the terminal text
+   * and lanes; the result is the finished record. Ending this call only stops watching: the
+   * build goes on until `cancel`. Refused with BUILD_IMPOSSIBLE (data: problems) before starting.
+   */
+  run: stream(buildRequestInput, buildChunk, buildRecord),
+  /** Follows a build from its first line: replays the log on disk, then live output while it runs. */
+  watch: stream(z.object({ id: buildId }), buildChunk, buildRecord),
+  /** Stops a running build (its whole process group). */
+  cancel: request(z.object({ id: buildId }), z.object({ cancelled: z.boolean() })),
+  /** Every build kept on disk, newest first. */
+  list: request(z.object({}), buildList),
+  get: request(z.object({ id: buildId }), buildRecord),
+  /** Deletes a finished build's record and log. */
+  remove: request(z.object({ id: buildId }), z.object({ removed: z.boolean() })),
+  onStarted: event(buildRecord),
+  /** A build ended (succeeded, failed, cancelled): for notifications and the history list. */
+  onEnded: event(buildRecord),
+};
