@@ -56,8 +56,8 @@ export function decodeBase64(text: string): { bytes: Uint8Array; ascii: boolean 
   return { bytes: o === out.length ? out : out.subarray(0, o), ascii: (high & 0x80) === 0 };
 }
 
-/** Bytes known to be ASCII → string, in slices small enough for the argument-count limit. */
-export function asciiToString(bytes: Uint8Array): string {
+/** Bytes → "binary string" (one code unit per byte), in slices small enough for the argument-count limit. */
+export function bytesToBinaryString(bytes: Uint8Array): string {
   const len = bytes.length;
   if (len <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
@@ -81,4 +81,36 @@ export function endsInsideUtf8Sequence(bytes: Uint8Array): boolean {
     return need > back;
   }
   return false;
+}
+
+/** Binary string → bytes. */
+export function binaryStringToBytes(bin: string): Uint8Array {
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const hasAtob = typeof atob === 'function';
+
+/**
+ * Base64 → binary string. Uses the platform's atob (native, several times faster than a JS
+ * table for short log entries) and falls back to the lenient table decoder for what atob
+ * rejects (URL-safe alphabet, stray characters, a truncated quantum).
+ */
+export function base64ToBinaryString(text: string): string {
+  if (hasAtob) {
+    try {
+      return atob(text);
+    } catch {
+      // fall through
+    }
+  }
+  return bytesToBinaryString(decodeBase64(text).bytes);
+}
+
+const NON_ASCII = /[\x80-\uffff]/;
+
+/** Whether a binary string has a byte ≥ 0x80 (so it needs UTF-8 decoding). */
+export function hasNonAscii(bin: string): boolean {
+  return NON_ASCII.test(bin);
 }

@@ -14,6 +14,11 @@
 export interface JsonStreamSink {
   value(value: unknown): void;
   text(line: string): void;
+  /**
+   * Optional shortcut for one-line objects: given the raw object text, handle it without
+   * JSON.parse and return true, or return false to have it parsed normally.
+   */
+  raw?(json: string): boolean;
 }
 
 const enum Mode {
@@ -23,6 +28,10 @@ const enum Mode {
   Object,
   /** Inside a plain-text line, waiting for its newline. */
   Text,
+  /** A line that is just `{`: a pretty-printed object, which ends at a line that is just `}`. */
+  Pretty,
+  /** Right after an object, on the same line. */
+  After,
 }
 
 const LF = 10;
@@ -92,6 +101,12 @@ export class JsonObjectStream {
         case Mode.Text:
           progressed = this.stepText(final);
           break;
+        case Mode.Pretty:
+          progressed = this.stepPretty(final);
+          break;
+        case Mode.After:
+          progressed = this.stepAfter(final);
+          break;
       }
       if (!progressed) break;
     }
@@ -135,30 +150,88 @@ export class JsonObjectStream {
         this.nlSearchFrom = this.pos;
         return true;
       }
+      // `{` alone on its line: buildx 0.13's pretty-printed form.
+      let j = i + 1;
+      while (j < len && buf.charCodeAt(j) === CR) j++;
+      if (j >= len && !final) return false; // cannot tell yet
+      if (j < len && buf.charCodeAt(j) === LF) {
+        this.mode = Mode.Pretty;
+        this.objStart = i;
+        this.nlSearchFrom = j;
+        return true;
+      }
       this.lineObjStart = i;
       this.nlSearchFrom = i + 1;
     }
-    // Fast path: the whole object on one line.
+    // Fast path: the whole object on one line. A line not finished yet is tried too when it
+    // ends in `}`: a valid object there ends exactly where the scanner would end it, and
+    // whatever follows on the line is handled as after any object.
     const nl = buf.indexOf('\n', this.nlSearchFrom);
     if (nl < 0 && !final) {
       this.nlSearchFrom = len;
-      if (len - i <= this.maxObjectChars) return false;
+      if (len - i > this.maxObjectChars) {
+        this.lineObjStart = -1;
+        this.beginObject(i);
+        return true;
+      }
+      if (buf.charCodeAt(len - 1) !== CLOSE) return false;
+      if (!this.tryLine(buf.slice(i, len))) return false;
+      this.pos = len;
+      this.lineObjStart = -1;
+      this.afterObject();
+      return true;
     }
     const lineEnd = nl < 0 ? len : nl;
     let last = lineEnd - 1;
     while (last > i && isBlank(buf.charCodeAt(last))) last--;
-    if (buf.charCodeAt(last) === CLOSE) {
-      const value = tryParse(buf.slice(i, last + 1));
-      if (value !== undefined) {
-        this.sink.value(value);
-        this.pos = nl < 0 ? len : nl + 1;
-        this.lineObjStart = -1;
-        return true;
-      }
+    if (buf.charCodeAt(last) === CLOSE && this.tryLine(buf.slice(i, last + 1))) {
+      this.pos = nl < 0 ? len : nl + 1;
+      this.lineObjStart = -1;
+      return true;
     }
     // Multi-line (pretty-printed) or several objects on the line: scan.
     this.lineObjStart = -1;
     this.beginObject(i);
+    return true;
+  }
+
+  /** Hands a one-line object to the sink (raw shortcut first). False when it is not valid JSON. */
+  private tryLine(raw: string): boolean {
+    if (this.sink.raw !== undefined && this.sink.raw(raw)) return true;
+    const value = tryParse(raw);
+    if (value === undefined) return false;
+    this.sink.value(value);
+    return true;
+  }
+
+  /**
+   * Nested lines of a pretty-printed object are indented, so its end is the first `\n}` and a
+   * `\n{` before that means it was not one. Both are found with indexOf and the object is
+   * parsed once; anything unexpected goes to the character scanner, which decides for sure.
+   */
+  private stepPretty(final: boolean): boolean {
+    const buf = this.buf;
+    const len = buf.length;
+    const from = this.nlSearchFrom;
+    const close = buf.indexOf('\n}', from);
+    const open = buf.indexOf('\n{', from);
+    if (close < 0 || (open >= 0 && open < close)) {
+      if (open >= 0 || final || len - this.objStart > this.maxObjectChars) {
+        this.beginObject(this.objStart);
+        return true;
+      }
+      this.nlSearchFrom = Math.max(from, len - 1); // the `\n` may be the last character so far
+      return false;
+    }
+    const value = tryParse(buf.slice(this.objStart, close + 2));
+    if (value === undefined) {
+      this.beginObject(this.objStart);
+      return true;
+    }
+    this.sink.value(value);
+    this.pos = close + 2;
+    this.mode = Mode.Line;
+    this.afterObject();
     return true;
   }
 
@@ -232,8 +305,12 @@ export class JsonObjectStream {
     this.afterObject();
   }
 
-  /** The rest of a line after an object: blanks, another object, or text. */
   private afterObject(): void {
+    this.mode = Mode.After;
+  }
+
+  /** The rest of a line after an object: blanks, another object, or text. */
+  private stepAfter(final: boolean): boolean {
     const buf = this.buf;
     let i = this.pos;
     while (i < buf.length) {
@@ -241,10 +318,17 @@ export class JsonObjectStream {
       if (c === SPACE || c === TAB || c === CR) i++;
       else break;
     }
-    if (i >= buf.length) return; // Line mode copes with whatever comes next
+    if (i >= buf.length) {
+      if (final) {
+        this.pos = i;
+        this.mode = Mode.Line;
+      }
+      return false; // blanks so far: wait, they may lead to text or another object
+    }
     const c = buf.charCodeAt(i);
     if (c === LF) {
       this.pos = i + 1;
+      this.mode = Mode.Line;
     } else if (c === OPEN) {
       this.pos = i;
       this.beginObject(i);
@@ -253,6 +337,7 @@ export class JsonObjectStream {
       this.mode = Mode.Text;
       this.nlSearchFrom = i;
     }
+    return true;
   }
 
   /** Emits buf[objStart, end) as text lines and continues in line mode at `end`. */
@@ -273,7 +358,7 @@ export class JsonObjectStream {
     const nl = this.buf.indexOf('\n', this.nlSearchFrom);
     if (nl < 0) {
       this.nlSearchFrom = this.buf.length;
-      if (!final) return false;
+      if (!final && this.buf.length - this.pos <= this.maxObjectChars) return false;
       const rest = stripCR(this.buf.slice(this.pos));
       if (rest.trim().length > 0) this.sink.text(rest);
       this.pos = this.buf.length;
