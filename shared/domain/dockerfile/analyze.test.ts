@@ -60,6 +60,10 @@ describe('hard-coded architecture: what is and is not flagged', () => {
     ['words inside a RUN --mount flag are not scanned', 'FROM alpine\nRUN --mount=type=cache,id=cache-amd64,target=/c true', []],
     ['ADD with TARGETARCH is fine', 'FROM alpine\nARG TARGETARCH\nADD https://x/tool-${TARGETARCH}.tgz /t/', []],
     ['COPY --from image tag flag is not scanned', 'FROM alpine\nCOPY --from=example/bins:amd64 /b /b', []],
+    ['a shell test that is not JSON stays shell form', 'FROM alpine\nRUN [ -f /etc/x ] && wget https://x/tool-x86_64', ['hardcoded-arch@2']],
+    ['a shell test on TARGETARCH guards its and-or list', 'FROM alpine\nARG TARGETARCH\nRUN [ "$TARGETARCH" = amd64 ] && wget https://x/tool-x86_64', []],
+    ['the final stage may be scratch on $BUILDPLATFORM', 'FROM --platform=$BUILDPLATFORM scratch\nCOPY a /a', []],
+    ["platform args in a RUN --mount flag must be declared", 'FROM alpine\nRUN --mount=type=cache,id=c-$TARGETARCH,target=/c true', ['undeclared-platform-arg@2']],
     ['backslash continuation joins words across lines', 'FROM alpine\nRUN echo tool-x86\\\n_64', ['hardcoded-arch@2']],
   ];
   for (const [name, text, expected] of cases) {
@@ -297,6 +301,12 @@ describe('robustness', () => {
       const lines = text.split(/\r\n|\r|\n/).length;
       for (const f of a.findings) expect(f.line, text).toBeLessThanOrEqual(Math.max(lines, 1));
     }
+  });
+
+  it('accepts CRLF line ends and a byte-order mark', () => {
+    const a = analyzeDockerfile('\uFEFFFROM alpine AS a\r\nRUN wget https://x/t-x86_64 \\\r\n  && true\r\n');
+    expect(a.parseErrors).toEqual([]);
+    expect(a.findings.map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual(['hardcoded-arch@2:22']);
   });
 
   it('handles a large file quickly', () => {

@@ -208,9 +208,15 @@ function flagsOf(node: Instruction): ModelFlag[] {
   }));
 }
 
-function isExecForm(node: Instruction): boolean {
-  const json = node as Instruction & { getOpeningBracket?: () => unknown; getClosingBracket?: () => unknown };
-  return typeof json.getOpeningBracket === 'function' && json.getOpeningBracket() !== null && json.getClosingBracket?.() !== null;
+/** Docker uses exec form only when the arguments are a valid JSON array of strings; else shell form. */
+function isExecForm(args: string): boolean {
+  if (!args.trimStart().startsWith('[')) return false;
+  try {
+    const parsed: unknown = JSON.parse(args);
+    return Array.isArray(parsed) && parsed.every((w) => typeof w === 'string');
+  } catch {
+    return false;
+  }
 }
 
 /** Splits on unquoted whitespace, keeping quotes and escapes as written. */
@@ -276,7 +282,9 @@ export function argDeclarations(instr: ModelInstruction, escapeChar = '\\'): Arg
   });
 }
 
-export function buildModel(text: string): DockerfileModel {
+export function buildModel(source: string): DockerfileModel {
+  // Docker ignores a byte-order mark; the parser would read it as part of the first keyword.
+  const text = source.replace(/^\uFEFF/, '');
   const ast = DockerfileParser.parse(text);
   const lines = text.split(/\r\n|\r|\n/);
   const parseErrors: ParseError[] = [];
@@ -313,7 +321,7 @@ export function buildModel(text: string): DockerfileModel {
       stageIndex: stages.length - 1,
       flags: flagsOf(node),
       args,
-      execForm: isExecForm(node),
+      execForm: isExecForm(args.text),
       heredocs: bodies,
     };
 
