@@ -58,7 +58,7 @@ fetch_verified() {
 }
 
 build_binaries() {
-  local s d src ver go f p
+  local s d ver go f p
   rm -rf "$W"
   mkdir -p "$W"/{apt/lists/partial,apt/cache/archives/partial,debs,root,src,gp1/src/github.com/moby,gopath,gocache,out} "$BIN"
   # private apt config: binary + source indices of $STACK_SUITE, amd64 only, resolved against an EMPTY dpkg status
@@ -113,7 +113,7 @@ build_binaries() {
   s=$(now)
   go=$(ls -d "$W"/root/usr/lib/go-1.*/bin/go 2>/dev/null | sort -V | tail -n1)
   [ -x "$go" ] || die "no Go toolchain found in the downloaded packages"
-  export GOROOT=${go%/bin/go} GOPATH="$W/gp1:$W/gopath" GO111MODULE=off CGO_ENABLED=0 GOCACHE="$W/gocache" GOTOOLCHAIN=local GOFLAGS= GOTELEMETRY=off
+  export GOROOT=${go%/bin/go} GOPATH="$W/gp1:$W/gopath" GO111MODULE=off CGO_ENABLED=0 GOCACHE="$W/gocache" GOTOOLCHAIN=local GOFLAGS="" GOTELEMETRY=off
   local ld="-s -w -X github.com/moby/buildkit/version.Version=$ver+debian-src -X github.com/moby/buildkit/version.Package=github.com/moby/buildkit"
   log "compiling buildkitd and buildctl with $("$go" version | awk '{print $3}') (takes ~2 minutes on 2 cores)"
   "$go" build -trimpath -ldflags "$ld" -o "$W/out/buildkitd" github.com/moby/buildkit/cmd/buildkitd >"$W/go-build.log" 2>&1 \

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared helpers for the Multiarch Studio test stack scripts (sourced, not executed).
 #
 # Environment (all optional):
@@ -117,7 +117,7 @@ suite_apt_opts() {
   local d=$1 a; shift
   mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
   printf 'deb [signed-by=%s] %s %s main\n' "$STACK_KEYRING" "$DEBIAN_MIRROR" "$STACK_SUITE" >"$d/sources.list.new"
-  cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null && rm -f "$d/sources.list.new" || mv "$d/sources.list.new" "$d/sources.list"
+  if cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null; then rm -f "$d/sources.list.new"; else mv "$d/sources.list.new" "$d/sources.list"; fi
   SUITE_APT=(-oDir::Etc::SourceList="$d/sources.list" -oDir::Etc::SourceParts=/nonexistent
     -oDir::State::Lists="$d/lists" -oDir::Cache="$d/cache" -oDir::Cache::pkgcache= -oDir::Cache::srcpkgcache=
     -oAcquire::Languages=none -oAPT::Sandbox::User=root -oAcquire::Retries=3)
