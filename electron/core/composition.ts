@@ -8,6 +8,8 @@ import { DockerCli } from './docker-cli';
 import { EngineService } from './engine/engine-service';
 import { resolveEndpoint } from './engine/endpoint';
 import { createEngineHandlers } from './engine/handlers';
+import { EmulatorsService, type EmulatorsServiceOptions } from './emulators/emulators-service';
+import { createEmulatorHandlers } from './emulators/handlers';
 import { SettingsStore } from './store/settings-store';
 import { createAppHandlers } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
@@ -31,6 +33,8 @@ export interface CoreOptions {
   probeIntervalMs?: number;
   /** Build batching and backlog limits (benchmarks, tests). */
   builds?: Omit<BuildServiceOptions, 'sources'>;
+  /** How the emulators service reads binfmt_misc (tests force the engine path). */
+  emulators?: EmulatorsServiceOptions;
   log?: (message: string) => void;
 }
 
@@ -67,9 +71,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const buildersService = new BuildersService(context);
   const builds = new BuildService(context, { ...options.builds, sources: { builders: (signal) => buildersService.list(signal) } });
   await builds.recover();
+  const emulators = new EmulatorsService(context, options.emulators);
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
+    emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
     builds: createBuildsHandlers(builds),
   };
@@ -79,6 +85,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
 
   engine.onStateChanged((state) => context.emit('engine.onStateChanged', state));
+  engine.onStateChanged((state) => emulators.onEngineState(state));
   engine.start();
 
   return {

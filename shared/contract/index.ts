@@ -2,6 +2,7 @@ import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '.
 import { appContract } from './app';
 import { buildersContract } from './builders';
 import { buildsContract } from './builds';
+import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 
 /**
@@ -11,6 +12,7 @@ import { engineContract } from './engine';
 export const contract = defineContract({
   app: appContract,
   engine: engineContract,
+  emulators: emulatorsContract,
   builders: buildersContract,
   builds: buildsContract,
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isImageReference } from '../domain/binfmt/image-reference';
 
 /**
  * Every user setting, with its default. One schema so the settings file is validated as a whole;
@@ -8,9 +9,9 @@ export const settingsSchema = z.object({
   emulators: z
     .object({
       /** Installer image run privileged to register emulators; pin a tag or point at a mirror. */
-      installerImage: z.string().min(1).default('tonistiigi/binfmt:latest'),
+      installerImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('tonistiigi/binfmt:latest'),
       /** Image run per platform by the emulator Test button (must exist for that platform). */
-      testImage: z.string().min(1).default('busybox:latest'),
+      testImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('busybox:latest'),
       /** Re-register remembered emulators at start-up without asking. */
       autoRestore: z.boolean().default(false),
       /** Architectures the user installed through the app (to restore after a reboot). */
@@ -33,10 +34,25 @@ export const settingsSchema = z.object({
 
 export type Settings = z.output<typeof settingsSchema>;
 
+type PatchShape<S extends z.core.$ZodShape> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer T> ? T : S[K]> };
+
+/**
+ * A section's fields, all optional and WITHOUT their defaults. `.partial()` is not enough: zod 4 applies
+ * a default inside an optional, so `{ consentedImage }` would come back with every other field reset.
+ */
+function patchOf<S extends z.core.$ZodShape>(section: z.ZodObject<S>): z.ZodObject<PatchShape<S>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(section.shape)) {
+    const type = field as unknown as z.ZodType;
+    shape[key] = (type instanceof z.ZodDefault ? (type.unwrap() as z.ZodType) : type).optional();
+  }
+  return z.object(shape) as unknown as z.ZodObject<PatchShape<S>>;
+}
+
 /** A partial update: sections are merged one level deep. */
 export const settingsPatch = z.object({
-  emulators: settingsSchema.shape.emulators.unwrap().partial().optional(),
-  builders: settingsSchema.shape.builders.unwrap().partial().optional(),
-  results: settingsSchema.shape.results.unwrap().partial().optional(),
+  emulators: patchOf(settingsSchema.shape.emulators.unwrap()).optional(),
+  builders: patchOf(settingsSchema.shape.builders.unwrap()).optional(),
+  results: patchOf(settingsSchema.shape.results.unwrap()).optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatch>;

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { EmulatorsPage } from '../features/emulators/EmulatorsPage';
 import { EnginePage } from '../features/engine/EnginePage';
 import type { PageId } from '../stores/nav-store';
 import { Coming } from './Coming';
@@ -6,7 +7,7 @@ import { Coming } from './Coming';
 /** The sidebar, in order. A page whose issue has not landed says so. */
 export const PAGES: { id: PageId; label: string; icon: string; component: ComponentType }[] = [
   { id: 'engine', label: 'Engine', icon: '⚙', component: EnginePage },
-  { id: 'emulators', label: 'Emulators', icon: '⇄', component: () => <Coming title="Emulators" what="see, install, remove and test the QEMU emulators of the Docker host" /> },
+  { id: 'emulators', label: 'Emulators', icon: '⇄', component: EmulatorsPage },
   { id: 'builders', label: 'Builders', icon: '▦', component: () => <Coming title="Builders" what="list, create, use, inspect, stop and remove buildx builders" /> },
   { id: 'build', label: 'Build', icon: '▶', component: () => <Coming title="Build" what="tick platforms, build, and watch each platform live" /> },
   { id: 'results', label: 'Results', icon: '✓', component: () => <Coming title="Results" what="per-architecture manifests and smoke runs of any image" /> },
