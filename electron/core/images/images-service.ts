@@ -1,0 +1,36 @@
+import type { CoreContext } from '../context';
+import { DockerCredentials } from './credentials';
+import { ImageInspector } from './image-inspector';
+import { InsecureRegistries, type EngineRegistryConfig } from './insecure-registries';
+import { RegistryClient } from './registry-client';
+import { SmokeRunner } from './smoke-runner';
+
+export interface ImagesServiceOptions {
+  /** Where DOCKER_CONFIG and PATH (credential helpers) come from. */
+  env: Record<string, string | undefined>;
+  homeDir: string;
+}
+
+/**
+ * The images domain: registry inspection and smoke runs. Built once by the composition root; other
+ * domains reuse `inspector` (e.g. `inspector.listPlatforms(baseImage)` for a Dockerfile preflight,
+ * cached per digest) rather than talking to registries themselves.
+ */
+export interface ImagesService {
+  readonly credentials: DockerCredentials;
+  readonly registry: RegistryClient;
+  readonly inspector: ImageInspector;
+  readonly smoke: SmokeRunner;
+}
+
+export function createImagesService(context: Pick<CoreContext, 'engine' | 'log'>, options: ImagesServiceOptions): ImagesService {
+  const credentials = new DockerCredentials({ env: options.env, homeDir: options.homeDir });
+  const insecure = new InsecureRegistries(async () => {
+    const info = (await context.engine.client().info()) as { RegistryConfig?: EngineRegistryConfig };
+    return info.RegistryConfig;
+  });
+  const registry = new RegistryClient({ credentials, allowsPlainHttp: (r) => insecure.allowsPlainHttp(r) });
+  const inspector = new ImageInspector(registry);
+  const smoke = new SmokeRunner({ docker: () => context.engine.client(), credentials, log: (m) => context.log(m) });
+  return { credentials, registry, inspector, smoke };
+}

@@ -1,0 +1,411 @@
+import { createHash } from 'node:crypto';
+import { MANIFEST_ACCEPT, bareMediaType } from '../../../shared/domain/manifests/media-types';
+import { ManifestFormatError, parseManifestDocument, type ManifestDocument } from '../../../shared/domain/manifests/classify';
+import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/manifests/reference';
+import { RpcError } from '../../../shared/rpc/errors';
+import type { CredentialLookup, RegistryCredentials } from './credentials';
+import { hostOnly, isLoopbackHost } from './insecure-registries';
+import { parseChallenges, type Challenge } from './www-authenticate';
+
+/**
+ * A small Registry HTTP API v2 client on fetch(): the token flow (WWW-Authenticate Bearer realm /
+ * service / scope, Basic, identity tokens), plain HTTP only where allowed, manifests with every
+ * Accept type, digests verified. No npm client fitted: the maintained ones ask for one platform's
+ * manifest with Docker-only Accept types and do not fall back to plain HTTP for insecure registries.
+ */
+
+export interface FetchedManifest {
+  /** sha256 of the bytes the registry sent (what Docker-Content-Digest should say). */
+  digest: string;
+  mediaType: string;
+  size: number;
+  document: ManifestDocument;
+}
+
+export interface RegistryClientOptions {
+  credentials: { lookup(registry: string): Promise<CredentialLookup> };
+  allowsPlainHttp(registry: string): Promise<boolean>;
+  requestTimeoutMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const USER_AGENT = 'multiarch-studio';
+
+/** Docker Hub's API is not at docker.io. */
+export function apiHost(registry: string): string {
+  return registry === DEFAULT_REGISTRY ? 'registry-1.docker.io' : registry;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  url: string;
+}
+
+interface CachedToken {
+  header: string;
+  expiresAt: number;
+}
+
+export class RegistryClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+  /** Scheme that worked per registry, so a plain-HTTP registry is not probed over HTTPS every time. */
+  private readonly schemes = new Map<string, 'https' | 'http'>();
+  private readonly tokens = new Map<string, CachedToken>();
+
+  constructor(private readonly options: RegistryClientOptions) {
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.timeoutMs = options.requestTimeoutMs ?? 20_000;
+  }
+
+  /** One repository's conversation: credentials looked up once, tokens reused across its requests. */
+  async session(ref: ImageReference, signal?: AbortSignal): Promise<RegistrySession> {
+    const [lookup, plainHttp] = await Promise.all([this.options.credentials.lookup(ref.registry), this.options.allowsPlainHttp(ref.registry)]);
+    signal?.throwIfAborted();
+    return new RegistrySession(this, ref, lookup, plainHttp);
+  }
+
+  /** @internal */ schemesFor(registry: string, plainHttp: boolean): Array<'https' | 'http'> {
+    if (!plainHttp) return ['https'];
+    const known = this.schemes.get(registry);
+    return known === 'http' ? ['http', 'https'] : ['https', 'http'];
+  }
+
+  /** @internal */ rememberScheme(registry: string, scheme: 'https' | 'http'): void {
+    this.schemes.set(registry, scheme);
+  }
+
+  /** @internal */ token(key: string): string | undefined {
+    const t = this.tokens.get(key);
+    if (t && t.expiresAt > Date.now()) return t.header;
+    this.tokens.delete(key);
+    return undefined;
+  }
+
+  /** @internal */ storeToken(key: string, header: string, ttlSeconds: number): void {
+    // Renew a little early: the token must still be valid when the request reaches the registry.
+    this.tokens.set(key, { header, expiresAt: Date.now() + Math.max(10, ttlSeconds - 10) * 1000 });
+  }
+
+  /** @internal GET with a timeout, manual redirects (Authorization is dropped when the origin changes) and a size cap. */
+  async get(url: string, init: { headers: Record<string, string>; signal?: AbortSignal; maxBytes: number; method?: string; body?: string }): Promise<RawResponse> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let current = url;
+    let headers = { 'User-Agent': USER_AGENT, ...init.headers };
+    for (let hop = 0; ; hop++) {
+      const res = await this.fetchImpl(current, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal });
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        await res.body?.cancel();
+        if (hop >= MAX_REDIRECTS) throw new RpcError('REGISTRY_ERROR', `Too many redirects from ${url}.`);
+        const next = new URL(location, current);
+        if (next.origin !== new URL(current).origin) {
+          const { Authorization: _dropped, ...rest } = headers as Record<string, string>;
+          headers = rest as typeof headers;
+        }
+        current = next.toString();
+        continue;
+      }
+      return { status: res.status, headers: res.headers, body: await readCapped(res, init.maxBytes, current), url: current };
+    }
+  }
+}
+
+async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel();
+    throw new RpcError('REGISTRY_ERROR', `${url} answered with ${declared} bytes, more than the ${maxBytes} a manifest or config may have.`);
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await res.body.cancel().catch(() => undefined);
+      throw new RpcError('REGISTRY_ERROR', `${url} sent more than ${maxBytes} bytes.`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+export function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Turns a failed fetch into what happened, in words (`connection refused`, `host not found`). */
+export function networkReason(error: unknown): { reason: string; code?: string; tls: boolean } {
+  const e = error as Error & { cause?: { code?: string; message?: string }; code?: string };
+  if (e?.name === 'TimeoutError') return { reason: 'it did not answer in time', code: 'ETIMEDOUT', tls: false };
+  const code = e?.cause?.code ?? e?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { reason: 'connection refused (nothing listens there)', code, tls: false };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { reason: 'the host name does not resolve', code, tls: false };
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { reason: 'the connection timed out', code, tls: false };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return { reason: 'the connection was closed', code, tls: true };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { reason: 'the host is unreachable', code, tls: false };
+    default: {
+      const message = e?.cause?.message ?? e?.message ?? String(error);
+      const tls = /ssl|tls|certificate|EPROTO|wrong version/i.test(`${code ?? ''} ${message}`);
+      return { reason: tls ? `TLS failed (${message})` : message, code, tls };
+    }
+  }
+}
+
+interface RegistryErrorBody {
+  errors?: Array<{ code?: string; message?: string }>;
+}
+
+function registryErrors(body: Buffer): { codes: string[]; text: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as RegistryErrorBody;
+    const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+    return { codes: errors.map((e) => e.code ?? ''), text: errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ') };
+  } catch {
+    return { codes: [], text: body.toString('utf8').slice(0, 200).trim() };
+  }
+}
+
+export class RegistrySession {
+  readonly credentials: RegistryCredentials | undefined;
+  readonly credentialProblem: string | undefined;
+  private baseUrl: string | undefined;
+  private authHeader: string | undefined;
+
+  constructor(
+    private readonly client: RegistryClient,
+    readonly ref: ImageReference,
+    lookup: CredentialLookup,
+    private readonly plainHttp: boolean,
+  ) {
+    this.credentials = lookup.credentials;
+    this.credentialProblem = lookup.problem;
+  }
+
+  /** `https://registry-1.docker.io`, `http://127.0.0.1:5000` (known after the first request). */
+  get registryUrl(): string {
+    return this.baseUrl ?? `https://${apiHost(this.ref.registry)}`;
+  }
+
+  get credentialsSource(): string {
+    return this.credentials?.source ?? 'none';
+  }
+
+  private get scope(): string {
+    return `repository:${this.ref.repository}:pull`;
+  }
+
+  async manifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const res = await this.request(`/v2/${this.ref.repository}/manifests/${reference}`, { Accept: MANIFEST_ACCEPT.join(', ') }, MAX_MANIFEST_BYTES, signal);
+    const digest = sha256Digest(res.body);
+    if (reference.startsWith('sha256:') && digest !== reference) {
+      throw new RpcError('REGISTRY_ERROR', `The registry sent a manifest whose digest is ${digest}, not the ${reference} asked for.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      throw new RpcError('REGISTRY_ERROR', `${res.url} did not answer with JSON.`);
+    }
+    const contentType = bareMediaType(res.headers.get('content-type'));
+    let document: ManifestDocument;
+    try {
+      document = parseManifestDocument(json, contentType);
+    } catch (error) {
+      if (error instanceof ManifestFormatError) throw new RpcError('MANIFEST_UNSUPPORTED', `${this.ref.familiar}: ${error.message}`);
+      throw error;
+    }
+    return { digest, mediaType: document.mediaType, size: res.body.length, document };
+  }
+
+  async blobJson(digest: string, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.request(`/v2/${this.ref.repository}/blobs/${digest}`, { Accept: '*/*' }, MAX_CONFIG_BYTES, signal);
+    if (digest.startsWith('sha256:') && sha256Digest(res.body) !== digest) {
+      throw new RpcError('REGISTRY_ERROR', `The registry sent a blob whose content does not match ${digest}.`);
+    }
+    try {
+      return JSON.parse(res.body.toString('utf8'));
+    } catch {
+      throw new RpcError('REGISTRY_ERROR', `The config blob ${digest} is not JSON.`);
+    }
+  }
+
+  private async request(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal): Promise<RawResponse> {
+    let res = await this.send(path, headers, maxBytes, signal);
+    if (res.status === 401) {
+      const challenges = parseChallenges(res.headers.get('www-authenticate'));
+      await this.authenticate(challenges, signal);
+      res = await this.send(path, headers, maxBytes, signal);
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    throw this.statusError(res);
+  }
+
+  /** Picks the scheme on the first request: HTTPS, then plain HTTP where allowed when HTTPS cannot connect. */
+  private async send(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal): Promise<RawResponse> {
+    const withAuth = this.authHeader ? { ...headers, Authorization: this.authHeader } : headers;
+    if (this.baseUrl) return this.fetchOrExplain(`${this.baseUrl}${path}`, withAuth, maxBytes, signal, []);
+    const host = apiHost(this.ref.registry);
+    const schemes = this.client.schemesFor(this.ref.registry, this.plainHttp);
+    const tried: string[] = [];
+    let lastError: unknown;
+    for (const scheme of schemes) {
+      const base = `${scheme}://${host}`;
+      try {
+        const res = await this.client.get(`${base}${path}`, { headers: withAuth, signal, maxBytes });
+        this.baseUrl = base;
+        this.client.rememberScheme(this.ref.registry, scheme);
+        return res;
+      } catch (error) {
+        if (error instanceof RpcError || signal?.aborted) throw error;
+        tried.push(`${base}${path}`);
+        lastError = error;
+      }
+    }
+    throw this.unreachable(lastError, tried);
+  }
+
+  private async fetchOrExplain(url: string, headers: Record<string, string>, maxBytes: number, signal: AbortSignal | undefined, tried: string[]): Promise<RawResponse> {
+    try {
+      return await this.client.get(url, { headers, signal, maxBytes });
+    } catch (error) {
+      if (error instanceof RpcError || signal?.aborted) throw error;
+      throw this.unreachable(error, [...tried, url]);
+    }
+  }
+
+  private unreachable(error: unknown, tried: string[]): RpcError {
+    const { reason, code, tls } = networkReason(error);
+    const host = hostOnly(this.ref.registry);
+    const plainNote =
+      !this.plainHttp && tls
+        ? ` If ${this.ref.registry} serves plain HTTP, add it to the engine's "insecure-registries" (daemon.json) and restart the engine; plain HTTP is used only for loopback and insecure registries.`
+        : '';
+    return new RpcError('REGISTRY_UNREACHABLE', `Cannot reach the registry ${this.ref.registry}: ${reason} (tried ${tried.join(', ')}).`, {
+      hint: `${isLoopbackHost(host) ? 'Start the local registry' : 'Check the registry address, your network and any proxy'}, then try again.${plainNote}`,
+      data: { code, tried },
+    });
+  }
+
+  private async authenticate(challenges: Challenge[], signal?: AbortSignal): Promise<void> {
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    const creds = this.credentials;
+    if (bearer) {
+      this.authHeader = await this.bearerToken(bearer.params, signal);
+      return;
+    }
+    if (basic && creds?.username !== undefined && creds.password !== undefined) {
+      this.authHeader = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      return;
+    }
+    throw this.authError(basic ? 'it asks for a user name and password' : 'it asks for an authentication scheme this app does not speak');
+  }
+
+  private async bearerToken(params: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const creds = this.credentials;
+    if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
+    const realm = params.realm;
+    if (!realm) throw this.authError('its Bearer challenge has no realm');
+    let realmUrl: URL;
+    try {
+      realmUrl = new URL(realm);
+    } catch {
+      throw this.authError(`its token realm "${realm}" is not a URL`);
+    }
+    const realmPlainOk = realmUrl.protocol === 'http:' && (this.plainHttp || isLoopbackHost(realmUrl.hostname.replace(/^\[|\]$/g, '')));
+    if (realmUrl.protocol !== 'https:' && !realmPlainOk) throw this.authError(`its token realm ${realm} is not HTTPS`);
+    const scope = params.scope ?? this.scope;
+    const service = params.service ?? '';
+    const key = `${realm}|${service}|${scope}|${creds?.source ?? 'anonymous'}|${creds?.username ?? ''}`;
+    const cached = this.client.token(key);
+    if (cached) return cached;
+
+    let res: RawResponse;
+    if (creds?.identityToken) {
+      // OAuth2 refresh-token grant, as the docker CLI does with an identity token.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, service, scope, client_id: USER_AGENT, access_type: 'offline' });
+      res = await this.realmRequest(realmUrl.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }, signal, 'POST', form.toString());
+    } else {
+      if (service) realmUrl.searchParams.set('service', service);
+      realmUrl.searchParams.set('scope', scope);
+      const headers: Record<string, string> = {};
+      if (creds?.username !== undefined && creds.password !== undefined) {
+        headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      }
+      res = await this.realmRequest(realmUrl.toString(), headers, signal);
+    }
+    if (res.status === 401 || res.status === 403) throw this.authError(`the token service refused ${creds ? `the credentials from ${creds.source}` : 'anonymous access'}`);
+    if (res.status < 200 || res.status >= 300) throw new RpcError('REGISTRY_AUTH', `The token service ${realmUrl.origin} answered HTTP ${res.status}: ${registryErrors(res.body).text || 'no details'}.`);
+    let answer: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      answer = JSON.parse(res.body.toString('utf8')) as typeof answer;
+    } catch {
+      throw new RpcError('REGISTRY_AUTH', `The token service ${realmUrl.origin} did not answer with JSON.`);
+    }
+    const token = answer.token ?? answer.access_token;
+    if (!token) throw new RpcError('REGISTRY_AUTH', `The token service ${realmUrl.origin} answered without a token.`);
+    const header = `Bearer ${token}`;
+    this.client.storeToken(key, header, typeof answer.expires_in === 'number' ? answer.expires_in : 60);
+    return header;
+  }
+
+  private async realmRequest(url: string, headers: Record<string, string>, signal?: AbortSignal, method?: string, body?: string): Promise<RawResponse> {
+    try {
+      return await this.client.get(url, { headers, signal, maxBytes: 1024 * 1024, method, body });
+    } catch (error) {
+      if (error instanceof RpcError || signal?.aborted) throw error;
+      const { reason } = networkReason(error);
+      throw new RpcError('REGISTRY_UNREACHABLE', `Cannot reach the token service of ${this.ref.registry} at ${new URL(url).origin}: ${reason}.`, {
+        hint: 'Check your network and any proxy, then try again.',
+      });
+    }
+  }
+
+  private authError(why: string): RpcError {
+    const problem = this.credentialProblem ? ` (${this.credentialProblem})` : '';
+    return new RpcError('REGISTRY_AUTH', `${this.ref.registry} refused access to ${this.ref.repository}: ${why}${problem}.`, {
+      hint: this.credentials
+        ? `Log in again: docker login ${this.ref.registry === DEFAULT_REGISTRY ? '' : this.ref.registry}`.trim() + ', and check that this account can pull the repository.'
+        : `Log in first (docker login${this.ref.registry === DEFAULT_REGISTRY ? '' : ` ${this.ref.registry}`}); the app uses the docker CLI's credentials.`,
+    });
+  }
+
+  private statusError(res: RawResponse): RpcError {
+    const { codes, text } = registryErrors(res.body);
+    const details = text ? `: ${text}` : '';
+    if (res.status === 404 || codes.includes('MANIFEST_UNKNOWN') || codes.includes('NAME_UNKNOWN')) {
+      return new RpcError('IMAGE_NOT_FOUND', `${this.ref.familiar} was not found in ${this.ref.registry}${details}.`, {
+        hint: 'Check the repository name and tag (or digest), and that the image was pushed to this registry.',
+      });
+    }
+    if (res.status === 401 || res.status === 403 || codes.includes('DENIED') || codes.includes('UNAUTHORIZED')) {
+      return this.authError(`HTTP ${res.status}${details}`);
+    }
+    if (res.status === 429 || codes.includes('TOOMANYREQUESTS')) {
+      return new RpcError('REGISTRY_RATE_LIMITED', `${this.ref.registry} is rate-limiting requests${details}.`, {
+        hint: 'Wait a while, or log in (authenticated pulls have a higher limit).',
+      });
+    }
+    return new RpcError('REGISTRY_ERROR', `${this.ref.registry} answered HTTP ${res.status} for ${res.url}${details}.`, {
+      hint: 'Try again; if it persists, check the registry.',
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './classify';
+export * from './compare';
+export * from './media-types';
+export * from './reference';
