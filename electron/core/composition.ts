@@ -16,6 +16,7 @@ import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
+import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -41,6 +42,8 @@ export interface CoreOptions {
 export interface Core {
   readonly server: RpcServer<typeof contract>;
   readonly context: CoreContext;
+  /** Registry inspection and smoke runs, for other domains (e.g. a base image's platforms, cached per digest). */
+  readonly images: ImagesService;
   dispose(): Promise<void>;
 }
 
@@ -72,12 +75,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const builds = new BuildService(context, { ...options.builds, sources: { builders: (signal) => buildersService.list(signal) } });
   await builds.recover();
   const emulators = new EmulatorsService(context, options.emulators);
+  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
     builds: createBuildsHandlers(builds),
+    images: createImagesHandlers(context, images),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
@@ -91,6 +96,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   return {
     server,
     context,
+    images,
     async dispose() {
       await builds.dispose();
       engine.stop();

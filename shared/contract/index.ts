@@ -4,6 +4,7 @@ import { buildersContract } from './builders';
 import { buildsContract } from './builds';
 import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
+import { imagesContract } from './images';
 
 /**
  * THE contract between renderer and main. Every channel is declared once here, by domain;
@@ -15,6 +16,7 @@ export const contract = defineContract({
   emulators: emulatorsContract,
   builders: buildersContract,
   builds: buildsContract,
+  images: imagesContract,
 });
 
 export type Contract = typeof contract;
