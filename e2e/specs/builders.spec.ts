@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { expect, test } from '../fixtures';
+import { BuildersPage } from '../pages/builders-page';
+
+const name = `mas-test-e2e-${randomBytes(3).toString('hex')}`;
+
+/** buildx's own view, outside the app, through the same engine and buildx store the app uses. */
+function buildxNames(dockerHost: string): string[] {
+  const out = execFileSync('docker', ['buildx', 'ls', '--format', 'json'], { env: { ...process.env, DOCKER_HOST: dockerHost } }).toString();
+  return [...new Set(out.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Name: string }).Name))];
+}
+
+function containerExists(dockerHost: string, container: string): boolean {
+  const out = execFileSync('docker', ['ps', '-a', '--filter', `name=^${container}$`, '--format', '{{.Names}}'], {
+    env: { ...process.env, DOCKER_HOST: dockerHost },
+  }).toString();
+  return out.trim() === container;
+}
+
+test.afterAll(async ({ studio }) => {
+  // Whatever happened above, leave no builder (nor its container) on the shared engine.
+  try {
+    execFileSync('docker', ['buildx', 'rm', name], { env: { ...process.env, DOCKER_HOST: studio.stack.dockerHost }, stdio: 'ignore' });
+  } catch {
+    // already gone
+  }
+});
+
+test('create a builder from the form, see it running in the list, remove it', async ({ page, studio }) => {
+  await page.goto(studio.url);
+  const builders = new BuildersPage(page);
+  await builders.open();
+  await expect(builders.root).toHaveAttribute('data-state', 'ready');
+  await expect(builders.builder('default')).toHaveAttribute('data-status', 'running');
+  await expect(builders.platform('default', 'linux/arm64')).toHaveAttribute('data-support', 'emulated');
+  // The docker driver never lists arm/v7; the emulators' status says it builds, under QEMU.
+  await expect(builders.platform('default', 'linux/arm/v7')).toHaveAttribute('data-support', 'emulated');
+  await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-verdict', /yes|limited|unknown/);
+
+  // A bad name is refused in the form, before anything runs.
+  await builders.openCreate();
+  await page.getByTestId('builder-create-name').fill('bad name;rm');
+  await expect(page.getByTestId('builder-create-name-error')).toContainText('letter first');
+  await expect(page.getByTestId('builder-create-submit')).toBeDisabled();
+  await page.getByTestId('builder-create-name').fill(name);
+  await expect(page.getByTestId('builder-create-preview')).toHaveText(
+    `docker buildx create --name ${name} --driver docker-container --driver-opt network=host --driver-opt image=${studio.stack.buildkitImage} --bootstrap`,
+  );
+  await page.getByTestId('builder-create-submit').click();
+
+  await expect(builders.form).toHaveCount(0, { timeout: 60_000 });
+  await expect(builders.outcome).toHaveAttribute('data-state', 'ok');
+  await expect(builders.outcome.getByTestId('builder-command').first()).toContainText(`docker buildx create --name ${name}`);
+  const card = builders.builder(name);
+  await expect(card).toHaveAttribute('data-status', 'running');
+  await expect(card).toHaveAttribute('data-healthy', 'true');
+  await expect(builders.platform(name, 'linux/amd64')).toHaveAttribute('data-support', 'native');
+  await expect(builders.platform(name, 'linux/arm/v7')).toHaveAttribute('data-support', 'emulated');
+  expect(buildxNames(studio.stack.dockerHost)).toContain(name);
+  expect(containerExists(studio.stack.dockerHost, `buildx_buildkit_${name}0`)).toBe(true);
+  await card.click();
+  await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-builder', name);
+  await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-verdict', 'yes');
+  await page.screenshot({ path: 'assets/screenshots/builders.png', fullPage: true });
+
+  await builders.remove(name);
+  await expect(builders.builder(name)).toHaveCount(0, { timeout: 60_000 });
+  await expect(builders.outcome).toHaveAttribute('data-state', 'ok');
+  await expect(builders.outcome.getByTestId('builder-command').first()).toHaveText(`$ docker buildx rm ${name}`);
+  expect(buildxNames(studio.stack.dockerHost)).not.toContain(name);
+  expect(containerExists(studio.stack.dockerHost, `buildx_buildkit_${name}0`)).toBe(false);
+});

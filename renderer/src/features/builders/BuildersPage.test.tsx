@@ -1,0 +1,120 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BuilderList } from '../../../../shared/contract/builders';
+import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
+import { createCore, type Core } from '../../../../electron/core/composition';
+import { attachTransport } from '../../api';
+import { BuildersPage } from './BuildersPage';
+import { CreateBuilderDialog } from './CreateBuilderDialog';
+import { useBuildersStore, withEmulators } from '../../stores/builders-store';
+
+let core: Core | undefined;
+afterEach(async () => {
+  cleanup();
+  await core?.dispose();
+  core = undefined;
+  useBuildersStore.setState({ raw: undefined, list: undefined, problem: undefined, outcome: undefined, emulators: undefined });
+});
+
+describe('Create builder form', () => {
+  it('refuses a bad name in the form and previews the exact command for a good one', () => {
+    const onCreate = vi.fn();
+    render(<CreateBuilderDialog defaultImage="moby/buildkit:buildx-stable-1" busy={false} onCreate={onCreate} onClose={() => undefined} />);
+    const name = screen.getByTestId('builder-create-name');
+
+    fireEvent.change(name, { target: { value: 'my builder' } });
+    expect(screen.getByTestId('builder-create-name-error').textContent).toMatch(/letter first/);
+    expect(screen.queryByTestId('builder-create-preview')).toBeNull();
+    fireEvent.click(screen.getByTestId('builder-create-submit'));
+    expect(onCreate).not.toHaveBeenCalled();
+
+    fireEvent.change(name, { target: { value: 'multiarch' } });
+    expect(screen.queryByTestId('builder-create-name-error')).toBeNull();
+    expect(screen.getByTestId('builder-create-preview').textContent).toBe(
+      'docker buildx create --name multiarch --driver docker-container --driver-opt network=host --driver-opt image=moby/buildkit:buildx-stable-1 --bootstrap',
+    );
+    fireEvent.click(screen.getByTestId('builder-create-use'));
+    expect(screen.getByTestId('builder-create-preview').textContent).toMatch(/&& docker buildx use multiarch$/);
+
+    fireEvent.click(screen.getByTestId('builder-create-submit'));
+    expect(onCreate).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'multiarch', driver: 'docker-container', driverOpts: ['network=host'], buildkitImage: 'moby/buildkit:buildx-stable-1', use: true, bootstrap: true }),
+    );
+  });
+
+  it('asks the remote driver for its address', () => {
+    render(<CreateBuilderDialog defaultImage="moby/buildkit:buildx-stable-1" busy={false} onCreate={() => undefined} onClose={() => undefined} />);
+    fireEvent.change(screen.getByTestId('builder-create-name'), { target: { value: 'rbk' } });
+    fireEvent.change(screen.getByTestId('builder-create-driver'), { target: { value: 'remote' } });
+    expect(screen.getByText(/needs the BuildKit address/)).toBeTruthy();
+    fireEvent.change(screen.getByTestId('builder-create-endpoint'), { target: { value: 'tcp://10.0.0.5:1234' } });
+    expect(screen.getByTestId('builder-create-preview').textContent).toBe('docker buildx create --name rbk --driver remote --bootstrap tcp://10.0.0.5:1234');
+  });
+});
+
+describe('Builders page with no engine', () => {
+  it('says why there is no list instead of showing an empty one', async () => {
+    core = await createCore({
+      mode: 'headless',
+      version: 'test',
+      dataDir: `/tmp/mas-renderer-builders-${process.pid}`,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+      validateOutputs: true,
+      log: () => undefined,
+    });
+    const pair = createMemoryPair();
+    core.server.connect(pair.server);
+    attachTransport(pair.client);
+    render(<BuildersPage />);
+    const page = await screen.findByTestId('builders-page');
+    await waitFor(() => expect(page.getAttribute('data-state')).toBe('error'));
+    const alert = screen.getAllByRole('alert')[0]!;
+    expect(alert.getAttribute('data-code')).toBe('ENGINE_UNAVAILABLE');
+    await act(async () => undefined);
+  });
+});
+
+describe('folding the emulators into the list', () => {
+  const list: BuilderList = {
+    builders: [
+      {
+        name: 'default',
+        driver: 'docker',
+        current: true,
+        status: 'running',
+        healthy: true,
+        nodes: [
+          {
+            name: 'default',
+            endpoint: 'default',
+            status: 'running',
+            platforms: ['linux/amd64', 'linux/arm64'],
+            preferredPlatforms: [],
+            support: [],
+            notes: [],
+            restartSuggested: false,
+            driverOpts: {},
+            buildkitdFlags: [],
+            local: true,
+          },
+        ],
+        platforms: ['linux/amd64', 'linux/arm64'],
+        restartSuggested: false,
+      },
+    ],
+    current: 'default',
+    buildxVersion: '0.13.1',
+    source: 'ls-json',
+    enginePlatform: 'linux/amd64',
+    containerdImageStore: true,
+    commands: [],
+  };
+
+  it('adds what the docker driver leaves out, from the emulators', () => {
+    const folded = withEmulators(list, { 'linux/amd64': 'native', 'linux/arm64': 'emulated', 'linux/arm/v7': 'emulated', 'linux/386': 'native' });
+    expect(folded.builders[0]!.platforms).toEqual(['linux/amd64', 'linux/386', 'linux/arm64', 'linux/arm/v7']);
+    expect(folded.builders[0]!.nodes[0]!.support.find((s) => s.platform === 'linux/arm/v7')).toMatchObject({ support: 'emulated', listed: false });
+    expect(withEmulators(list, undefined)).toBe(list);
+  });
+});

@@ -1,0 +1,35 @@
+import type { CommandRun } from '../../../../shared/contract/builders';
+import { CopyButton } from '../../components/CopyButton';
+import { formatDuration } from '../../components/format';
+
+/** The commands an action ran, copyable, with their output when one failed (or on request). */
+export function CommandRuns({ commands, testId }: { commands: CommandRun[]; testId?: string }) {
+  if (commands.length === 0) return null;
+  return (
+    <ol className="builder-commands" data-testid={testId}>
+      {commands.map((c, i) => (
+        <li key={`${i}-${c.command}`} data-exit={c.exitCode}>
+          <div className="row">
+            <code className="builder-command" data-testid="builder-command">
+              $ {c.command}
+            </code>
+            <CopyButton value={c.command} label="Copy command" />
+            <span className={c.exitCode === 0 ? 'badge ok' : 'badge err'}>{c.exitCode === 0 ? 'ok' : `exit ${c.exitCode}`}</span>
+            <span className="muted">{formatDuration(c.durationMs)}</span>
+          </div>
+          {c.output &&
+            (c.exitCode !== 0 ? (
+              <pre className="builder-output" data-testid="builder-command-output">
+                {c.output}
+              </pre>
+            ) : (
+              <details>
+                <summary className="muted">output</summary>
+                <pre className="builder-output">{c.output}</pre>
+              </details>
+            ))}
+        </li>
+      ))}
+    </ol>
+  );
+}

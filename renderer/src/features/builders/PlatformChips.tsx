@@ -1,0 +1,25 @@
+import type { BuilderNode } from '../../../../shared/contract/builders';
+
+const LABEL = { native: 'native', emulated: 'emulated', unavailable: 'unavailable' } as const;
+
+/** One chip per platform: native, under an emulator, or not usable (with why, on hover). */
+export function PlatformChips({ support }: { support: BuilderNode['support'] }) {
+  if (support.length === 0) return <span className="muted">none listed</span>;
+  return (
+    <ul className="platform-chips">
+      {support.map((p) => (
+        <li
+          key={p.platform}
+          className={`platform-chip ${p.support}${p.listed ? '' : ' unlisted'}`}
+          data-testid="builder-platform"
+          data-platform={p.platform}
+          data-support={p.support}
+          title={`${p.platform}: ${LABEL[p.support]}${p.note ? ` — ${p.note}` : ''}`}
+        >
+          {p.platform}
+          {p.support !== 'native' && <span className="platform-chip-kind">{p.support === 'emulated' ? 'QEMU' : '✗'}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
