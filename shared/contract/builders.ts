@@ -29,18 +29,20 @@ export const driverOpt = z
 
 export const imageRef = z.string().trim().regex(IMAGE_REF, 'An image reference such as moby/buildkit:buildx-stable-1, without spaces.');
 
+const hasControlCharacter = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
 const buildkitdFlags = z
   .string()
   .max(2000)
   // buildx splits these itself; a newline or control character is never meant.
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'BuildKit daemon flags go on one line.');
+  .refine((s) => !hasControlCharacter(s), 'BuildKit daemon flags go on one line.');
 
 const absolutePath = z
   .string()
   .trim()
   .max(4096)
   .refine((s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s), 'Give the absolute path of a buildkitd.toml on this computer.')
-  .refine((s) => !/[\u0000-\u001f]/.test(s), 'A path has no control characters.');
+  .refine((s) => !hasControlCharacter(s), 'A path has no control characters.');
 
 export const createDriver = z.enum(['docker-container', 'remote', 'kubernetes', 'docker']);
 

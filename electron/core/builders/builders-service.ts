@@ -26,7 +26,7 @@ import {
   nextNodeName,
   removeArgs,
   stopArgs,
-  useArgs,
+  buildxUseArgs,
 } from '../../../shared/domain/buildx/commands';
 import { parseInspect } from '../../../shared/domain/buildx/inspect-text';
 import { parseLsJson } from '../../../shared/domain/buildx/ls-json';
@@ -146,7 +146,7 @@ export class BuildersService {
         driverOpts,
         bootstrap: true,
         use: true,
-        command: `${this.ctx.cli.display(args)} && ${this.ctx.cli.display(useArgs(fixName))}`,
+        command: `${this.ctx.cli.display(args)} && ${this.ctx.cli.display(buildxUseArgs(fixName))}`,
       };
     }
     return check;
@@ -235,7 +235,7 @@ export class BuildersService {
     this.changed({ reason: 'created', name: spec.name });
     const notes: string[] = [];
     if (spec.use) {
-      const use = await this.run(useArgs(spec.name), { signal, timeoutMs: MINUTE });
+      const use = await this.run(buildxUseArgs(spec.name), { signal, timeoutMs: MINUTE });
       commands.push(use.command);
       if (use.command.exitCode !== 0) {
         const failure = describeFailure(use.command);
@@ -316,7 +316,7 @@ export class BuildersService {
   }
 
   async use(name: string, signal?: AbortSignal): Promise<ActionResult> {
-    const run = await this.run(useArgs(name), { signal, timeoutMs: MINUTE });
+    const run = await this.run(buildxUseArgs(name), { signal, timeoutMs: MINUTE });
     if (run.command.exitCode !== 0) {
       this.failIfMissing(name, run);
       const failure = describeFailure(run.command);

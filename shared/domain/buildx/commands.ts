@@ -61,7 +61,7 @@ export function appendArgs(spec: AppendSpec): string[] {
 }
 
 export const leaveArgs = (builder: string, node: string) => ['buildx', 'create', '--leave', '--name', builder, '--node', node];
-export const useArgs = (name: string) => ['buildx', 'use', name];
+export const buildxUseArgs = (name: string) => ['buildx', 'use', name];
 export const stopArgs = (name: string) => ['buildx', 'stop', name];
 export const removeArgs = (name: string, keepState: boolean) => ['buildx', 'rm', ...(keepState ? ['--keep-state'] : []), name];
 export const inspectArgs = (name: string | undefined, bootstrap: boolean) => [
