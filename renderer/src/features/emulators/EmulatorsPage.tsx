@@ -78,7 +78,7 @@ export function EmulatorsPage() {
       )}
 
       {buildersNotice && (
-        <div className="problem warning" data-testid="emulators-builders-notice">
+        <div className="problem warning emulators-banner" data-testid="emulators-builders-notice">
           <p className="problem-message">Builders that are already running may still report the old platform list.</p>
           <p className="problem-hint">A builder reads the emulators when it starts: restart running builders to pick up the change.</p>
           <div className="actions">
