@@ -20,10 +20,12 @@ function containerExists(dockerHost: string, container: string): boolean {
 
 test.afterAll(async ({ studio }) => {
   // Whatever happened above, leave no builder (nor its container) on the shared engine.
-  try {
-    execFileSync('docker', ['buildx', 'rm', name], { env: { ...process.env, DOCKER_HOST: studio.stack.dockerHost }, stdio: 'ignore' });
-  } catch {
-    // already gone
+  for (const leftover of [name, `${name}-noimg`]) {
+    try {
+      execFileSync('docker', ['buildx', 'rm', leftover], { env: { ...process.env, DOCKER_HOST: studio.stack.dockerHost }, stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
   }
 });
 
@@ -70,4 +72,27 @@ test('create a builder from the form, see it running in the list, remove it', as
   await expect(builders.outcome.getByTestId('builder-command').first()).toHaveText(`$ docker buildx rm ${name}`);
   expect(buildxNames(studio.stack.dockerHost)).not.toContain(name);
   expect(containerExists(studio.stack.dockerHost, `buildx_buildkit_${name}0`)).toBe(false);
+});
+
+test('a create that fails (BuildKit image unavailable) shows why and leaves no half-made builder', async ({ page, studio }) => {
+  const ghost = `${name}-noimg`;
+  await page.goto(studio.url);
+  const builders = new BuildersPage(page);
+  await builders.open();
+  await expect(builders.root).toHaveAttribute('data-state', 'ready');
+  await builders.openCreate();
+  await page.getByTestId('builder-create-name').fill(ghost);
+  await page.getByTestId('builder-create-image').fill('mas-test/nonexistent:1');
+  await page.getByTestId('builder-create-submit').click();
+
+  const outcome = builders.form.getByTestId('builders-outcome');
+  await expect(outcome).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+  await expect(outcome).toHaveAttribute('data-code', 'BUILDER_CREATE_FAILED');
+  await expect(outcome).toContainText('could not be pulled');
+  await expect(outcome.getByTestId('builder-command-output').first()).toContainText('ERROR');
+  await expect(outcome.getByTestId('builder-command').nth(1)).toHaveText(`$ docker buildx rm ${ghost}`);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(builders.builder(ghost)).toHaveCount(0);
+  expect(buildxNames(studio.stack.dockerHost)).not.toContain(ghost);
+  expect(containerExists(studio.stack.dockerHost, `buildx_buildkit_${ghost}0`)).toBe(false);
 });

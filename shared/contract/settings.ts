@@ -22,7 +22,8 @@ export const settingsSchema = z.object({
     .prefault({}),
   builders: z
     .object({
-      buildkitImage: z.string().min(1).default('moby/buildkit:buildx-stable-1'),
+      /** BuildKit image of new docker-container / kubernetes builders; pin a tag or point at a mirror (offline). */
+      buildkitImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('moby/buildkit:buildx-stable-1'),
     })
     .prefault({}),
   results: z

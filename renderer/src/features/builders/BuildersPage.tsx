@@ -7,6 +7,7 @@ import { useEmulatorsStore } from '../../stores/emulators-store';
 import { useEngineStore } from '../../stores/engine-store';
 import { AppendNodeDialog } from './AppendNodeDialog';
 import { BuilderCard, type BuilderActions } from './BuilderCard';
+import { BuilderSettings } from './BuilderSettings';
 import { CommandRuns } from './CommandRuns';
 import { CreateBuilderDialog } from './CreateBuilderDialog';
 import { DetailsDialog } from './DetailsDialog';
@@ -164,6 +165,8 @@ export function BuildersPage() {
           }}
         />
       )}
+      {buildkitImage && <BuilderSettings key={buildkitImage} buildkitImage={buildkitImage} onSaved={(image) => useBuildersStore.setState({ buildkitImage: image })} />}
+
       {(inspected || logs) && <DetailsDialog inspected={inspected} logs={logs} onClose={() => store.closeDetails()} />}
     </section>
   );
