@@ -71,10 +71,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   };
 
-  const buildersService = new BuildersService(context);
-  const builds = new BuildService(context, { ...options.builds, sources: { builders: (signal) => buildersService.list(signal) } });
-  await builds.recover();
   const emulators = new EmulatorsService(context, options.emulators);
+  const buildersService = new BuildersService(context);
+  const builds = new BuildService(context, {
+    ...options.builds,
+    sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
+  });
+  await builds.recover();
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),

@@ -29,7 +29,8 @@ export class Watcher {
 
   push(chunk: BuildChunk): void {
     if (this.closed) return;
-    this.queue.push(chunk);
+    // Chunks are shared between watchers; trimming must only touch this one's copy.
+    this.queue.push({ ...chunk, terminal: [...chunk.terminal] });
     for (const s of chunk.terminal) this.queuedBytes += s.text.length;
     const max = this.options.maxBacklogBytes ?? 16 * 1024 * 1024;
     if (this.queuedBytes > max) this.trim(max / 2);

@@ -1,7 +1,9 @@
 import type { ComponentType } from 'react';
 import { BuildersPage } from '../features/builders/BuildersPage';
 import { EmulatorsPage } from '../features/emulators/EmulatorsPage';
+import { BuildPage } from '../features/build/BuildPage';
 import { EnginePage } from '../features/engine/EnginePage';
+import { HistoryPage } from '../features/history/HistoryPage';
 import type { PageId } from '../stores/nav-store';
 import { Coming } from './Coming';
 
@@ -10,7 +12,7 @@ export const PAGES: { id: PageId; label: string; icon: string; component: Compon
   { id: 'engine', label: 'Engine', icon: '⚙', component: EnginePage },
   { id: 'emulators', label: 'Emulators', icon: '⇄', component: EmulatorsPage },
   { id: 'builders', label: 'Builders', icon: '▦', component: BuildersPage },
-  { id: 'build', label: 'Build', icon: '▶', component: () => <Coming title="Build" what="tick platforms, build, and watch each platform live" /> },
+  { id: 'build', label: 'Build', icon: '▶', component: BuildPage },
   { id: 'results', label: 'Results', icon: '✓', component: () => <Coming title="Results" what="per-architecture manifests and smoke runs of any image" /> },
-  { id: 'history', label: 'History', icon: '↺', component: () => <Coming title="History" what="every build, with its log, kept across restarts" /> },
+  { id: 'history', label: 'History', icon: '↺', component: HistoryPage },
 ];

@@ -1,0 +1,65 @@
+import type { PlatformLane, StepSnapshot } from '../../../../shared/domain/build-progress/model';
+import { formatDuration } from '../../components/format';
+
+const STEP_ICON: Record<StepSnapshot['status'], string> = {
+  waiting: '·',
+  running: '◌',
+  done: '✓',
+  cached: '↺',
+  error: '✗',
+  canceled: '⊘',
+};
+
+const LANE_BADGE: Record<string, string> = { done: 'ok', error: 'err', running: 'info', canceled: 'warn', waiting: '', interrupted: 'warn' };
+
+function StepRow({ step }: { step: StepSnapshot }) {
+  return (
+    <li className={`step ${step.status}`} data-state={step.status} title={step.fullName}>
+      <span className="step-icon" aria-hidden>
+        {STEP_ICON[step.status]}
+      </span>
+      <span className="step-label muted">{step.stepLabel ? `${step.stage ? `${step.stage} ` : ''}${step.stepLabel}` : `#${step.index}`}</span>
+      <span className="step-name">{step.name}</span>
+      {step.cached && <span className="badge info">cached</span>}
+      <span className="step-time muted">{step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}</span>
+    </li>
+  );
+}
+
+/** One card per platform: status, duration, and its step tree. Presentational. */
+export function Lanes({ lanes, shared }: { lanes: PlatformLane[]; shared: StepSnapshot[] }) {
+  return (
+    <div className="lanes" data-testid="lanes">
+      {lanes.map((lane) => (
+        <div className={`lane ${lane.status}`} key={lane.platform} data-testid={`lane-${lane.platform}`} data-state={lane.status}>
+          <div className="lane-head">
+            <code className="lane-platform">{lane.platform}</code>
+            <span className={`badge ${LANE_BADGE[lane.status] ?? ''}`}>{lane.status}</span>
+            <span className="muted lane-time">{lane.durationMs !== undefined ? formatDuration(lane.durationMs) : ''}</span>
+          </div>
+          <div className="muted lane-counts">
+            {lane.counts.done + lane.counts.cached}/{lane.counts.total} steps{lane.counts.cached ? ` · ${lane.counts.cached} cached` : ''}
+            {lane.counts.running ? ` · ${lane.counts.running} running` : ''}
+          </div>
+          <ul className="steps">
+            {lane.steps.map((s) => (
+              <StepRow key={s.digest} step={s} />
+            ))}
+          </ul>
+        </div>
+      ))}
+      {shared.length > 0 && (
+        <details className="lane shared-steps">
+          <summary>
+            Shared steps <span className="muted">({shared.length}: context, metadata, export)</span>
+          </summary>
+          <ul className="steps">
+            {shared.map((s) => (
+              <StepRow key={s.digest} step={s} />
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,297 @@
+import { create } from 'zustand';
+import type { Api } from '../../../shared/contract';
+import type { BuildChunk, BuildFactsData, BuildRecord, BuildStatusValue, ContextInfo } from '../../../shared/contract/builds';
+import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
+import { buildRequestInput, type BuildRequestInput, type OutputKind } from '../../../shared/domain/build-request/request';
+import { defaultPlatforms, type BuildProblem } from '../../../shared/domain/build-request/checks';
+import { RpcError } from '../../../shared/rpc/errors';
+import { TerminalFeed } from '../terminal/terminal-feed';
+import { toProblem, type Problem } from './problem';
+
+/** The Build form as typed (strings, rows), turned into a request by `draftToInput`. */
+export interface BuildDraft {
+  context: string;
+  dockerfile: string;
+  tags: string[];
+  platforms: string[];
+  buildArgs: Array<{ key: string; value: string }>;
+  target: string;
+  output: OutputKind;
+  dest: string;
+  provenance: boolean;
+  sbom: boolean;
+  noCache: boolean;
+  pull: boolean;
+  cacheFrom: string;
+  cacheTo: string;
+  /** '' = the current builder. */
+  builder: string;
+}
+
+export const emptyDraft = (): BuildDraft => ({
+  context: '',
+  dockerfile: '',
+  tags: [''],
+  platforms: [],
+  buildArgs: [],
+  target: '',
+  output: 'push',
+  dest: '',
+  provenance: false,
+  sbom: false,
+  noCache: false,
+  pull: false,
+  cacheFrom: '',
+  cacheTo: '',
+  builder: '',
+});
+
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+export function draftToInput(d: BuildDraft): BuildRequestInput {
+  const output: BuildRequestInput['output'] =
+    d.output === 'oci' || d.output === 'local' ? { type: d.output, dest: d.dest.trim() } : { type: d.output };
+  const input: BuildRequestInput = {
+    context: d.context.trim(),
+    tags: d.tags.map((t) => t.trim()).filter(Boolean),
+    platforms: d.platforms,
+    buildArgs: d.buildArgs.filter((a) => a.key.trim() !== '').map((a) => ({ key: a.key.trim(), value: a.value })),
+    output,
+    provenance: d.provenance,
+    sbom: d.sbom,
+    noCache: d.noCache,
+    pull: d.pull,
+    cacheFrom: lines(d.cacheFrom),
+    cacheTo: lines(d.cacheTo),
+  };
+  if (d.dockerfile.trim()) input.dockerfile = d.dockerfile.trim();
+  if (d.target.trim()) input.target = d.target.trim();
+  if (d.builder.trim()) input.builder = d.builder.trim();
+  return input;
+}
+
+export function recordToDraft(record: BuildRecord): BuildDraft {
+  const r = record.request;
+  return {
+    context: r.context,
+    dockerfile: r.dockerfile ?? '',
+    tags: r.tags.length ? [...r.tags] : [''],
+    platforms: [...r.platforms],
+    buildArgs: r.buildArgs.map((a) => ({ ...a })),
+    target: r.target ?? '',
+    output: r.output.type,
+    dest: r.output.type === 'oci' || r.output.type === 'local' ? r.output.dest : '',
+    provenance: r.provenance,
+    sbom: r.sbom,
+    noCache: r.noCache,
+    pull: r.pull,
+    cacheFrom: r.cacheFrom.join('\n'),
+    cacheTo: r.cacheTo.join('\n'),
+    builder: r.builder ?? '',
+  };
+}
+
+export const parseDraft = (d: BuildDraft) => buildRequestInput.safeParse(draftToInput(d));
+
+/** The build shown under the form: one being run, or one opened from History. */
+export interface BuildView {
+  id?: string;
+  mode: 'live' | 'replay';
+  status: BuildStatusValue | 'starting';
+  platforms: string[];
+  progress?: BuildProgressSnapshot;
+  record?: BuildRecord;
+  problem?: Problem;
+  /** The impossible combinations the core refused the build for. */
+  problems?: BuildProblem[];
+}
+
+/** Builds that run this long notify when they end while the window is in the background. */
+export const LONG_BUILD_MS = 15_000;
+
+/**
+ * Terminal text never enters this store: chunks go from the stream straight into the feed,
+ * which keeps a bounded scrollback per platform and writes to xterm.
+ */
+export const buildFeed = new TerminalFeed(5000);
+
+let following: { cancel(): void } | undefined;
+
+interface BuildStore {
+  draft: BuildDraft;
+  facts?: BuildFactsData;
+  factsProblem?: Problem;
+  loadingFacts: boolean;
+  context?: ContextInfo;
+  contextProblem?: Problem;
+  view?: BuildView;
+  /** Terminal filter: undefined = every platform. */
+  filter?: string;
+  setDraft(patch: Partial<BuildDraft>): void;
+  togglePlatform(platform: string, on: boolean): void;
+  loadFacts(api: Api): Promise<void>;
+  inspectContext(api: Api): Promise<void>;
+  start(api: Api): Promise<BuildRecord | undefined>;
+  cancel(api: Api): Promise<void>;
+  /** Opens a build (running or past) in the terminal, replaying its log. */
+  open(api: Api, id: string): Promise<BuildRecord | undefined>;
+  rerun(api: Api, record: BuildRecord): Promise<BuildRecord | undefined>;
+  setFilter(platform: string | undefined): void;
+}
+
+export const useBuildStore = create<BuildStore>((set, get) => {
+  const applyChunk = (chunk: BuildChunk) => {
+    if (chunk.terminal.length) buildFeed.append(chunk.terminal);
+    if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return;
+    set((s) => {
+      if (!s.view) return {};
+      const view: BuildView = { ...s.view, id: chunk.id };
+      if (chunk.progress) view.progress = chunk.progress;
+      if (chunk.status) view.status = chunk.status;
+      return { view };
+    });
+  };
+
+  const follow = async (call: { result: Promise<BuildRecord>; cancel(): void }, view: BuildView): Promise<BuildRecord | undefined> => {
+    following?.cancel();
+    following = call;
+    buildFeed.clear();
+    buildFeed.setPlatforms(view.platforms);
+    set({ view, filter: undefined });
+    try {
+      const record = await call.result;
+      if (following === call) {
+        set((s) => ({ view: { ...(s.view ?? view), id: record.id, status: record.status, record } }));
+        following = undefined;
+      }
+      return record;
+    } catch (error) {
+      if (following !== call) return undefined;
+      following = undefined;
+      const rpc = RpcError.from(error);
+      const data = rpc.data as { problems?: BuildProblem[] } | undefined;
+      set((s) => ({
+        view: {
+          ...(s.view ?? view),
+          status: s.view?.status === 'starting' ? 'failed' : (s.view?.status ?? 'failed'),
+          problem: toProblem(error),
+          ...(data?.problems ? { problems: data.problems } : {}),
+        },
+      }));
+      return undefined;
+    }
+  };
+
+  return {
+    draft: emptyDraft(),
+    loadingFacts: false,
+
+    setDraft(patch) {
+      set((s) => ({ draft: { ...s.draft, ...patch } }));
+    },
+
+    togglePlatform(platform, on) {
+      set((s) => {
+        const has = s.draft.platforms.includes(platform);
+        if (on === has) return {};
+        const platforms = on ? [...s.draft.platforms, platform] : s.draft.platforms.filter((p) => p !== platform);
+        return { draft: { ...s.draft, platforms } };
+      });
+    },
+
+    async loadFacts(api) {
+      set({ loadingFacts: true });
+      try {
+        const facts = await api.builds.facts({});
+        set((s) => {
+          // The native platform is ticked for a fresh form.
+          const draft = s.draft.platforms.length === 0 ? { ...s.draft, platforms: defaultPlatforms(facts, s.draft.builder || undefined) } : s.draft;
+          return { facts, factsProblem: undefined, draft };
+        });
+      } catch (error) {
+        set({ factsProblem: toProblem(error) });
+      } finally {
+        set({ loadingFacts: false });
+      }
+    },
+
+    async inspectContext(api) {
+      const { context, dockerfile } = get().draft;
+      if (!context.trim()) {
+        set({ context: undefined, contextProblem: undefined });
+        return;
+      }
+      try {
+        const info = await api.builds.inspectContext({ context: context.trim(), ...(dockerfile.trim() ? { dockerfile: dockerfile.trim() } : {}) });
+        // A slow answer for an older path must not overwrite the current one.
+        if (get().draft.context === context && get().draft.dockerfile === dockerfile) set({ context: info, contextProblem: undefined });
+      } catch (error) {
+        if (get().draft.context === context) set({ context: undefined, contextProblem: toProblem(error) });
+      }
+    },
+
+    async start(api) {
+      const parsed = parseDraft(get().draft);
+      if (!parsed.success) return undefined;
+      const input = draftToInput(get().draft);
+      const call = api.builds.run(input, { onChunk: applyChunk });
+      const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms });
+      if (record) void notifyEnded(record);
+      return record;
+    },
+
+    async cancel(api) {
+      const id = get().view?.id;
+      if (id && get().view?.mode === 'live') await api.builds.cancel({ id });
+    },
+
+    async open(api, id) {
+      const current = get().view;
+      if (current?.id === id && current.mode === 'live' && current.status === 'running') return undefined;
+      let platforms: string[] = [];
+      try {
+        platforms = (await api.builds.get({ id })).platforms;
+      } catch {
+        // the watch call reports it
+      }
+      const call = api.builds.watch({ id }, { onChunk: applyChunk });
+      return follow(call, { id, mode: 'replay', status: 'running', platforms });
+    },
+
+    async rerun(api, record) {
+      set({ draft: recordToDraft(record) });
+      return get().start(api);
+    },
+
+    setFilter(platform) {
+      buildFeed.setFilter(platform);
+      set({ filter: platform });
+    },
+  };
+});
+
+/** Asks for notification permission while the user is clicking Build (browsers want a gesture). */
+export function prepareNotifications(): void {
+  if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
+}
+
+async function notifyEnded(record: BuildRecord): Promise<void> {
+  if (typeof Notification === 'undefined' || typeof document === 'undefined' || document.hasFocus()) return;
+  if ((record.durationMs ?? 0) < LONG_BUILD_MS || Notification.permission !== 'granted') return;
+  const what = record.request.tags[0] ?? record.request.context;
+  const body =
+    record.status === 'succeeded'
+      ? `${what}: ${record.platforms.length} platform(s) built`
+      : record.status === 'failed'
+        ? `${what}: failed${record.failure?.platforms.length ? ` on ${record.failure.platforms.join(', ')}` : ''}`
+        : `${what}: ${record.status}`;
+  try {
+    new Notification(`Build ${record.status}`, { body, tag: record.id });
+  } catch {
+    // some shells refuse page notifications; the History page still shows it
+  }
+}

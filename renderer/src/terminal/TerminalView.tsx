@@ -1,0 +1,150 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Terminal } from '@xterm/xterm';
+import { useEffect, useRef, useState } from 'react';
+import { stripAnsi } from '../../../shared/domain/build-progress/format';
+import type { TerminalFeed, TerminalSink } from './terminal-feed';
+
+const THEME = {
+  background: '#0b0f14',
+  foreground: '#d8dee9',
+  cursor: '#0b0f14',
+  selectionBackground: '#2f4a6b',
+  black: '#1d2530',
+  red: '#f06a6a',
+  green: '#4cc38a',
+  yellow: '#e5b449',
+  blue: '#4fa3ff',
+  magenta: '#c38ef0',
+  cyan: '#4fd1d9',
+  white: '#d8dee9',
+  brightBlack: '#5c6b7d',
+  brightRed: '#ff8a8a',
+  brightGreen: '#6ee0a6',
+  brightYellow: '#f5cc6a',
+  brightBlue: '#7dbcff',
+  brightMagenta: '#d8aaff',
+  brightCyan: '#7de6ec',
+  brightWhite: '#ffffff',
+};
+
+const SEARCH_DECORATIONS = { matchBackground: '#5a4a12', activeMatchBackground: '#b58900', matchOverviewRuler: '#e5b449', activeMatchColorOverviewRuler: '#ffd75f' };
+
+/**
+ * An xterm.js terminal fed by a TerminalFeed: colours, search, copy, fitted to its box. The
+ * scrollback is capped (the feed's); the full log is on disk.
+ */
+export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed; testId?: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const parts = useRef<{ terminal: Terminal; search: SearchAddon } | undefined>(undefined);
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<{ index: number; count: number } | undefined>();
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const terminal = new Terminal({
+      scrollback: feed.scrollback,
+      disableStdin: true,
+      cursorBlink: false,
+      cursorInactiveStyle: 'none',
+      convertEol: false,
+      allowProposedApi: true, // search decorations
+      fontFamily: "ui-monospace, 'SFMono-Regular', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      fontSize: 12.5,
+      theme: THEME,
+    });
+    const fit = new FitAddon();
+    const search = new SearchAddon();
+    terminal.loadAddon(fit);
+    terminal.loadAddon(search);
+    terminal.open(el);
+    const refit = () => {
+      try {
+        fit.fit();
+      } catch {
+        // not laid out yet
+      }
+    };
+    refit();
+    const observer = new ResizeObserver(refit);
+    observer.observe(el);
+    const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
+    const sink: TerminalSink = {
+      write: (data, callback) =>
+        terminal.write(data, () => {
+          // A fact for tests and diagnostics, without a React render per write.
+          if (box.current) box.current.dataset.lines = String(feed.stats.linesWritten);
+          callback?.();
+        }),
+      reset: () => terminal.reset(),
+    };
+    parts.current = { terminal, search };
+    feed.attach(sink);
+    return () => {
+      feed.detach(sink);
+      offResults.dispose();
+      observer.disconnect();
+      parts.current = undefined;
+      terminal.dispose();
+    };
+  }, [feed]);
+
+  const find = (direction: 'next' | 'previous') => {
+    const p = parts.current;
+    if (!p || !query) return;
+    const options = { decorations: SEARCH_DECORATIONS };
+    if (direction === 'next') p.search.findNext(query, { ...options, incremental: false });
+    else p.search.findPrevious(query, options);
+  };
+
+  const copy = async () => {
+    const p = parts.current;
+    const text = p?.terminal.hasSelection() ? p.terminal.getSelection() : stripAnsi(feed.viewText()).replace(/\r\n/g, '\n');
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+    setTimeout(() => setCopied('idle'), 1500);
+  };
+
+  return (
+    <div className="terminal-box" ref={box} data-testid={testId}>
+      <div className="terminal-toolbar">
+        <input
+          type="search"
+          placeholder="Search the log"
+          aria-label="Search the log"
+          value={query}
+          data-testid={`${testId}-search`}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setResults(undefined);
+            parts.current?.search.clearDecorations();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') find(e.shiftKey ? 'previous' : 'next');
+          }}
+        />
+        <button type="button" onClick={() => find('previous')} disabled={!query} aria-label="Previous match">
+          ↑
+        </button>
+        <button type="button" onClick={() => find('next')} disabled={!query} aria-label="Next match" data-testid={`${testId}-search-next`}>
+          ↓
+        </button>
+        <span className="muted terminal-results" data-testid={`${testId}-results`} data-count={results?.count ?? ''}>
+          {results ? (results.count === 0 ? 'no match' : `${results.index + 1} of ${results.count}`) : ''}
+        </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => void copy()} data-state={copied} title="Copy the selection, or the whole view when nothing is selected">
+          {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
+        </button>
+      </div>
+      <div className="terminal-host" ref={host} />
+    </div>
+  );
+}
