@@ -262,6 +262,41 @@ describe('emulators against the real engine, kernel binfmt_misc and QEMU', () =>
     }
   });
 
+  it('pulls a missing installer image with visible progress before running it', async () => {
+    const image = `${stack.registry}/mas-test/emulators-binfmt:1`;
+    await run('docker', ['tag', stack.binfmtImage, image], { env });
+    await run('docker', ['push', '-q', image], { env });
+    await run('docker', ['rmi', image], { env });
+    const pulling = await startTestCore({ env, settingsOverrides: { emulators: { installerImage: image, testImage: stack.baseImage } } });
+    try {
+      await waitForEngine(pulling.api, 'connected');
+      const chunks: ChangeChunk[] = [];
+      const result = await pulling.api.emulators.install({ architectures: ['riscv64'], consent: { image } }, { onChunk: (c) => chunks.push(c) }).result;
+      expect(chunks.find((c) => c.kind === 'phase' && c.phase === 'pull')).toBeDefined();
+      expect(chunks.filter((c) => c.kind === 'pull').map((c) => (c.kind === 'pull' ? c.status : ''))).toContainEqual(expect.stringMatching(/Status: Downloaded newer image|Pull complete|Already exists/));
+      // The stack keeps riscv64 registered, so the installer answers in its own words.
+      expect(result.outcomes).toMatchObject([{ architecture: 'riscv64', outcome: 'already-registered', verified: true }]);
+    } finally {
+      await pulling.close();
+      await run('docker', ['rmi', image], { env }).catch(() => undefined);
+    }
+  });
+
+  it('pulls the test image for the tested platform when the engine lacks it', async () => {
+    const image = `${stack.registry}/mas-test/emulators-busybox:1`;
+    await run('docker', ['buildx', 'imagetools', 'create', '-t', image, stack.baseImage], { env });
+    await run('docker', ['rmi', image], { env }).catch(() => undefined);
+    const pulling = await startTestCore({ env, settingsOverrides: { emulators: { installerImage: stack.binfmtImage, testImage: image } } });
+    try {
+      await waitForEngine(pulling.api, 'connected');
+      expect(await pulling.api.emulators.test({ architecture: 's390x' })).toMatchObject({ ok: true, machine: 's390x', pulled: true });
+      expect(await pulling.api.emulators.test({ architecture: 's390x' })).toMatchObject({ ok: true, pulled: false });
+    } finally {
+      await pulling.close();
+      await run('docker', ['rmi', image], { env }).catch(() => undefined);
+    }
+  });
+
   it('an installer image that cannot be pulled says so and how to load it; nothing changes', async () => {
     const image = '127.0.0.1:5999/mas-test-missing/binfmt:1';
     const offline = await startTestCore({ env, settingsOverrides: { emulators: { installerImage: image, testImage: stack.baseImage } } });
