@@ -4,11 +4,12 @@ import { ManifestFormatError, parseManifestDocument, type ManifestDocument } fro
 import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/manifests/reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CredentialLookup, RegistryCredentials } from './credentials';
+import { nodeHttpTransport, type HttpTransport } from './http-transport';
 import { hostOnly, isLoopbackHost } from './insecure-registries';
 import { parseChallenges, type Challenge } from './www-authenticate';
 
 /**
- * A small Registry HTTP API v2 client on fetch(): the token flow (WWW-Authenticate Bearer realm /
+ * A small Registry HTTP API v2 client: the token flow (WWW-Authenticate Bearer realm /
  * service / scope, Basic, identity tokens), plain HTTP only where allowed, manifests with every
  * Accept type, digests verified. No npm client fitted: the maintained ones ask for one platform's
  * manifest with Docker-only Accept types and do not fall back to plain HTTP for insecure registries.
@@ -26,7 +27,7 @@ export interface RegistryClientOptions {
   credentials: { lookup(registry: string): Promise<CredentialLookup> };
   allowsPlainHttp(registry: string): Promise<boolean>;
   requestTimeoutMs?: number;
-  fetchImpl?: typeof fetch;
+  transport?: HttpTransport;
 }
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -52,14 +53,14 @@ interface CachedToken {
 }
 
 export class RegistryClient {
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: HttpTransport;
   private readonly timeoutMs: number;
   /** Scheme that worked per registry, so a plain-HTTP registry is not probed over HTTPS every time. */
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly tokens = new Map<string, CachedToken>();
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.transport = options.transport ?? nodeHttpTransport;
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
   }
 
@@ -92,59 +93,38 @@ export class RegistryClient {
     this.tokens.set(key, { header, expiresAt: Date.now() + Math.max(10, ttlSeconds - 10) * 1000 });
   }
 
-  /** @internal GET with a timeout, manual redirects (Authorization is dropped when the origin changes) and a size cap. */
+  /** @internal GET (or POST) with a timeout, manual redirects (Authorization is dropped when the origin changes) and a size cap. */
   async get(url: string, init: { headers: Record<string, string>; signal?: AbortSignal; maxBytes: number; method?: string; body?: string }): Promise<RawResponse> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let current = url;
-    let headers = { 'User-Agent': USER_AGENT, ...init.headers };
+    let headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...init.headers };
     for (let hop = 0; ; hop++) {
-      const res = await this.fetchImpl(current, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal });
+      const res = await this.transport(current, { method: init.method, headers, body: init.body, signal, maxBytes: init.maxBytes });
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel();
         if (hop >= MAX_REDIRECTS) throw new RpcError('REGISTRY_ERROR', `Too many redirects from ${url}.`);
         const next = new URL(location, current);
         if (next.origin !== new URL(current).origin) {
-          const { Authorization: _dropped, ...rest } = headers as Record<string, string>;
-          headers = rest as typeof headers;
+          const { Authorization: _dropped, ...rest } = headers;
+          headers = rest;
         }
         current = next.toString();
         continue;
       }
-      return { status: res.status, headers: res.headers, body: await readCapped(res, init.maxBytes, current), url: current };
+      return { ...res, url: current };
     }
   }
-}
-
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    throw new RpcError('REGISTRY_ERROR', `${url} answered with ${declared} bytes, more than the ${maxBytes} a manifest or config may have.`);
-  }
-  if (!res.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      await res.body.cancel().catch(() => undefined);
-      throw new RpcError('REGISTRY_ERROR', `${url} sent more than ${maxBytes} bytes.`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 export function sha256Digest(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** Turns a failed fetch into what happened, in words (`connection refused`, `host not found`). */
+/** Turns a failed request into what happened, in words (`connection refused`, `host not found`). */
 export function networkReason(error: unknown): { reason: string; code?: string; tls: boolean } {
   const e = error as Error & { cause?: { code?: string; message?: string }; code?: string };
-  if (e?.name === 'TimeoutError') return { reason: 'it did not answer in time', code: 'ETIMEDOUT', tls: false };
+  if (e?.name === 'TimeoutError' || (e?.cause as { name?: string } | undefined)?.name === 'TimeoutError') return { reason: 'it did not answer in time', code: 'ETIMEDOUT', tls: false };
   const code = e?.cause?.code ?? e?.code;
   switch (code) {
     case 'ECONNREFUSED':

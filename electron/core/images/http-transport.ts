@@ -1,0 +1,69 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { RpcError } from '../../../shared/rpc/errors';
+
+/**
+ * One HTTP exchange with a registry, on node:http(s) rather than fetch(): fetch refuses the
+ * "bad ports" of the Fetch standard (1, 6000, 6665–6669, …) where the Docker engine happily pulls
+ * from a registry, and a registry client has no browser page to protect.
+ */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+export interface HttpRequest {
+  method?: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** The body is refused past this size (a manifest or config is small; a hostile server is not). */
+  maxBytes: number;
+}
+
+export type HttpTransport = (url: string, init: HttpRequest) => Promise<HttpAnswer>;
+
+function toHeaders(message: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(message.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+  }
+  return headers;
+}
+
+export const nodeHttpTransport: HttpTransport = (url, init) =>
+  new Promise<HttpAnswer>((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (!send) {
+      reject(new RpcError('REGISTRY_ERROR', `Unsupported URL scheme in ${url}.`));
+      return;
+    }
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(init.body));
+    const req = send(target, { method: init.method ?? 'GET', headers, signal: init.signal }, (res) => {
+      const declared = Number(res.headers['content-length'] ?? NaN);
+      if (Number.isFinite(declared) && declared > init.maxBytes) {
+        res.destroy();
+        reject(new RpcError('REGISTRY_ERROR', `${url} answered with ${declared} bytes, more than the ${init.maxBytes} expected.`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > init.maxBytes) {
+          res.destroy();
+          reject(new RpcError('REGISTRY_ERROR', `${url} sent more than ${init.maxBytes} bytes.`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });

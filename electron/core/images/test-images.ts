@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
+import type { StackEnv } from '../testing/stack';
+
+/**
+ * Test images for the images domain (engine tests and e2e): built with the real buildx CLI from
+ * the stack's multi-platform base image and pushed to the stack's registry under a unique name.
+ */
+
+const run = promisify(execFile);
+
+export const TEST_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64'];
+
+export interface PushedTestImages {
+  /** `127.0.0.1:5000/mas-test-<random>/app` */
+  repository: string;
+  /** Docker manifest list (`--provenance=false`), 4 platforms. */
+  list: string;
+  /** OCI index with provenance attestations, 4 platforms. */
+  oci: string;
+  /** One platform (linux/arm64), no index. */
+  single: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+export async function pushTestImages(stack: StackEnv, options: { single?: boolean; oci?: boolean } = {}): Promise<PushedTestImages> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: stack.dockerHost };
+  // Without this a user's env could turn attestations off for the "provenance on" image.
+  delete env.BUILDX_NO_DEFAULT_ATTESTATIONS;
+  const repository = `${stack.registry}/mas-test-${randomBytes(5).toString('hex')}/app`;
+  const dir = await mkdtemp(join(tmpdir(), 'mas-test-images-'));
+  await writeFile(join(dir, 'Dockerfile'), `FROM ${stack.baseImage}\nRUN uname -m > /arch\n`);
+  const build = (tag: string, platforms: string[], provenance: boolean) =>
+    // `--builder default`: another test may have switched the current builder.
+    run(
+      'docker',
+      ['buildx', 'build', '--builder', 'default', '--platform', platforms.join(','), `--provenance=${provenance}`, '--push', '-t', `${repository}:${tag}`, dir],
+      { env, maxBuffer: 32 * 1024 * 1024 },
+    );
+  const images: PushedTestImages = {
+    repository,
+    list: `${repository}:list`,
+    oci: `${repository}:oci`,
+    single: `${repository}:single`,
+    env,
+    async cleanup() {
+      await rm(dir, { recursive: true, force: true });
+      for (const ref of [images.list, images.oci, images.single]) {
+        // The registry keeps the repository folder, but its manifests go.
+        const digest = await registryDigest(ref).catch(() => undefined);
+        if (digest) await fetch(manifestUrl(ref, digest), { method: 'DELETE' }).catch(() => undefined);
+        await run('docker', ['image', 'rm', '--force', ref], { env }).catch(() => undefined);
+      }
+    },
+  };
+  try {
+    await build('list', TEST_PLATFORMS, false);
+    if (options.oci !== false) await build('oci', TEST_PLATFORMS, true);
+    if (options.single !== false) await build('single', ['linux/arm64'], false);
+  } catch (error) {
+    await images.cleanup();
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`pushing the test images failed: ${e.stderr?.split('\n').slice(-15).join('\n') ?? e.message}`);
+  }
+  return images;
+}
+
+/** `127.0.0.1:5000/a/b:tag` → `http://127.0.0.1:5000/v2/a/b/manifests/<reference>` */
+export function manifestUrl(ref: string, reference?: string): string {
+  const slash = ref.indexOf('/');
+  const host = ref.slice(0, slash);
+  const rest = ref.slice(slash + 1);
+  const colon = rest.lastIndexOf(':');
+  return `http://${host}/v2/${rest.slice(0, colon)}/manifests/${reference ?? rest.slice(colon + 1)}`;
+}
+
+export function blobUrl(ref: string, digest: string): string {
+  return manifestUrl(ref, digest).replace(/\/manifests\/[^/]+$/, `/blobs/${digest}`);
+}
+
+/** Reads a manifest straight from the registry with plain fetch (the test's own view, independent of the app). */
+export async function registryManifest(ref: string, reference?: string): Promise<{ digest: string; contentType: string; json: RegistryJson }> {
+  const res = await fetch(manifestUrl(ref, reference), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
+  if (!res.ok) throw new Error(`GET ${manifestUrl(ref, reference)}: HTTP ${res.status} ${await res.text()}`);
+  return { digest: res.headers.get('docker-content-digest') ?? '', contentType: res.headers.get('content-type') ?? '', json: (await res.json()) as RegistryJson };
+}
+
+export async function registryDigest(ref: string): Promise<string> {
+  return (await registryManifest(ref)).digest;
+}
+
+export interface RegistryJson {
+  mediaType?: string;
+  manifests?: Array<{ digest: string; size: number; platform?: { os: string; architecture: string; variant?: string }; annotations?: Record<string, string> }>;
+  config?: { digest: string };
+  layers?: Array<{ digest: string; size: number; annotations?: Record<string, string> }>;
+  created?: string;
+}
