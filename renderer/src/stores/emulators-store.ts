@@ -86,9 +86,11 @@ export const useEmulatorsStore = create<EmulatorsStore>((set, get) => ({
       api.emulators.onChanged((change) => {
         if (change.restartBuildersAdvised) set({ buildersNotice: true });
       }),
-      // A reconnect means the host may have changed (or rebooted): read it again.
+      // A reconnect means the host may have changed (or rebooted): read it again. A lost engine makes
+      // the table stale: drop it and show why (the refresh answers with the engine's problem).
       api.engine.onStateChanged((state) => {
-        if (state.status === 'connected') void get().refresh(api);
+        if (state.status === 'disconnected') set({ status: undefined });
+        if (state.status !== 'connecting') void get().refresh(api);
       }),
     ];
     void get().refresh(api);
