@@ -111,13 +111,13 @@ export async function replayLog(
   id: string,
   platforms: readonly string[],
   emit: (chunk: BuildChunk) => Promise<void>,
-  options: { endOffset?: number; signal?: AbortSignal; chunkBytes?: number } = {},
+  options: { endOffset?: number; signal?: AbortSignal; chunkBytes?: number; readBytes?: number } = {},
 ): Promise<LogPipeline> {
   const pipeline = new LogPipeline(platforms);
   if (options.endOffset === 0) return pipeline;
   const chunkBytes = options.chunkBytes ?? 512 * 1024;
   const stream = createReadStream(file, {
-    highWaterMark: 256 * 1024,
+    highWaterMark: options.readBytes ?? 256 * 1024,
     ...(options.endOffset !== undefined ? { end: options.endOffset - 1 } : {}),
   });
   try {

@@ -15,6 +15,8 @@ export class Watcher {
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   droppedLines = 0;
+  /** Lines dropped and not yet reported to the window. */
+  private skipped = 0;
 
   constructor(
     private readonly send: (chunk: BuildChunk) => Promise<void>,
@@ -71,10 +73,11 @@ export class Watcher {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.closed && !this.holding) {
-        const batch = this.queue;
+        const batch = mergeChunks(this.queue);
         this.queue = [];
         this.queuedBytes = 0;
-        for (const chunk of mergeChunks(batch)) {
+        if (this.skipped > 0 && batch[0]) batch[0].terminal.unshift(this.marker());
+        for (const chunk of batch) {
           try {
             await this.send(chunk);
           } catch {
@@ -98,25 +101,27 @@ export class Watcher {
   /** Drops the oldest queued text until at most `keepBytes` remain; progress and status are kept. */
   private trim(keepBytes: number): void {
     let bytes = this.queuedBytes;
-    let dropped = 0;
     for (const chunk of this.queue) {
       if (bytes <= keepBytes) break;
       const kept: TerminalSegment[] = [];
       for (const seg of chunk.terminal) {
         if (bytes > keepBytes) {
           bytes -= seg.text.length;
-          dropped += seg.lines;
+          this.skipped += seg.lines;
+          this.droppedLines += seg.lines;
         } else kept.push(seg);
       }
       chunk.terminal = kept;
     }
     this.queuedBytes = bytes;
-    this.droppedLines += dropped;
-    const first = this.queue[0];
-    if (first && dropped > 0) {
-      const where = this.options.logFile ? ` (the full log is in ${this.options.logFile})` : '';
-      first.terminal.unshift({ text: `\x1b[2m… ${dropped} lines skipped: the window fell behind${where}\x1b[0m\r\n`, lines: 1 });
-    }
+  }
+
+  /** One line saying how much was dropped since the last send. */
+  private marker(): TerminalSegment {
+    const where = this.options.logFile ? ` (the full log is in ${this.options.logFile})` : '';
+    const segment = { text: `\x1b[2m… ${this.skipped} lines skipped: the window fell behind${where}\x1b[0m\r\n`, lines: 1 };
+    this.skipped = 0;
+    return segment;
   }
 }
 

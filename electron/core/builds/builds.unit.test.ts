@@ -1,0 +1,248 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
+import { stripAnsi } from '../../../shared/domain/build-progress';
+import { browseFolders, inspectContext, scanStages } from './context-folder';
+import { HistoryStore } from './history-store';
+import { LogPipeline, replayLog } from './log-pipeline';
+import { Watcher, mergeChunks } from './watcher';
+
+const captures = resolve(__dirname, '../../../shared/domain/build-progress/fixtures');
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mas-builds-unit-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const record = (id: string, patch: Partial<BuildRecord> = {}): BuildRecord => ({
+  schema: 1,
+  id,
+  request: {
+    context: '/ctx',
+    tags: [],
+    platforms: ['linux/amd64'],
+    buildArgs: [],
+    output: { type: 'cacheonly' },
+    provenance: false,
+    sbom: false,
+    noCache: false,
+    pull: false,
+    cacheFrom: [],
+    cacheTo: [],
+  },
+  command: 'docker buildx build --platform linux/amd64 /ctx',
+  builder: { name: 'default' },
+  platforms: ['linux/amd64'],
+  status: 'succeeded',
+  startedAt: '2026-11-27T23:00:00.000Z',
+  outcomes: [{ platform: 'linux/amd64', status: 'done', steps: 1, cached: 0 }],
+  imageNames: [],
+  logFile: join(dir, 'builds', id, 'build.log'),
+  logBytes: 0,
+  ...patch,
+});
+
+describe('history store', () => {
+  it('saves atomically, lists newest first, sets a truncated record aside with a clear message', async () => {
+    const store = new HistoryStore(dir);
+    await store.save(record('20261127-230000-00000001'));
+    await store.save(record('20261127-230100-00000002', { startedAt: '2026-11-27T23:01:00.000Z' }));
+    const file = join(dir, 'builds', '20261127-230000-00000001', 'build.json');
+    const full = await readFile(file, 'utf8');
+    await truncate(file, 40);
+    // no temporary files left behind by the atomic writes
+    expect((await readdir(join(dir, 'builds', '20261127-230100-00000002'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const listed = await store.list();
+    expect(listed.builds.map((b) => b.id)).toEqual(['20261127-230100-00000002']);
+    expect(listed.setAside).toHaveLength(1);
+    expect(listed.setAside[0]!.message).toMatch(/^The history record of build 20261127-230000-00000001 could not be read \(.+\); it was moved aside to .+build\.json\.corrupt-/);
+    expect(await readFile(listed.setAside[0]!.path, 'utf8')).toBe(full.slice(0, 40));
+    // reported again later (e.g. after a restart), without moving anything again
+    const again = await new HistoryStore(dir).list();
+    expect(again.setAside.map((s) => s.path)).toEqual([listed.setAside[0]!.path]);
+    await expect(store.get('20261127-230000-00000001')).rejects.toMatchObject({ code: 'BUILD_NOT_FOUND' });
+  });
+
+  it('refuses a record that does not match its schema, and one filed under another id', async () => {
+    const store = new HistoryStore(dir);
+    await mkdir(join(dir, 'builds', '20261127-230000-00000003'), { recursive: true });
+    await writeFile(join(dir, 'builds', '20261127-230000-00000003', 'build.json'), JSON.stringify({ ...record('20261127-230000-00000003'), status: 'exploded' }));
+    await mkdir(join(dir, 'builds', '20261127-230000-00000004'), { recursive: true });
+    await writeFile(join(dir, 'builds', '20261127-230000-00000004', 'build.json'), JSON.stringify(record('20261127-230000-00000009')));
+    const listed = await store.list();
+    expect(listed.builds).toEqual([]);
+    expect(listed.setAside.map((s) => s.id)).toEqual(['20261127-230000-00000003', '20261127-230000-00000004']);
+    expect(listed.setAside[0]!.message).toContain('status');
+    expect(listed.setAside[1]!.message).toContain('it names build "20261127-230000-00000009"');
+  });
+
+  it('marks records left running as interrupted, keeping finished platforms', async () => {
+    const store = new HistoryStore(dir);
+    const running = record('20261127-230000-00000005', {
+      status: 'running',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      outcomes: [
+        { platform: 'linux/amd64', status: 'done', steps: 2, cached: 0 },
+        { platform: 'linux/arm64', status: 'running', steps: 2, cached: 0 },
+      ],
+    });
+    await store.save(running);
+    await store.save(record('20261127-230000-00000006', { status: 'running' }));
+    const changed = await store.markInterrupted((id) => id === '20261127-230000-00000006');
+    expect(changed.map((c) => c.id)).toEqual(['20261127-230000-00000005']);
+    const after = await store.get('20261127-230000-00000005');
+    expect(after.status).toBe('interrupted');
+    expect(after.outcomes.map((o) => o.status)).toEqual(['done', 'interrupted']);
+    expect(after.endedAt).toBeDefined();
+    expect((await store.get('20261127-230000-00000006')).status).toBe('running');
+  });
+});
+
+describe('log pipeline', () => {
+  it('replaying the log from disk gives exactly the live text, whatever the chunking', async () => {
+    const raw = await readFile(join(captures, 'rawjson-3platforms-riscv64-fails.stderr'));
+    const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
+    const live = new LogPipeline(platforms);
+    for (let at = 0; at < raw.length; at += 777) live.push(raw.subarray(at, at + 777));
+    const liveText = live.take();
+
+    const file = join(dir, 'build.log');
+    await writeFile(file, raw);
+    const chunks: BuildChunk[] = [];
+    const replayed = await replayLog(file, 'x', platforms, async (c) => void chunks.push(c), { chunkBytes: 1024, readBytes: 1000 });
+    const all = [...chunks.flatMap((c) => c.terminal), ...replayed.take()];
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(all.map((s) => s.text).join('')).toBe(liveText.map((s) => s.text).join(''));
+    const byPlatform = (segs: typeof all, p: string) =>
+      segs
+        .filter((s) => s.platform === p)
+        .map((s) => s.text)
+        .join('');
+    expect(byPlatform(all, 'linux/riscv64')).toBe(byPlatform(liveText, 'linux/riscv64'));
+    expect(stripAnsi(byPlatform(all, 'linux/riscv64'))).toContain('this step fails on riscv64');
+    expect(all.reduce((n, s) => n + s.lines, 0)).toBe(all.map((s) => s.text).join('').split('\n').length - 1);
+
+    live.end(1);
+    const snap = live.progress();
+    expect(snap.failure?.platforms).toEqual(['linux/riscv64']);
+    // lanes travel without log lines, except for the failed step
+    for (const lane of snap.lanes) for (const step of lane.steps) if (step.status !== 'error') expect(step.lastLogLines).toEqual([]);
+    expect(snap.lanes.find((l) => l.platform === 'linux/riscv64')!.steps.find((s) => s.status === 'error')!.lastLogLines).toContain('this step fails on riscv64');
+  });
+
+  it('replays up to an offset (a window joining a running build)', async () => {
+    const raw = await readFile(join(captures, 'rawjson-3platforms-cross-ok.stderr'));
+    const file = join(dir, 'build.log');
+    await writeFile(file, raw);
+    const half = Math.floor(raw.length / 2);
+    const first = await replayLog(file, 'x', [], async () => undefined, { endOffset: half });
+    const firstText = first.take();
+    const direct = new LogPipeline([]);
+    direct.push(raw.subarray(0, half));
+    expect(firstText.map((s) => s.text).join('')).toBe(direct.take().map((s) => s.text).join(''));
+  });
+});
+
+describe('watcher', () => {
+  it('merges queued chunks while a send is in flight, and keeps order', async () => {
+    const sent: BuildChunk[] = [];
+    let release: () => void = () => undefined;
+    const w = new Watcher(async (c) => {
+      sent.push(c);
+      await new Promise<void>((r) => (release = r));
+    });
+    w.push({ id: 'a', terminal: [{ text: '1\r\n', lines: 1 }] });
+    w.push({ id: 'a', terminal: [{ text: '2\r\n', lines: 1 }] });
+    w.push({ id: 'a', terminal: [{ text: '3\r\n', lines: 1, platform: 'linux/arm64' }], status: 'running' });
+    expect(sent).toHaveLength(1);
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.terminal).toEqual([
+      { text: '2\r\n', lines: 1 },
+      { text: '3\r\n', lines: 1, platform: 'linux/arm64' },
+    ]);
+    expect(sent[1]!.status).toBe('running');
+    release();
+    await w.drained();
+  });
+
+  it('drops the oldest text of a window far behind, says so, and keeps the latest lanes', async () => {
+    const sent: BuildChunk[] = [];
+    let release: () => void = () => undefined;
+    const w = new Watcher(
+      async (c) => {
+        sent.push(c);
+        await new Promise<void>((r) => (release = r));
+      },
+      { maxBacklogBytes: 1000, logFile: '/data/builds/x/build.log' },
+    );
+    w.push({ id: 'a', terminal: [{ text: 'first\r\n', lines: 1 }] });
+    for (let i = 0; i < 100; i++) w.push({ id: 'a', terminal: [{ text: `line ${i} ${'x'.repeat(40)}\r\n`, lines: 1 }], ...(i === 99 ? { status: 'succeeded' as const } : {}) });
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    const text = sent[1]!.terminal.map((s) => s.text).join('');
+    expect(stripAnsi(text)).toMatch(/^… \d+ lines skipped: the window fell behind \(the full log is in \/data\/builds\/x\/build\.log\)/);
+    expect(text).toContain('line 99 ');
+    expect(text.length).toBeLessThan(1000 + 200);
+    expect(sent[1]!.status).toBe('succeeded');
+    expect(w.droppedLines).toBeGreaterThan(80);
+    release();
+    await w.drained();
+  });
+
+  it('never merges replayed and live output', () => {
+    const merged = mergeChunks([
+      { id: 'a', terminal: [{ text: 'r\r\n', lines: 1 }], replay: true },
+      { id: 'a', terminal: [{ text: 'l\r\n', lines: 1 }] },
+      { id: 'a', terminal: [{ text: 'l2\r\n', lines: 1 }] },
+    ]);
+    expect(merged.map((c) => [c.replay ?? false, c.terminal.map((s) => s.text).join('')])).toEqual([
+      [true, 'r\r\n'],
+      [false, 'l\r\nl2\r\n'],
+    ]);
+  });
+});
+
+describe('context folder', () => {
+  it('checks the folder and the Dockerfile, and lists named stages', async () => {
+    await writeFile(join(dir, 'Dockerfile'), 'FROM busybox AS base\nRUN true\nFROM --platform=$BUILDPLATFORM golang:1.22 AS Build\nFROM base\n');
+    const info = await inspectContext(dir);
+    expect(info).toMatchObject({ ok: true, context: dir, dockerfile: join(dir, 'Dockerfile'), problems: [] });
+    expect(info.stages.map((s) => s.name)).toEqual(['base', 'build']);
+
+    expect((await inspectContext(join(dir, 'missing'))).problems[0]).toMatchObject({ field: 'context', message: `${join(dir, 'missing')} does not exist.` });
+    expect((await inspectContext(join(dir, 'Dockerfile'))).problems[0]).toMatchObject({ field: 'context', message: expect.stringContaining('is a file, not a folder') });
+    const other = await inspectContext(dir, 'docker/Dockerfile.arm');
+    expect(other.ok).toBe(false);
+    expect(other.problems[0]).toMatchObject({ field: 'dockerfile', message: `There is no ${join(dir, 'docker/Dockerfile.arm')}.` });
+  });
+
+  it('scans stages minimally when needed', () => {
+    expect(scanStages('FROM a AS one\nfrom --platform=linux/amd64 b as Two\nFROM c\n')).toEqual([
+      { name: 'one', line: 1 },
+      { name: 'two', line: 2 },
+    ]);
+  });
+
+  it('browses folders, marking those with a Dockerfile', async () => {
+    await mkdir(join(dir, 'app'));
+    await writeFile(join(dir, 'app', 'Dockerfile'), 'FROM scratch\n');
+    await mkdir(join(dir, 'docs'));
+    await mkdir(join(dir, '.git'));
+    await writeFile(join(dir, 'README'), 'x');
+    const listing = await browseFolders(dir);
+    expect(listing.entries).toEqual([
+      { name: 'app', path: join(dir, 'app'), hasDockerfile: true },
+      { name: 'docs', path: join(dir, 'docs'), hasDockerfile: false },
+    ]);
+    expect(listing.parent).toBeDefined();
+    await expect(browseFolders(join(dir, 'nope'))).rejects.toMatchObject({ code: 'FOLDER_UNREADABLE' });
+  });
+});

@@ -1,0 +1,122 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../../../electron/core/composition';
+import type { BuildRecord } from '../../../../shared/contract/builds';
+import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
+import { attachTransport } from '../../api';
+import { HistoryPage } from './HistoryPage';
+
+let core: Core | undefined;
+let dataDir: string;
+
+const record = (id: string, patch: Partial<BuildRecord>): BuildRecord => ({
+  schema: 1,
+  id,
+  request: {
+    context: '/work/app',
+    tags: ['127.0.0.1:5000/team/app:1'],
+    platforms: ['linux/amd64', 'linux/arm64'],
+    buildArgs: [],
+    output: { type: 'push' },
+    provenance: false,
+    sbom: false,
+    noCache: false,
+    pull: false,
+    cacheFrom: [],
+    cacheTo: [],
+  },
+  command: 'docker buildx build --platform linux/amd64,linux/arm64 -t 127.0.0.1:5000/team/app:1 --output type=registry /work/app',
+  builder: { name: 'default', driver: 'docker' },
+  platforms: ['linux/amd64', 'linux/arm64'],
+  status: 'succeeded',
+  startedAt: '2026-11-27T23:00:00.000Z',
+  endedAt: '2026-11-27T23:00:03.000Z',
+  durationMs: 3000,
+  outcomes: [
+    { platform: 'linux/amd64', status: 'done', steps: 3, cached: 1, durationMs: 400 },
+    { platform: 'linux/arm64', status: 'done', steps: 3, cached: 1, durationMs: 900 },
+  ],
+  imageNames: ['127.0.0.1:5000/team/app:1'],
+  logFile: join(dataDir, 'builds', id, 'build.log'),
+  logBytes: 0,
+  ...patch,
+});
+
+async function put(r: BuildRecord | string, id: string) {
+  await mkdir(join(dataDir, 'builds', id), { recursive: true });
+  await writeFile(join(dataDir, 'builds', id, 'build.json'), typeof r === 'string' ? r : JSON.stringify(r));
+}
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'mas-history-test-'));
+});
+
+afterEach(async () => {
+  cleanup();
+  await core?.dispose();
+  core = undefined;
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('History page (real core, no engine needed)', () => {
+  it('lists kept builds with their outcome, reports a corrupt record, and deletes', async () => {
+    const ok = record('20261127-230000-aaaaaaaa', {});
+    const failed = record('20261127-231000-bbbbbbbb', {
+      status: 'failed',
+      startedAt: '2026-11-27T23:10:00.000Z',
+      exitCode: 1,
+      outcomes: [
+        { platform: 'linux/amd64', status: 'canceled', steps: 2, cached: 0 },
+        { platform: 'linux/arm64', status: 'error', steps: 2, cached: 0, failedStep: { name: 'RUN make', error: 'exit code: 2' } },
+      ],
+      failure: {
+        platforms: ['linux/arm64'],
+        steps: [{ platform: 'linux/arm64', name: 'RUN make', error: 'exit code: 2', lastLogLines: ['make: *** [all] Error 2'] }],
+        cause: { kind: 'command-failed', explanation: 'A RUN command failed on linux/arm64 with exit code 2.', fix: 'Read the log.' },
+      },
+    });
+    await put(ok, ok.id);
+    await put(failed, failed.id);
+    await put('{"schema":1,"id":"20261127-232000-cccccccc","req', '20261127-232000-cccccccc');
+
+    core = await createCore({
+      mode: 'headless',
+      version: 'test',
+      dataDir,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+      validateOutputs: true,
+      log: () => undefined,
+    });
+    const pair = createMemoryPair();
+    core.server.connect(pair.server);
+    attachTransport(pair.client);
+    render(<HistoryPage />);
+
+    const page = await screen.findByTestId('history-page');
+    await waitFor(() => expect(page.getAttribute('data-state')).toBe('loaded'));
+    const rows = await screen.findAllByTestId(/^history-row-/);
+    // newest first
+    expect(rows.map((r) => r.getAttribute('data-state'))).toEqual(['failed', 'succeeded']);
+    expect(rows[0]!.textContent).toContain('on linux/arm64');
+    expect(rows[1]!.textContent).toContain('3.0 s');
+
+    const aside = screen.getByTestId('history-set-aside');
+    expect(aside.getAttribute('data-build-id')).toBe('20261127-232000-cccccccc');
+    expect(aside.parentElement!.textContent).toContain('The history record of build 20261127-232000-cccccccc could not be read');
+
+    act(() => screen.getByTestId(`history-delete-${ok.id}`).click());
+    act(() => screen.getByTestId(`history-confirm-delete-${ok.id}`).click());
+    await waitFor(() => expect(screen.queryByTestId(`history-row-${ok.id}`)).toBeNull());
+    expect(existsSync(join(dataDir, 'builds', ok.id))).toBe(false);
+    expect(screen.getByTestId(`history-row-${failed.id}`)).toBeTruthy();
+
+    // the set-aside folder can go too
+    fireEvent.click(screen.getByText('Delete this build’s folder'));
+    await waitFor(() => expect(screen.queryByTestId('history-set-aside')).toBeNull());
+  });
+});
