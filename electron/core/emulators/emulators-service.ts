@@ -285,8 +285,12 @@ export class EmulatorsService {
     emit({ kind: 'phase', phase: 'verify', message: "Reading the Docker host's binfmt_misc again" });
     const after = await this.readHost(signal);
     const log = parseInstallerLog(stderr);
-    if (plan.args.length > 0 && log.lines.length === 0 && !log.fatal && stdout.trim() === '') {
-      log.fatal = `The installer ${image} printed nothing (exit ${exitCode}). Is it really a binfmt installer image?`;
+    if (plan.args.length > 0 && log.lines.length === 0 && !log.fatal) {
+      // No per-architecture line at all: whatever it did say (e.g. the engine refusing --privileged) is the reason.
+      const said = log.other.join('\n').trim();
+      log.fatal = said
+        ? `${said} (exit ${exitCode})`
+        : `The installer ${image} printed nothing about the architectures (exit ${exitCode}${stdout.trim() ? ', status JSON only' : ''}). Is it really a binfmt installer image?`;
     }
     const outcomes = judgeOutcomes(plan, log, { table: after.table, entries: after.host.dump.entries });
     await this.remember(plan, outcomes);

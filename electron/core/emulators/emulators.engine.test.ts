@@ -314,6 +314,19 @@ describe('emulators against the real engine, kernel binfmt_misc and QEMU', () =>
     }
   });
 
+  it('an image that is not an installer never counts as success, whatever its exit code', async () => {
+    const notAnInstaller = await startTestCore({ env, settingsOverrides: { emulators: { installerImage: stack.baseImage, testImage: stack.baseImage } } });
+    try {
+      await waitForEngine(notAnInstaller.api, 'connected');
+      const result = await notAnInstaller.api.emulators.install({ architectures: ['riscv64'], consent: { image: stack.baseImage } }).result;
+      expect(result.outcomes).toMatchObject([{ architecture: 'riscv64', outcome: 'failed', verified: false }]);
+      expect(result.fatal).toMatch(/--install/);
+      expect(result.restartBuildersAdvised).toBe(false);
+    } finally {
+      await notAnInstaller.close();
+    }
+  });
+
   it('a test image missing for a platform is reported with what to do', async () => {
     const image = '127.0.0.1:5999/mas-test-missing/busybox:1';
     const missing = await startTestCore({ env, settingsOverrides: { emulators: { installerImage: stack.binfmtImage, testImage: image } } });
