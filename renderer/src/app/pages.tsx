@@ -4,8 +4,8 @@ import { EmulatorsPage } from '../features/emulators/EmulatorsPage';
 import { BuildPage } from '../features/build/BuildPage';
 import { EnginePage } from '../features/engine/EnginePage';
 import { HistoryPage } from '../features/history/HistoryPage';
+import { ResultsPage } from '../features/results/ResultsPage';
 import type { PageId } from '../stores/nav-store';
-import { Coming } from './Coming';
 
 /** The sidebar, in order. A page whose issue has not landed says so. */
 export const PAGES: { id: PageId; label: string; icon: string; component: ComponentType }[] = [
@@ -13,6 +13,6 @@ export const PAGES: { id: PageId; label: string; icon: string; component: Compon
   { id: 'emulators', label: 'Emulators', icon: '⇄', component: EmulatorsPage },
   { id: 'builders', label: 'Builders', icon: '▦', component: BuildersPage },
   { id: 'build', label: 'Build', icon: '▶', component: BuildPage },
-  { id: 'results', label: 'Results', icon: '✓', component: () => <Coming title="Results" what="per-architecture manifests and smoke runs of any image" /> },
+  { id: 'results', label: 'Results', icon: '✓', component: ResultsPage },
   { id: 'history', label: 'History', icon: '↺', component: HistoryPage },
 ];

@@ -1,0 +1,111 @@
+import type { ImageInspection, PlatformRow } from '../../../../shared/contract/images';
+import { mediaTypeLabel } from '../../../../shared/domain/manifests/media-types';
+import { expectedMachines } from '../../../../shared/domain/platform';
+import { CopyButton } from '../../components/CopyButton';
+import { formatBytes } from '../../components/format';
+import type { SmokeState } from '../../stores/results-store';
+import { SmokeCell } from './SmokeCell';
+
+const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+function formatCreated(iso: string | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+function Badges({ row }: { row: PlatformRow }) {
+  if (row.attestations.length === 0) return <span className="muted">—</span>;
+  return (
+    <>
+      {row.attestations.map((a) => (
+        <span
+          key={`${a.digest}-${a.predicateType}`}
+          className={`badge ${a.kind === 'other' ? '' : 'ok'}`}
+          data-testid={`badge-${a.kind}`}
+          title={`${a.predicateType}\nattestation manifest ${a.digest}`}
+        >
+          {a.kind === 'sbom' ? 'SBOM' : a.kind === 'provenance' ? 'provenance' : 'attestation'}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** One row per platform; requested-but-missing platforms as red rows at the end. */
+export function PlatformTable({
+  inspection,
+  smoke,
+  onSmoke,
+}: {
+  inspection: ImageInspection;
+  smoke: Record<string, SmokeState>;
+  onSmoke: (platform: string) => void;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className="results-table" data-testid="platform-table">
+        <thead>
+          <tr>
+            <th>Platform</th>
+            <th>Manifest digest</th>
+            <th>Media type</th>
+            <th className="num">Compressed</th>
+            <th className="num">Layers</th>
+            <th>Created</th>
+            <th>Attestations</th>
+            <th>Smoke run</th>
+            <th>Pull</th>
+          </tr>
+        </thead>
+        <tbody>
+          {inspection.platforms.map((row) => (
+            <tr key={row.platform} data-testid={`platform-row-${row.platform}`} data-state="present" data-digest={row.digest} data-requested={row.requested}>
+              <td>
+                <code className="platform-name">{row.platform}</code>
+                <div className="muted platform-parts">
+                  {row.os} / {row.architecture}
+                  {row.variant ? ` / ${row.variant}` : ''}
+                </div>
+              </td>
+              <td className="digest-cell">
+                <code title={row.digest} data-testid="row-digest">
+                  {shortDigest(row.digest)}
+                </code>
+                <CopyButton value={row.digest} label={`Copy ${row.platform} manifest digest`} />
+              </td>
+              <td title={row.mediaType}>{mediaTypeLabel(row.mediaType)}</td>
+              <td className="num" data-testid="row-size" data-bytes={row.compressedSize} title={`${row.compressedSize} bytes`}>
+                {formatBytes(row.compressedSize)}
+              </td>
+              <td className="num" data-testid="row-layers">
+                {row.layerCount}
+              </td>
+              <td title={row.created}>{formatCreated(row.created)}</td>
+              <td className="badges">
+                <Badges row={row} />
+              </td>
+              <td>
+                <SmokeCell platform={row.platform} expected={row.expectedMachines} state={smoke[row.platform]} onRun={() => onSmoke(row.platform)} />
+              </td>
+              <td className="pull-cell" title={row.pullCommand}>
+                <code className="muted">--platform {row.platform}</code>
+                <CopyButton value={row.pullCommand} label="Copy pull command" />
+              </td>
+            </tr>
+          ))}
+          {inspection.missingPlatforms.map((platform) => (
+            <tr key={`missing-${platform}`} className="missing" data-testid={`platform-row-${platform}`} data-state="missing">
+              <td>
+                <code className="platform-name">{platform}</code>
+              </td>
+              <td colSpan={8} className="err">
+                Requested but not in the image{expectedMachines(platform).length > 0 ? ` (it would report ${expectedMachines(platform).join(' or ')})` : ''}.
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
