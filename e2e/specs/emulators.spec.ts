@@ -70,6 +70,11 @@ test('an emulator gone behind the app\'s back shows the restore banner; one clic
   await expect(emulators.restoreBanner).toBeVisible();
   await expect(emulators.restoreBanner).toHaveAttribute('data-missing', 'riscv64');
   await expect(emulators.row('riscv64')).toHaveAttribute('data-state', 'unavailable');
+  // Every other page says so too, and leads back here.
+  await page.getByTestId('nav-engine').click();
+  await expect(page.getByTestId('restore-banner')).toContainText('riscv64');
+  await page.getByTestId('restore-banner').getByRole('button').click();
+  await expect(emulators.restoreBanner).toBeVisible();
 
   await emulators.restore();
   await emulators.confirmIfAsked();

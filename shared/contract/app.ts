@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { request } from '../rpc/define';
-import { settingsPatch, settingsSchema } from './settings';
+import { settingsSchema, userSettingsPatch } from './settings';
 
 export const appAbout = z.object({
   name: z.string(),
@@ -17,5 +17,5 @@ export type AppAbout = z.infer<typeof appAbout>;
 export const appContract = {
   about: request(z.object({}), appAbout),
   settings: request(z.object({}), settingsSchema),
-  updateSettings: request(settingsPatch, settingsSchema),
+  updateSettings: request(userSettingsPatch, settingsSchema),
 };

@@ -57,3 +57,11 @@ export const settingsPatch = z.object({
   results: patchOf(settingsSchema.shape.results.unwrap()).optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatch>;
+
+/**
+ * What the renderer may change through `app.updateSettings`. Consent to run the privileged
+ * installer is recorded only by the emulators flow that showed the user exactly what will run.
+ */
+export const userSettingsPatch = settingsPatch.extend({
+  emulators: patchOf(settingsSchema.shape.emulators.unwrap()).omit({ consentedImage: true }).strict().optional(),
+});

@@ -3,6 +3,7 @@ import { api, isConnectionClosed, onConnectionClosed } from '../api';
 import { useEngineStore } from '../stores/engine-store';
 import { useNav } from '../stores/nav-store';
 import { PAGES } from './pages';
+import { RestoreBanner } from './RestoreBanner';
 import { StatusBar } from './StatusBar';
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
         ))}
       </nav>
       <main className="content">
+        <RestoreBanner />
         <Current />
       </main>
       <StatusBar coreClosed={coreClosed} />
