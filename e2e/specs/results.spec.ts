@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test } from '../fixtures';
 import { ResultsPage } from '../pages/results-page';
 import { stackEnv } from '../../electron/core/testing/stack';
@@ -72,4 +75,25 @@ test('a malformed reference is refused in the page before anything is sent', asy
   await expect(results.root).toHaveAttribute('data-state', 'error');
   await expect(page.getByRole('alert')).toContainText('Cannot reach the registry 127.0.0.1:1: connection refused');
   expect(sent.filter((f) => f.includes('images.inspect'))).toHaveLength(1);
+});
+
+test('with arm64\'s emulator removed, its smoke run shows exec format error and links to the Emulators page', async ({ page, studio }) => {
+  await page.goto(studio.url);
+  const results = new ResultsPage(page);
+  await results.open();
+  await results.inspect(images.list);
+  await expect(results.root).toHaveAttribute('data-state', 'loaded');
+  // A normal run first pulls the platform, so the window without the emulator covers only the run (others build here too).
+  await page.getByTestId('smoke-run-linux/arm64').click();
+  await expect(results.smoke('linux/arm64')).toHaveAttribute('data-state', 'match');
+  try {
+    writeFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', '-1');
+    await page.getByTestId('smoke-run-linux/arm64').click();
+    await expect(results.smoke('linux/arm64')).toHaveAttribute('data-state', 'error');
+  } finally {
+    execFileSync(resolve('scripts/stack/restore-binfmt.sh'), ['--quiet'], { stdio: 'pipe' });
+  }
+  await expect(results.smoke('linux/arm64').getByTestId('smoke-error')).toContainText('exec /bin/uname: exec format error');
+  await page.getByTestId('smoke-emulators-linux/arm64').click();
+  await expect(page.getByTestId('nav-emulators')).toHaveAttribute('aria-current', 'page');
 });

@@ -8,10 +8,14 @@ import { SmokeCell } from './SmokeCell';
 
 const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Local `YYYY-MM-DD HH:MM`: compact enough for a table cell; the full ISO time is the cell's title. */
 function formatCreated(iso: string | undefined): string {
   if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function Badges({ row }: { row: PlatformRow }) {
@@ -81,7 +85,9 @@ export function PlatformTable({
               <td className="num" data-testid="row-layers">
                 {row.layerCount}
               </td>
-              <td title={row.created}>{formatCreated(row.created)}</td>
+              <td className="created-cell" title={row.created}>
+                {formatCreated(row.created)}
+              </td>
               <td className="badges">
                 <Badges row={row} />
               </td>
@@ -89,7 +95,7 @@ export function PlatformTable({
                 <SmokeCell platform={row.platform} expected={row.expectedMachines} state={smoke[row.platform]} onRun={() => onSmoke(row.platform)} />
               </td>
               <td className="pull-cell" title={row.pullCommand}>
-                <code className="muted">--platform {row.platform}</code>
+                <code className="muted">docker pull</code>
                 <CopyButton value={row.pullCommand} label="Copy pull command" />
               </td>
             </tr>
