@@ -145,6 +145,9 @@ export class ImageInspector {
    */
   async listPlatforms(reference: string | ImageReference, options: { signal?: AbortSignal } = {}): Promise<ImagePlatforms> {
     const ref = toReference(reference);
+    // A digest names immutable content: no request at all when it was seen before.
+    const pinned = ref.digest ? this.platformsByDigest.get(`${ref.name}@${ref.digest}`) : undefined;
+    if (pinned) return pinned;
     const session = await this.registry.session(ref, options.signal);
     const top = await session.manifest(manifestReference(ref), options.signal);
     const key = `${ref.name}@${top.digest}`;

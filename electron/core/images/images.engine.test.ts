@@ -131,7 +131,9 @@ describe('images against the real registry, engine and QEMU', () => {
     const base = await t.core.images.inspector.listPlatforms(stack.baseImage);
     expect(base.platforms).toEqual(expect.arrayContaining(TEST_PLATFORMS));
     expect(base.digest).toBe((await registryManifest(stack.baseImage)).digest);
-    expect(await t.core.images.inspector.listPlatforms(images.single)).toMatchObject({ kind: 'single', platforms: ['linux/arm64'] });
+    const single = await t.core.images.inspector.listPlatforms(images.single);
+    expect(single).toMatchObject({ kind: 'single', platforms: ['linux/arm64'] });
+    expect(await t.core.images.inspector.listPlatforms(`${images.repository}@${single.digest}`)).toBe(single);
   });
 
   it('smoke-runs every platform whose emulator is installed and sees the expected machine', async () => {

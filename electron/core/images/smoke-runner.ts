@@ -127,8 +127,12 @@ export class SmokeRunner {
       options.signal?.throwIfAborted();
       const message = engineMessage(error);
       // Without the image, the pull's error says why (no such platform in the index, registry down).
-      if (pull.error && /no such image|not found/i.test(message)) {
-        return failed(`Pulling ${platform} of ${ref.familiar} failed: ${pull.error}`, {}, 'Check that the image has this platform (see the table) and that the registry is reachable.');
+      if (pull.error) {
+        return failed(
+          `Pulling ${platform} of ${ref.familiar} failed: ${pull.error} (then: ${message})`,
+          {},
+          'Check that the image has this platform (see the table) and that the registry is reachable.',
+        );
       }
       return failed(`The engine could not create a ${platform} container of ${ref.familiar}: ${message}`);
     }
@@ -136,7 +140,12 @@ export class SmokeRunner {
     const stdout = new Collector();
     const stderr = new Collector();
     try {
-      const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      } catch (error) {
+        return failed(`The engine could not attach to the ${platform} container: ${engineMessage(error)}`, { pulled: pull.pulled });
+      }
       const ended = new Promise<void>((resolve) => {
         stream.on('end', resolve);
         stream.on('close', resolve);
