@@ -59,7 +59,6 @@ export function PlatformTable({
             <th>Created</th>
             <th>Attestations</th>
             <th>Smoke run</th>
-            <th>Pull</th>
           </tr>
         </thead>
         <tbody>
@@ -70,6 +69,10 @@ export function PlatformTable({
                 <div className="muted platform-parts">
                   {row.os} / {row.architecture}
                   {row.variant ? ` / ${row.variant}` : ''}
+                  <span className="pull-copy" title={row.pullCommand}>
+                    {' · pull'}
+                    <CopyButton value={row.pullCommand} label="Copy pull command" />
+                  </span>
                 </div>
               </td>
               <td className="digest-cell">
@@ -94,10 +97,6 @@ export function PlatformTable({
               <td>
                 <SmokeCell platform={row.platform} expected={row.expectedMachines} state={smoke[row.platform]} onRun={() => onSmoke(row.platform)} />
               </td>
-              <td className="pull-cell" title={row.pullCommand}>
-                <code className="muted">docker pull</code>
-                <CopyButton value={row.pullCommand} label="Copy pull command" />
-              </td>
             </tr>
           ))}
           {inspection.missingPlatforms.map((platform) => (
@@ -105,7 +104,7 @@ export function PlatformTable({
               <td>
                 <code className="platform-name">{platform}</code>
               </td>
-              <td colSpan={8} className="err">
+              <td colSpan={7} className="err">
                 Requested but not in the image{expectedMachines(platform).length > 0 ? ` (it would report ${expectedMachines(platform).join(' or ')})` : ''}.
               </td>
             </tr>
