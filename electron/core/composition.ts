@@ -17,6 +17,7 @@ import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
+import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -79,6 +80,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   await builds.recover();
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
+  const dockerfile = new DockerfileService(context, images.inspector);
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
@@ -86,6 +88,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     builders: createBuildersHandlers(buildersService),
     builds: createBuildsHandlers(builds),
     images: createImagesHandlers(context, images),
+    dockerfile: createDockerfileHandlers(dockerfile),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,

@@ -2,6 +2,7 @@ import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '.
 import { appContract } from './app';
 import { buildersContract } from './builders';
 import { buildsContract } from './builds';
+import { dockerfileContract } from './dockerfile';
 import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 import { imagesContract } from './images';
@@ -17,6 +18,7 @@ export const contract = defineContract({
   builders: buildersContract,
   builds: buildsContract,
   images: imagesContract,
+  dockerfile: dockerfileContract,
 });
 
 export type Contract = typeof contract;

@@ -1,0 +1,89 @@
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { MAX_DOCKERFILE_BYTES, type DockerfileLocation } from '../../../shared/contract/dockerfile';
+import { RpcError } from '../../../shared/rpc/errors';
+
+export interface DockerfileText {
+  path: string;
+  contextDir: string;
+  text: string;
+  sizeBytes: number;
+}
+
+const badInput = (field: 'contextDir' | 'dockerfile', path: string, message: string, hint: string) =>
+  new RpcError('BAD_INPUT', message, { hint, data: { field, path } });
+
+function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a named pipe';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
+
+/**
+ * Reads a Dockerfile for analysis. The renderer only names paths; everything about them is checked
+ * here before a byte is read: the context is a folder, the Dockerfile a regular file (a FIFO or a
+ * device would block or never end) no larger than MAX_DOCKERFILE_BYTES. The opened handle is
+ * checked again, so a file swapped after the first check is refused too.
+ */
+export async function readDockerfile(location: DockerfileLocation): Promise<DockerfileText> {
+  const contextDir = resolve(location.contextDir);
+  const path = resolve(location.dockerfile ?? join(contextDir, 'Dockerfile'));
+
+  const dir = await stat(contextDir).catch((e: NodeJS.ErrnoException) => e);
+  if (dir instanceof Error) {
+    throw badInput(
+      'contextDir',
+      contextDir,
+      dir.code === 'ENOENT' ? `The context folder ${contextDir} does not exist.` : `The context folder ${contextDir} cannot be read (${dir.code ?? dir.message}).`,
+      'Pick the folder that holds your Dockerfile.',
+    );
+  }
+  if (!dir.isDirectory()) throw badInput('contextDir', contextDir, `${contextDir} is a file, not a folder.`, 'The build context is a folder.');
+
+  const file = await stat(path).catch((e: NodeJS.ErrnoException) => e);
+  if (file instanceof Error) {
+    throw badInput(
+      'dockerfile',
+      path,
+      file.code === 'ENOENT' || file.code === 'ENOTDIR' ? `There is no Dockerfile at ${path}.` : `${path} cannot be read (${file.code ?? file.message}).`,
+      location.dockerfile ? 'Check the Dockerfile path.' : 'Put a Dockerfile in the context folder, or give its path.',
+    );
+  }
+  if (!file.isFile()) throw badInput('dockerfile', path, `${path} is ${kindOf(file)}, not a Dockerfile.`, 'Give the path of the Dockerfile itself.');
+  if (file.size > MAX_DOCKERFILE_BYTES) {
+    throw badInput('dockerfile', path, `${path} is ${sizeText(file.size)}: too large for a Dockerfile (at most ${sizeText(MAX_DOCKERFILE_BYTES)}).`, 'Check that the path names the Dockerfile, not another file.');
+  }
+
+  // O_NONBLOCK: should the path become a FIFO between the checks, opening it must not hang.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== file.ino || opened.dev !== file.dev) {
+      throw badInput('dockerfile', path, `${path} changed while it was being opened.`, 'Try again.');
+    }
+    // Read to the end (the file may have grown since the check), stopping one byte past the limit.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.max(4096, Math.min(opened.size - length, MAX_DOCKERFILE_BYTES + 1 - length)));
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, MAX_DOCKERFILE_BYTES + 1 - length), length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > MAX_DOCKERFILE_BYTES) break;
+    }
+    if (length > MAX_DOCKERFILE_BYTES) {
+      throw badInput('dockerfile', path, `${path} grew beyond ${sizeText(MAX_DOCKERFILE_BYTES)} while it was read.`, 'Check that the path names the Dockerfile.');
+    }
+    const bytes = Buffer.concat(chunks, length);
+    if (bytes.includes(0)) throw badInput('dockerfile', path, `${path} is not a text file (it contains NUL bytes).`, 'Give the path of the Dockerfile itself.');
+    return { path, contextDir, text: bytes.toString('utf8'), sizeBytes: length };
+  } finally {
+    await handle.close();
+  }
+}

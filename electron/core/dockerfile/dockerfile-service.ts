@@ -1,0 +1,145 @@
+import { arch } from 'node:os';
+import type { DockerfileLocation, DockerfileReport, PreflightImage, PreflightInput, PreflightReport } from '../../../shared/contract/dockerfile';
+import { analyzeDockerfile, planPreflight, preflightFindings, targetStages, type PreflightEntry } from '../../../shared/domain/dockerfile';
+import { nativePlatform, normalizePlatform } from '../../../shared/domain/platform';
+import { RpcError } from '../../../shared/rpc/errors';
+import type { CoreContext } from '../context';
+import type { ImagePlatforms } from '../images';
+import { readDockerfile } from './dockerfile-file';
+
+/** What the preflight needs from the images domain (its registry access and per-digest cache). */
+export interface PlatformLister {
+  listPlatforms(reference: string, options: { signal?: AbortSignal }): Promise<ImagePlatforms>;
+}
+
+export interface DockerfileServiceOptions {
+  /** Per base image, so one silent registry cannot hold the whole preflight. */
+  imageTimeoutMs?: number;
+  parallelLookups?: number;
+}
+
+const BUILD_PLATFORM_TTL_MS = 60_000;
+
+// Node's names for the core's own CPU, in Docker's spelling (used only when the engine cannot be asked).
+const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm/v7', ppc64: 'ppc64le' };
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Dockerfile advice: the analysis of the file on disk, and the preflight of its base images
+ * against the ticked platforms before a build.
+ */
+export class DockerfileService {
+  private readonly imageTimeoutMs: number;
+  private readonly parallel: number;
+  private buildPlatformCache?: { value: { platform: string; source: 'engine' | 'host' }; at: number };
+
+  constructor(
+    private readonly context: Pick<CoreContext, 'engine' | 'log'>,
+    private readonly images: PlatformLister,
+    options: DockerfileServiceOptions = {},
+  ) {
+    this.imageTimeoutMs = options.imageTimeoutMs ?? 15_000;
+    this.parallel = options.parallelLookups ?? 6;
+  }
+
+  async analyze(location: DockerfileLocation): Promise<DockerfileReport> {
+    const file = await readDockerfile(location);
+    const analysis = analyzeDockerfile(file.text);
+    return { dockerfile: file.path, sizeBytes: file.sizeBytes, text: file.text, analysis, targetStages: targetStages(analysis) };
+  }
+
+  async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {
+    const started = performance.now();
+    const file = await readDockerfile(input);
+    const analysis = analyzeDockerfile(file.text);
+    const build = await this.buildPlatform();
+    const targetPlatforms = [...new Set(input.platforms.map(normalizePlatform))];
+    const plan = planPreflight(analysis, {
+      targetPlatforms,
+      buildPlatform: build.platform,
+      ...(input.buildArgs ? { buildArgs: input.buildArgs } : {}),
+      ...(input.target ? { target: input.target } : {}),
+    });
+
+    const users = new Map<string, PreflightEntry[]>();
+    for (const entry of plan) users.set(entry.image, [...(users.get(entry.image) ?? []), entry]);
+    const images = await mapLimit([...users.entries()], this.parallel, async ([image, entries]) => {
+      const result = await this.lookUp(image, entries, options.signal);
+      await options.onImage?.(result);
+      return result;
+    });
+
+    const available = new Map(images.flatMap((i) => (i.status === 'ok' && i.platforms ? [[i.image, i.platforms] as const] : [])));
+    return {
+      dockerfile: file.path,
+      targetPlatforms,
+      buildPlatform: build.platform,
+      buildPlatformSource: build.source,
+      plan,
+      images,
+      findings: preflightFindings(plan, available),
+      parseErrors: analysis.parseErrors,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  private async lookUp(image: string, entries: PreflightEntry[], signal: AbortSignal): Promise<PreflightImage> {
+    const started = performance.now();
+    const usedBy = entries.map((e) => ({ stageIndex: e.stageIndex, line: e.line, ...(e.stageName ? { stageName: e.stageName } : {}) }));
+    const timeout = AbortSignal.timeout(this.imageTimeoutMs);
+    try {
+      const found = await this.images.listPlatforms(image, { signal: AbortSignal.any([signal, timeout]) });
+      return {
+        image,
+        status: 'ok',
+        digest: found.digest,
+        kind: found.kind,
+        platforms: found.platforms.map(normalizePlatform),
+        usedBy,
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      if (signal.aborted) throw new RpcError('CANCELLED', 'The preflight was cancelled.');
+      const rpc = RpcError.from(error);
+      const problem = timeout.aborted
+        ? {
+            code: 'REGISTRY_TIMEOUT',
+            message: `Could not check \`${image}\`: its registry did not answer within ${Math.round(this.imageTimeoutMs / 1000)} s.`,
+            hint: 'Check the network or the registry address; the other base images are still checked.',
+          }
+        : {
+            code: rpc.code,
+            message: `Could not check \`${image}\`: ${rpc.message}`,
+            ...(rpc.hint ? { hint: rpc.hint } : {}),
+          };
+      return { image, status: 'error', error: problem, usedBy, durationMs: performance.now() - started };
+    }
+  }
+
+  /** `$BUILDPLATFORM` is the engine's native platform (the default builder runs there). */
+  private async buildPlatform(): Promise<{ platform: string; source: 'engine' | 'host' }> {
+    const cached = this.buildPlatformCache;
+    if (cached && performance.now() - cached.at < BUILD_PLATFORM_TTL_MS) return cached.value;
+    try {
+      const info = (await this.context.engine.client().info()) as { OSType?: string; Architecture?: string };
+      const value = { platform: nativePlatform(info.OSType ?? 'linux', info.Architecture ?? 'unknown'), source: 'engine' as const };
+      this.buildPlatformCache = { value, at: performance.now() };
+      return value;
+    } catch (error) {
+      this.context.log(`dockerfile preflight: engine info unavailable (${(error as Error).message}); assuming the core's platform`);
+      return { platform: normalizePlatform(`linux/${NODE_ARCH[arch()] ?? arch()}`), source: 'host' };
+    }
+  }
+}
