@@ -35,7 +35,7 @@ export DOCKER_HOST=unix://$DOCKER_SOCK
 SMOKE_TEST=${SMOKE_TEST:-1}
 SMOKE_PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/riscv64
 SMOKE_IMAGE=$REGISTRY_ADDR/stack/smoke:1
-BOOKWORM_PKGS=(ca-certificates curl xz-utils patch util-linux iptables runc tini adduser pigz
+BOOKWORM_PKGS=(ca-certificates curl openssl xz-utils patch util-linux iptables runc tini adduser pigz
   qemu-user-static binfmt-support docker-registry chromium fonts-liberation)
 SUITE_PKGS=(containerd docker.io docker-cli docker-buildx)
 BUSYBOX_ARCHES=(amd64 arm64 armhf armel riscv64 ppc64el s390x i386)
