@@ -57,6 +57,8 @@ export class BuildPage {
 
   /** Searches the terminal and returns the result-count element (its data-count is the number of matches). */
   async search(text: string): Promise<Locator> {
+    // everything received has been written to xterm
+    await this.terminal.and(this.page.locator('[data-state="idle"]')).waitFor();
     await this.page.getByTestId('build-terminal-search').fill(text);
     await this.page.getByTestId('build-terminal-search-next').click();
     return this.page.getByTestId('build-terminal-results');

@@ -123,17 +123,22 @@ export const buildRecord = z.object({
   logBytes: z.number().int(),
 });
 
-/** Terminal text for one platform (or for none: shared steps and buildx's own lines). */
-export const terminalSegment = z.object({
+/**
+ * Terminal text of one batch, with the platform of each stretch: one string and a flat list of
+ * runs (far cheaper on the wire than an object per line when platforms interleave line by line).
+ */
+export const terminalBatch = z.object({
   /** Whole lines with ANSI colours, each ending in CRLF. */
   text: z.string(),
-  platform: z.string().optional(),
-  lines: z.number().int(),
+  /** The platforms `runs` refers to. */
+  platforms: z.array(z.string()),
+  /** Triples [platform index, or -1 for shared steps and buildx's own lines; characters; lines], in order, covering `text`. */
+  runs: z.array(z.number().int()),
 });
 
 export const buildChunk = z.object({
   id: z.string(),
-  terminal: z.array(terminalSegment),
+  terminal: terminalBatch.optional(),
   /** The per-platform lanes, when they changed (at most every ~100 ms). Steps' log lines are left out except for failed steps. */
   progress: buildProgressSnapshotSchema.optional(),
   status: buildStatus.optional(),
@@ -162,7 +167,7 @@ export type DirListing = z.infer<typeof dirListing>;
 export type BuildStatusValue = z.infer<typeof buildStatus>;
 export type BuildRecord = z.infer<typeof buildRecord>;
 export type BuildChunk = z.infer<typeof buildChunk>;
-export type TerminalSegment = z.infer<typeof terminalSegment>;
+export type TerminalBatch = z.infer<typeof terminalBatch>;
 export type BuildList = z.infer<typeof buildList>;
 export type PlatformOutcome = z.infer<typeof platformOutcome>;
 export type BuildFailure = z.infer<typeof buildFailure>;
@@ -208,3 +213,77 @@ export const buildsContract = {
   /** A build ended (succeeded, failed, cancelled): for notifications and the history list. */
   onEnded: event(buildRecord),
 };
+
+// ---- terminal batches ----------------------------------------------------------------------------
+
+/** Calls `fn` for each stretch of a batch's text, with its platform (undefined: shared lines). */
+export function forEachRun(batch: TerminalBatch, fn: (text: string, platform: string | undefined, lines: number) => void): void {
+  const { runs, text, platforms } = batch;
+  let at = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    const index = runs[i]!;
+    const length = runs[i + 1]!;
+    fn(text.slice(at, at + length), index < 0 ? undefined : platforms[index], runs[i + 2]!);
+    at += length;
+  }
+}
+
+export function batchLines(batch: TerminalBatch): number {
+  let n = 0;
+  for (let i = 2; i < batch.runs.length; i += 3) n += batch.runs[i]!;
+  return n;
+}
+
+/** Accumulates terminal text into one batch, merging consecutive text of the same platform. */
+export class TerminalBatchBuilder {
+  private text = '';
+  private runs: number[] = [];
+  private platforms: string[] = [];
+  private index = new Map<string, number>();
+  private lastIndex = -2;
+  lines = 0;
+
+  get size(): number {
+    return this.text.length;
+  }
+
+  add(text: string, platform: string | undefined, lines: number): void {
+    if (text.length === 0) return;
+    let index = -1;
+    if (platform !== undefined) {
+      index = this.index.get(platform) ?? -1;
+      if (index < 0) {
+        index = this.platforms.length;
+        this.platforms.push(platform);
+        this.index.set(platform, index);
+      }
+    }
+    this.text += text;
+    this.lines += lines;
+    const n = this.runs.length;
+    if (index === this.lastIndex && n >= 3) {
+      this.runs[n - 2] = this.runs[n - 2]! + text.length;
+      this.runs[n - 1] = this.runs[n - 1]! + lines;
+    } else {
+      this.runs.push(index, text.length, lines);
+      this.lastIndex = index;
+    }
+  }
+
+  addBatch(batch: TerminalBatch): void {
+    forEachRun(batch, (text, platform, lines) => this.add(text, platform, lines));
+  }
+
+  /** The batch so far (undefined when empty), and a fresh start. */
+  take(): TerminalBatch | undefined {
+    if (this.text.length === 0) return undefined;
+    const batch: TerminalBatch = { text: this.text, platforms: this.platforms, runs: this.runs };
+    this.text = '';
+    this.runs = [];
+    this.platforms = [];
+    this.index = new Map();
+    this.lastIndex = -2;
+    this.lines = 0;
+    return batch;
+  }
+}

@@ -29,6 +29,9 @@ export interface BuildServiceOptions {
 
 type EndReason = 'user' | 'shutdown';
 
+/** Terminal text that is sent at once rather than at the next 10 ms tick. */
+const FLUSH_BYTES = 128 * 1024;
+
 /** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
 class LiveBuild {
   readonly abort = new AbortController();
@@ -57,7 +60,9 @@ class LiveBuild {
     this.bytes += chunk.length;
     this.log.write(chunk);
     this.pipeline.push(chunk);
-    this.schedule();
+    // Big bursts go out at once, in window-sized pieces, instead of waiting for the timer.
+    if (this.pipeline.pendingTextBytes >= FLUSH_BYTES) this.flush(false);
+    else this.schedule();
   }
 
   note(line: string): void {
@@ -87,7 +92,9 @@ class LiveBuild {
   flush(final: boolean): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const chunk: BuildChunk = { id: this.record.id, terminal: this.pipeline.take() };
+    const chunk: BuildChunk = { id: this.record.id };
+    const terminal = this.pipeline.take();
+    if (terminal) chunk.terminal = terminal;
     if (this.pipeline.dirty) {
       const now = Date.now();
       if (final || now - this.lastProgressAt >= this.progressMs) {
@@ -98,7 +105,7 @@ class LiveBuild {
       }
     }
     if (final) chunk.status = this.record.status;
-    if (chunk.terminal.length === 0 && !chunk.progress && !chunk.status) return;
+    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
     for (const w of this.watchers) w.push(chunk);
   }
 
@@ -111,7 +118,7 @@ class LiveBuild {
       await this.logFlushed();
       const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, (c) => watcher.sendNow(c), { endOffset: upTo, signal });
       const rest = replayed.take();
-      if (rest.length) await watcher.sendNow({ id: this.record.id, terminal: rest, replay: true });
+      if (rest) await watcher.sendNow({ id: this.record.id, terminal: rest, replay: true });
     }
     watcher.release();
   }
@@ -291,7 +298,7 @@ export class BuildService {
     const live = await this.start(request, watcher, signal);
     try {
       // The renderer learns the id (for Cancel) before any output.
-      watcher.push({ id: live.record.id, terminal: [], status: 'running' });
+      watcher.push({ id: live.record.id, status: 'running' });
       const record = await untilAborted(live.done, signal);
       await watcher.drained();
       return record;
@@ -303,12 +310,13 @@ export class BuildService {
 
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
-    await send({ id, terminal: [], status: record.status, replay: true });
+    await send({ id, status: record.status, replay: true });
     const pipeline = await replayLog(record.logFile, id, record.platforms, send, { signal });
     // A replay of an ended build ends its lanes the way the build ended.
     if (record.status !== 'running') pipeline.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
     if (record.note && record.status !== 'succeeded' && record.status !== 'failed') pipeline.note(record.note);
-    await send({ id, terminal: pipeline.take(), progress: pipeline.progress(), status: record.status, replay: true });
+    const rest = pipeline.take();
+    await send({ id, ...(rest ? { terminal: rest } : {}), progress: pipeline.progress(), status: record.status, replay: true });
     return record;
   }
 

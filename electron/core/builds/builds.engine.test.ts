@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
+import { forEachRun, type BuildChunk, type BuildRecord } from '../../../shared/contract/builds';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress';
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import type { BuildRequestInput } from '../../../shared/domain/build-request';
@@ -90,9 +90,9 @@ function collector(): { collected: Collected; onChunk: (c: BuildChunk) => void }
     onChunk: (c) => {
       collected.chunks.push(c);
       collected.id ??= c.id;
-      for (const s of c.terminal) {
-        collected.text += s.text;
-        collected.byPlatform.set(s.platform, (collected.byPlatform.get(s.platform) ?? '') + s.text);
+      if (c.terminal) {
+        collected.text += c.terminal.text;
+        forEachRun(c.terminal, (text, platform) => collected.byPlatform.set(platform, (collected.byPlatform.get(platform) ?? '') + text));
       }
       if (c.progress) collected.lastProgress = c.progress;
     },

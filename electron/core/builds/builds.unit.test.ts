@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
+import { TerminalBatchBuilder, batchLines, forEachRun, type BuildChunk, type BuildRecord, type TerminalBatch } from '../../../shared/contract/builds';
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
 import { LogPipeline, replayLog } from './log-pipeline';
-import { Watcher, mergeChunks } from './watcher';
+import { MAX_CHUNK_TEXT, Watcher, mergeChunks } from './watcher';
 
 const captures = resolve(__dirname, '../../../shared/domain/build-progress/fixtures');
 let dir: string;
@@ -104,29 +104,38 @@ describe('history store', () => {
   });
 });
 
+/** One batch of whole lines, tagged per platform. */
+function tb(...parts: Array<[string, string?]>): TerminalBatch {
+  const b = new TerminalBatchBuilder();
+  for (const [text, platform] of parts) b.add(text, platform, text.split('\n').length - 1);
+  return b.take()!;
+}
+const textOf = (batches: Array<TerminalBatch | undefined>) => batches.map((b) => b?.text ?? '').join('');
+function platformText(batches: Array<TerminalBatch | undefined>, platform: string): string {
+  let out = '';
+  for (const b of batches) if (b) forEachRun(b, (text, p) => p === platform && (out += text));
+  return out;
+}
+
 describe('log pipeline', () => {
   it('replaying the log from disk gives exactly the live text, whatever the chunking', async () => {
     const raw = await readFile(join(captures, 'rawjson-3platforms-riscv64-fails.stderr'));
     const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
     const live = new LogPipeline(platforms);
     for (let at = 0; at < raw.length; at += 777) live.push(raw.subarray(at, at + 777));
-    const liveText = live.take();
+    const liveText = [live.take()];
 
     const file = join(dir, 'build.log');
     await writeFile(file, raw);
     const chunks: BuildChunk[] = [];
     const replayed = await replayLog(file, 'x', platforms, async (c) => void chunks.push(c), { chunkBytes: 1024, readBytes: 1000 });
-    const all = [...chunks.flatMap((c) => c.terminal), ...replayed.take()];
+    const all = [...chunks.map((c) => c.terminal), replayed.take()];
     expect(chunks.length).toBeGreaterThan(1);
-    expect(all.map((s) => s.text).join('')).toBe(liveText.map((s) => s.text).join(''));
-    const byPlatform = (segs: typeof all, p: string) =>
-      segs
-        .filter((s) => s.platform === p)
-        .map((s) => s.text)
-        .join('');
-    expect(byPlatform(all, 'linux/riscv64')).toBe(byPlatform(liveText, 'linux/riscv64'));
-    expect(stripAnsi(byPlatform(all, 'linux/riscv64'))).toContain('this step fails on riscv64');
-    expect(all.reduce((n, s) => n + s.lines, 0)).toBe(all.map((s) => s.text).join('').split('\n').length - 1);
+    expect(textOf(all)).toBe(textOf(liveText));
+    expect(platformText(all, 'linux/riscv64')).toBe(platformText(liveText, 'linux/riscv64'));
+    expect(stripAnsi(platformText(all, 'linux/riscv64'))).toMatch(/#\d+ [\d.]+ this step fails on riscv64/);
+    expect(stripAnsi(platformText(all, 'linux/amd64'))).not.toMatch(/#\d+ [\d.]+ this step fails on riscv64/);
+    expect(all.reduce((n, b) => n + (b ? batchLines(b) : 0), 0)).toBe(textOf(all).split('\n').length - 1);
 
     live.end(1);
     const snap = live.progress();
@@ -142,10 +151,33 @@ describe('log pipeline', () => {
     await writeFile(file, raw);
     const half = Math.floor(raw.length / 2);
     const first = await replayLog(file, 'x', [], async () => undefined, { endOffset: half });
-    const firstText = first.take();
     const direct = new LogPipeline([]);
     direct.push(raw.subarray(0, half));
-    expect(firstText.map((s) => s.text).join('')).toBe(direct.take().map((s) => s.text).join(''));
+    expect(textOf([first.take()])).toBe(textOf([direct.take()]));
+  });
+});
+
+describe('terminal batches', () => {
+  it('merge consecutive text of one platform and keep the order of the rest', () => {
+    const b = new TerminalBatchBuilder();
+    b.add('a1\r\n', 'linux/amd64', 1);
+    b.add('a2\r\n', 'linux/amd64', 1);
+    b.add('s\r\n', undefined, 1);
+    b.add('r1\r\nr2\r\n', 'linux/arm64', 2);
+    b.add('a3\r\n', 'linux/amd64', 1);
+    const batch = b.take()!;
+    expect(batch.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(batch.runs).toEqual([0, 8, 2, -1, 3, 1, 1, 8, 2, 0, 4, 1]);
+    const seen: Array<[string, string | undefined, number]> = [];
+    forEachRun(batch, (t, p, n) => seen.push([t, p, n]));
+    expect(seen).toEqual([
+      ['a1\r\na2\r\n', 'linux/amd64', 2],
+      ['s\r\n', undefined, 1],
+      ['r1\r\nr2\r\n', 'linux/arm64', 2],
+      ['a3\r\n', 'linux/amd64', 1],
+    ]);
+    expect(batchLines(batch)).toBe(6);
+    expect(b.take()).toBeUndefined();
   });
 });
 
@@ -157,17 +189,14 @@ describe('watcher', () => {
       sent.push(c);
       await new Promise<void>((r) => (release = r));
     });
-    w.push({ id: 'a', terminal: [{ text: '1\r\n', lines: 1 }] });
-    w.push({ id: 'a', terminal: [{ text: '2\r\n', lines: 1 }] });
-    w.push({ id: 'a', terminal: [{ text: '3\r\n', lines: 1, platform: 'linux/arm64' }], status: 'running' });
+    w.push({ id: 'a', terminal: tb(['1\r\n']) });
+    w.push({ id: 'a', terminal: tb(['2\r\n']) });
+    w.push({ id: 'a', terminal: tb(['3\r\n', 'linux/arm64']), status: 'running' });
     expect(sent).toHaveLength(1);
     release();
     await new Promise((r) => setTimeout(r, 0));
     expect(sent).toHaveLength(2);
-    expect(sent[1]!.terminal).toEqual([
-      { text: '2\r\n', lines: 1 },
-      { text: '3\r\n', lines: 1, platform: 'linux/arm64' },
-    ]);
+    expect(sent[1]!.terminal).toEqual(tb(['2\r\n'], ['3\r\n', 'linux/arm64']));
     expect(sent[1]!.status).toBe('running');
     release();
     await w.drained();
@@ -183,11 +212,11 @@ describe('watcher', () => {
       },
       { maxBacklogBytes: 1000, logFile: '/data/builds/x/build.log' },
     );
-    w.push({ id: 'a', terminal: [{ text: 'first\r\n', lines: 1 }] });
-    for (let i = 0; i < 100; i++) w.push({ id: 'a', terminal: [{ text: `line ${i} ${'x'.repeat(40)}\r\n`, lines: 1 }], ...(i === 99 ? { status: 'succeeded' as const } : {}) });
+    w.push({ id: 'a', terminal: tb(['first\r\n']) });
+    for (let i = 0; i < 100; i++) w.push({ id: 'a', terminal: tb([`line ${i} ${'x'.repeat(40)}\r\n`]), ...(i === 99 ? { status: 'succeeded' as const } : {}) });
     release();
     await new Promise((r) => setTimeout(r, 0));
-    const text = sent[1]!.terminal.map((s) => s.text).join('');
+    const text = sent[1]!.terminal!.text;
     expect(stripAnsi(text)).toMatch(/^… \d+ lines skipped: the window fell behind \(the full log is in \/data\/builds\/x\/build\.log\)/);
     expect(text).toContain('line 99 ');
     expect(text.length).toBeLessThan(1000 + 200);
@@ -197,16 +226,21 @@ describe('watcher', () => {
     await w.drained();
   });
 
-  it('never merges replayed and live output', () => {
+  it('never merges replayed and live output, and caps the text of a chunk', () => {
     const merged = mergeChunks([
-      { id: 'a', terminal: [{ text: 'r\r\n', lines: 1 }], replay: true },
-      { id: 'a', terminal: [{ text: 'l\r\n', lines: 1 }] },
-      { id: 'a', terminal: [{ text: 'l2\r\n', lines: 1 }] },
+      { id: 'a', terminal: tb(['r\r\n']), replay: true },
+      { id: 'a', terminal: tb(['l\r\n']) },
+      { id: 'a', terminal: tb(['l2\r\n']) },
     ]);
-    expect(merged.map((c) => [c.replay ?? false, c.terminal.map((s) => s.text).join('')])).toEqual([
+    expect(merged.map((c) => [c.replay ?? false, c.terminal?.text])).toEqual([
       [true, 'r\r\n'],
       [false, 'l\r\nl2\r\n'],
     ]);
+    const big = 'x'.repeat(100 * 1024) + '\r\n';
+    const capped = mergeChunks([1, 2, 3, 4, 5].map(() => ({ id: 'a', terminal: tb([big]) })));
+    expect(capped.length).toBeGreaterThan(1);
+    for (const c of capped) expect(c.terminal!.text.length).toBeLessThanOrEqual(MAX_CHUNK_TEXT);
+    expect(capped.reduce((n, c) => n + batchLines(c.terminal!), 0)).toBe(5);
   });
 });
 

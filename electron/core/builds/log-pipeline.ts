@@ -1,17 +1,16 @@
 import { createReadStream } from 'node:fs';
-import type { BuildChunk, TerminalSegment } from '../../../shared/contract/builds';
+import { TerminalBatchBuilder, type BuildChunk, type TerminalBatch } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 
 /**
- * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, kept as
- * segments tagged with their platform so the renderer can filter one platform. Used for live
- * builds and to replay a log from disk; both produce exactly the same text.
+ * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
+ * with the platform of each stretch so the renderer can filter one platform. Used for live builds
+ * and to replay a log from disk; both produce exactly the same text.
  */
 export class LogPipeline {
   readonly tracker: BuildProgressTracker;
   private readonly formatter = new TerminalFormatter({ eol: '\r\n' });
-  private pending: TerminalSegment[] = [];
-  private pendingBytes = 0;
+  private batch = new TerminalBatchBuilder();
   /** Something changed since the last `progress()`. */
   dirty = false;
 
@@ -34,18 +33,15 @@ export class LogPipeline {
 
   /** A line of the app's own (cancelled, could not start), shown in every platform's view. */
   note(line: string): void {
-    this.append([{ text: `\x1b[33m${line}\x1b[0m\r\n` }]);
+    this.batch.add(`\x1b[33m${line}\x1b[0m\r\n`, undefined, 1);
   }
 
   get pendingTextBytes(): number {
-    return this.pendingBytes;
+    return this.batch.size;
   }
 
-  take(): TerminalSegment[] {
-    const out = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    return out;
+  take(): TerminalBatch | undefined {
+    return this.batch.take();
   }
 
   /** The lanes as sent to the renderer: log lines kept only for failed steps (the rest is in the terminal). */
@@ -55,20 +51,7 @@ export class LogPipeline {
   }
 
   private append(chunks: TerminalChunk[]): void {
-    const pending = this.pending;
-    for (const c of chunks) {
-      const last = pending[pending.length - 1];
-      const lines = countLines(c.text);
-      this.pendingBytes += c.text.length;
-      if (last && last.platform === c.platform) {
-        last.text += c.text;
-        last.lines += lines;
-      } else {
-        const seg: TerminalSegment = { text: c.text, lines };
-        if (c.platform !== undefined) seg.platform = c.platform;
-        pending.push(seg);
-      }
-    }
+    for (const c of chunks) this.batch.add(c.text, c.platform, countLines(c.text));
   }
 }
 
@@ -91,20 +74,10 @@ export function leanSnapshot(snap: BuildProgressSnapshot): BuildProgressSnapshot
   };
 }
 
-/** Merges adjacent segments of the same platform (fewer, larger strings for the wire and for xterm). */
-export function mergeSegments(into: TerminalSegment[], more: readonly TerminalSegment[]): void {
-  for (const seg of more) {
-    const last = into[into.length - 1];
-    if (last && last.platform === seg.platform) {
-      into[into.length - 1] = { ...last, text: last.text + seg.text, lines: last.lines + seg.lines };
-    } else into.push({ ...seg });
-  }
-}
-
 /**
  * Reads `file` (up to `endOffset` bytes, default all) through a fresh pipeline, calling `emit`
  * with replay chunks of about `chunkBytes` of terminal text. Returns the pipeline (its tracker
- * holds the final lanes).
+ * holds the lanes, its batch what was not emitted yet).
  */
 export async function replayLog(
   file: string,
@@ -115,16 +88,19 @@ export async function replayLog(
 ): Promise<LogPipeline> {
   const pipeline = new LogPipeline(platforms);
   if (options.endOffset === 0) return pipeline;
-  const chunkBytes = options.chunkBytes ?? 512 * 1024;
+  const chunkBytes = options.chunkBytes ?? 128 * 1024;
   const stream = createReadStream(file, {
-    highWaterMark: options.readBytes ?? 256 * 1024,
+    highWaterMark: options.readBytes ?? 64 * 1024,
     ...(options.endOffset !== undefined ? { end: options.endOffset - 1 } : {}),
   });
   try {
     for await (const data of stream) {
       if (options.signal?.aborted) break;
       pipeline.push(data as Buffer);
-      if (pipeline.pendingTextBytes >= chunkBytes) await emit({ id, terminal: pipeline.take(), replay: true });
+      if (pipeline.pendingTextBytes >= chunkBytes) {
+        const terminal = pipeline.take();
+        if (terminal) await emit({ id, terminal, replay: true });
+      }
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -1,11 +1,13 @@
-import type { BuildChunk, TerminalSegment } from '../../../shared/contract/builds';
-import { mergeSegments } from './log-pipeline';
+import { TerminalBatchBuilder, batchLines, type BuildChunk } from '../../../shared/contract/builds';
+
+/** Text per chunk sent: small frames keep the window responsive (each is parsed in one go). */
+export const MAX_CHUNK_TEXT = 256 * 1024;
 
 /**
- * One renderer following a build. Chunks queue while the previous send waits for the transport's
- * flow control; queued chunks are merged into one. If the window falls far behind (more than
- * `maxBacklogBytes` of text waiting), the oldest text is dropped and a marker line says so: the
- * build never waits for a slow window, and the full log stays on disk.
+ * One window following a build. Chunks queue while the previous send waits for the transport's
+ * flow control; queued chunks are merged (up to MAX_CHUNK_TEXT each). If the window falls far
+ * behind (more than `maxBacklogBytes` of text waiting), the oldest text is dropped and a marker
+ * line says so: the build never waits for a slow window, and the full log stays on disk.
  */
 export class Watcher {
   private queue: BuildChunk[] = [];
@@ -31,9 +33,8 @@ export class Watcher {
 
   push(chunk: BuildChunk): void {
     if (this.closed) return;
-    // Chunks are shared between watchers; trimming must only touch this one's copy.
-    this.queue.push({ ...chunk, terminal: [...chunk.terminal] });
-    for (const s of chunk.terminal) this.queuedBytes += s.text.length;
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.terminal?.text.length ?? 0;
     const max = this.options.maxBacklogBytes ?? 16 * 1024 * 1024;
     if (this.queuedBytes > max) this.trim(max / 2);
     if (!this.holding) void this.pump();
@@ -73,10 +74,9 @@ export class Watcher {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.closed && !this.holding) {
-        const batch = mergeChunks(this.queue);
+        const batch = mergeChunks(this.queue, this.skipped > 0 ? this.marker() : undefined);
         this.queue = [];
         this.queuedBytes = 0;
-        if (this.skipped > 0 && batch[0]) batch[0].terminal.unshift(this.marker());
         for (const chunk of batch) {
           try {
             await this.send(chunk);
@@ -101,44 +101,60 @@ export class Watcher {
   /** Drops the oldest queued text until at most `keepBytes` remain; progress and status are kept. */
   private trim(keepBytes: number): void {
     let bytes = this.queuedBytes;
-    for (const chunk of this.queue) {
-      if (bytes <= keepBytes) break;
-      const kept: TerminalSegment[] = [];
-      for (const seg of chunk.terminal) {
-        if (bytes > keepBytes) {
-          bytes -= seg.text.length;
-          this.skipped += seg.lines;
-          this.droppedLines += seg.lines;
-        } else kept.push(seg);
-      }
-      chunk.terminal = kept;
-    }
+    this.queue = this.queue.map((chunk) => {
+      if (bytes <= keepBytes || !chunk.terminal) return chunk;
+      bytes -= chunk.terminal.text.length;
+      const lines = batchLines(chunk.terminal);
+      this.skipped += lines;
+      this.droppedLines += lines;
+      const { terminal: _dropped, ...rest } = chunk;
+      return rest;
+    });
     this.queuedBytes = bytes;
   }
 
   /** One line saying how much was dropped since the last send. */
-  private marker(): TerminalSegment {
+  private marker(): string {
     const where = this.options.logFile ? ` (the full log is in ${this.options.logFile})` : '';
-    const segment = { text: `\x1b[2m… ${this.skipped} lines skipped: the window fell behind${where}\x1b[0m\r\n`, lines: 1 };
+    const line = `\x1b[2m… ${this.skipped} lines skipped: the window fell behind${where}\x1b[0m\r\n`;
     this.skipped = 0;
-    return segment;
+    return line;
   }
 }
 
-/** Consecutive chunks merged into as few as possible (replay and live chunks are never mixed). */
-export function mergeChunks(chunks: readonly BuildChunk[]): BuildChunk[] {
+/**
+ * Consecutive chunks merged into as few as possible, each with at most MAX_CHUNK_TEXT of text
+ * (replay and live chunks are never mixed). `marker` goes first, as a shared line.
+ */
+export function mergeChunks(chunks: readonly BuildChunk[], marker?: string): BuildChunk[] {
+  // The usual case when the window keeps up: nothing to merge.
+  if (chunks.length === 1 && !marker && (chunks[0]!.terminal?.text.length ?? 0) <= MAX_CHUNK_TEXT) return [chunks[0]!];
   const out: BuildChunk[] = [];
+  let current: { chunk: BuildChunk; text: TerminalBatchBuilder } | undefined;
+  const close = () => {
+    if (!current) return;
+    const terminal = current.text.take();
+    if (terminal) current.chunk.terminal = terminal;
+    out.push(current.chunk);
+    current = undefined;
+  };
   for (const chunk of chunks) {
-    const last = out[out.length - 1];
-    if (last && Boolean(last.replay) === Boolean(chunk.replay) && last.id === chunk.id) {
-      mergeSegments(last.terminal, chunk.terminal);
-      if (chunk.progress) last.progress = chunk.progress;
-      if (chunk.status) last.status = chunk.status;
+    const sameKind = current && Boolean(current.chunk.replay) === Boolean(chunk.replay) && current.chunk.id === chunk.id;
+    const fits = current && current.text.size + (chunk.terminal?.text.length ?? 0) <= MAX_CHUNK_TEXT;
+    if (!current || !sameKind || !fits) {
+      close();
+      const { terminal: _t, ...rest } = chunk;
+      current = { chunk: { ...rest }, text: new TerminalBatchBuilder() };
+      if (marker) {
+        current.text.add(marker, undefined, 1);
+        marker = undefined;
+      }
     } else {
-      const copy: BuildChunk = { ...chunk, terminal: [] };
-      mergeSegments(copy.terminal, chunk.terminal);
-      out.push(copy);
+      if (chunk.progress) current.chunk.progress = chunk.progress;
+      if (chunk.status) current.chunk.status = chunk.status;
     }
+    if (chunk.terminal) current.text.addBatch(chunk.terminal);
   }
+  close();
   return out;
 }

@@ -117,7 +117,7 @@ export const LONG_BUILD_MS = 15_000;
  * Terminal text never enters this store: chunks go from the stream straight into the feed,
  * which keeps a bounded scrollback per platform and writes to xterm.
  */
-export const buildFeed = new TerminalFeed(5000);
+export const buildFeed = new TerminalFeed({ scrollback: 5000 });
 
 let following: { cancel(): void } | undefined;
 
@@ -145,7 +145,7 @@ interface BuildStore {
 
 export const useBuildStore = create<BuildStore>((set, get) => {
   const applyChunk = (chunk: BuildChunk) => {
-    if (chunk.terminal.length) buildFeed.append(chunk.terminal);
+    if (chunk.terminal) buildFeed.append(chunk.terminal);
     if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return;
     set((s) => {
       if (!s.view) return {};

@@ -73,16 +73,20 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     observer.observe(el);
     const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
     const sink: TerminalSink = {
-      write: (data, callback) =>
-        terminal.write(data, () => {
-          // A fact for tests and diagnostics, without a React render per write.
-          if (box.current) box.current.dataset.lines = String(feed.stats.linesWritten);
-          callback?.();
-        }),
+      write: (data, callback) => terminal.write(data, callback),
       reset: () => terminal.reset(),
     };
+    // Facts for tests and diagnostics, set on the element without a React render per write.
+    const showStats = () => {
+      const el = box.current;
+      if (!el) return;
+      el.dataset.lines = String(feed.stats.linesWritten);
+      el.dataset.linesIn = String(feed.stats.linesIn);
+      el.dataset.linesSkipped = String(feed.stats.linesSkipped);
+      el.dataset.state = feed.idle ? 'idle' : 'writing';
+    };
     parts.current = { terminal, search };
-    feed.attach(sink);
+    feed.attach(sink, showStats);
     return () => {
       feed.detach(sink);
       offResults.dispose();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalFeed, type TerminalSink } from './terminal-feed';
+import { TerminalBatchBuilder } from '../../../shared/contract/builds';
+import { TerminalFeed, type FeedOptions, type TerminalSink } from './terminal-feed';
 
-/** A sink that records writes and lets the test decide when the terminal has "processed" them. */
+/** A terminal that records writes and "parses" them only when the test says so. */
 class SlowSink implements TerminalSink {
   written: string[] = [];
   pending: Array<() => void> = [];
@@ -14,41 +15,74 @@ class SlowSink implements TerminalSink {
     this.resets++;
     this.written = [];
   }
-  flushAll() {
-    while (this.pending.length) this.pending.shift()!();
+  parse() {
+    const p = this.pending.splice(0);
+    p.forEach((cb) => cb());
+    return p.length;
   }
   get text() {
     return this.written.join('');
   }
 }
 
-const seg = (text: string, platform?: string) => ({ text, lines: text.split('\n').length - 1, ...(platform ? { platform } : {}) });
+/** Animation frames on demand. */
+class Frames {
+  private fns: Array<() => void> = [];
+  readonly schedule = (fn: () => void) => void this.fns.push(fn);
+  run() {
+    const f = this.fns.splice(0);
+    f.forEach((fn) => fn());
+    return f.length;
+  }
+}
+
+function setup(options: FeedOptions = {}) {
+  const frames = new Frames();
+  const sink = new SlowSink();
+  const feed = new TerminalFeed({ schedule: frames.schedule, ...options });
+  /** Frames and parsing until the terminal has everything it will get. */
+  const settle = () => {
+    for (let i = 0; i < 10_000 && frames.run() + sink.parse() > 0; i++);
+  };
+  return { frames, sink, feed, settle };
+}
+
+/** One batch of whole lines, each stretch tagged with its platform (as the core sends them). */
+const batch = (...parts: Array<[string, string?]>) => {
+  const b = new TerminalBatchBuilder();
+  for (const [text, platform] of parts) b.add(text, platform, text.split('\n').length - 1);
+  return b.take();
+};
+const seg = (text: string, platform?: string): [string, string?] => [text, platform];
 
 describe('TerminalFeed', () => {
   it('writes everything, or one platform plus shared lines, and re-shows a view from its ring', () => {
-    const feed = new TerminalFeed(100);
-    const sink = new SlowSink();
+    const { sink, feed, settle } = setup({ scrollback: 100 });
     feed.setPlatforms(['linux/amd64', 'linux/arm64']);
     feed.attach(sink);
-    feed.append([seg('shared 1\r\n'), seg('amd 1\r\n', 'linux/amd64'), seg('arm 1\r\n', 'linux/arm64'), seg('amd 2\r\n', 'linux/amd64')]);
-    sink.flushAll();
+    feed.append(batch(seg('shared 1\r\n'), seg('amd 1\r\n', 'linux/amd64'), seg('arm 1\r\n', 'linux/arm64'), seg('amd 2\r\n', 'linux/amd64')));
+    expect(sink.text).toBe(''); // nothing before the next frame
+    settle();
     expect(sink.text).toBe('shared 1\r\namd 1\r\narm 1\r\namd 2\r\n');
 
     feed.setFilter('linux/arm64');
+    settle();
     expect(sink.resets).toBe(2);
     expect(sink.text).toBe('shared 1\r\narm 1\r\n');
-    feed.append([seg('amd 3\r\n', 'linux/amd64'), seg('ERROR: boom\r\n'), seg('arm 2\r\n', 'linux/arm64')]);
-    sink.flushAll();
+    feed.append(batch(seg('amd 3\r\n', 'linux/amd64'), seg('ERROR: boom\r\n'), seg('arm 2\r\n', 'linux/arm64')));
+    settle();
     expect(sink.text).toBe('shared 1\r\narm 1\r\nERROR: boom\r\narm 2\r\n');
 
     feed.setFilter(undefined);
+    settle();
     expect(sink.text).toBe('shared 1\r\namd 1\r\narm 1\r\namd 2\r\namd 3\r\nERROR: boom\r\narm 2\r\n');
     expect(feed.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(feed.idle).toBe(true);
   });
 
   it('keeps at most a scrollback of lines per view', () => {
-    const feed = new TerminalFeed(10);
-    for (let i = 0; i < 1000; i++) feed.append([seg(`line ${i}\r\n`, 'linux/amd64')]);
+    const { feed } = setup({ scrollback: 10 });
+    for (let i = 0; i < 1000; i++) feed.append(batch(seg(`line ${i}\r\n`, 'linux/amd64')));
     const lines = feed.viewText().split('\r\n').filter(Boolean);
     expect(lines.length).toBeGreaterThanOrEqual(10);
     expect(lines.length).toBeLessThanOrEqual(11);
@@ -57,35 +91,49 @@ describe('TerminalFeed', () => {
     expect(feed.viewText().split('\r\n').filter(Boolean).pop()).toBe('line 999');
   });
 
-  it('never hands a slow terminal more than its window, and skips what would scroll away unseen', () => {
-    const feed = new TerminalFeed(50, 1024);
-    const sink = new SlowSink();
+  it('hands the terminal one bounded write per frame, cut at line ends', () => {
+    const { frames, sink, feed, settle } = setup({ scrollback: 100_000, frameBytes: 1000 });
     feed.attach(sink);
-    for (let i = 0; i < 5000; i++) feed.append([seg(`line ${String(i).padStart(5, '0')} ${'x'.repeat(40)}\r\n`)]);
-    // Nothing was acknowledged: only about one window went out.
-    expect(sink.text.length).toBeLessThan(1024 + 256 * 1024);
-    expect(feed.stats.linesSkipped).toBeGreaterThan(4000);
-    sink.flushAll();
-    while (sink.pending.length) sink.flushAll();
-    const shown = sink.text;
-    expect(shown).toContain('lines not shown here');
-    // the tail is complete and in order
-    const tail = shown.split('\r\n').filter((l) => l.startsWith('line ')).slice(-50);
+    const lines = Array.from({ length: 500 }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(20)}\r\n`);
+    feed.append(batch(seg(lines.join(''))));
+    frames.run();
+    expect(sink.written).toHaveLength(1);
+    expect(sink.written[0]!.length).toBeLessThanOrEqual(1000);
+    expect(sink.written[0]!.endsWith('\r\n')).toBe(true);
+    // the next write waits for the terminal to parse the previous one
+    frames.run();
+    expect(sink.written).toHaveLength(1);
+    settle();
+    expect(sink.text).toBe(lines.join(''));
+    expect(sink.written.every((w) => w.length <= 1000 && w.endsWith('\r\n'))).toBe(true);
+    expect(feed.stats).toEqual({ linesIn: 500, linesWritten: 500, linesSkipped: 0 });
+  });
+
+  it('skips what would scroll away unseen when output outruns the terminal, ending exactly as if all were written', () => {
+    const { sink, feed, settle } = setup({ scrollback: 50, frameBytes: 4096 });
+    feed.attach(sink);
+    for (let i = 0; i < 5000; i++) feed.append(batch(seg(`line ${String(i).padStart(5, '0')} ${'x'.repeat(40)}\r\n`)));
+    settle();
+    const shown = sink.text.split('\r\n');
+    expect(sink.text).toContain('lines not shown here');
+    // the last scrollback of lines is complete and in order
+    const tail = shown.filter((l) => l.startsWith('line ')).slice(-50);
     expect(tail.map((l) => Number(l.slice(5, 10)))).toEqual(Array.from({ length: 50 }, (_, i) => 4950 + i));
     expect(feed.stats.linesIn).toBe(5000);
     expect(feed.stats.linesWritten + feed.stats.linesSkipped).toBe(5000);
+    expect(feed.stats.linesSkipped).toBeGreaterThan(4000);
   });
 
   it('ignores write callbacks of a view it has replaced', () => {
-    const feed = new TerminalFeed(100, 16);
-    const sink = new SlowSink();
+    const { frames, sink, feed, settle } = setup({ scrollback: 100 });
     feed.attach(sink);
-    feed.append([seg('a very long first line that fills the window\r\n', 'linux/amd64')]);
+    feed.append(batch(seg('first\r\n', 'linux/amd64')));
+    frames.run();
     const stale = sink.pending.splice(0);
     feed.setFilter('linux/amd64');
-    feed.append([seg('second\r\n', 'linux/amd64')]);
+    feed.append(batch(seg('second\r\n', 'linux/amd64')));
     stale.forEach((cb) => cb());
-    sink.flushAll();
-    expect(sink.text).toBe('a very long first line that fills the window\r\nsecond\r\n');
+    settle();
+    expect(sink.text).toBe('first\r\nsecond\r\n');
   });
 });

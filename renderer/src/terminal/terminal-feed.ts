@@ -1,4 +1,10 @@
-import type { TerminalSegment } from '../../../shared/contract/builds';
+import { batchLines, forEachRun, type TerminalBatch } from '../../../shared/contract/builds';
+
+/** A stretch of whole terminal lines. */
+interface Segment {
+  text: string;
+  lines: number;
+}
 
 /** What the feed writes to: an xterm Terminal, or anything with the same two calls. */
 export interface TerminalSink {
@@ -8,19 +14,23 @@ export interface TerminalSink {
   reset(): void;
 }
 
+const EMPTY: Segment = { text: '', lines: 0 };
+
 /** The last lines of one view (everything, or one platform), bounded by line count. */
 class Ring {
-  private items: TerminalSegment[] = [];
+  private items: Segment[] = [];
   private head = 0;
   lines = 0;
 
   constructor(private readonly cap: number) {}
 
-  push(seg: TerminalSegment): void {
+  push(seg: Segment): void {
     this.items.push(seg);
     this.lines += seg.lines;
     while (this.head < this.items.length - 1 && this.lines - this.items[this.head]!.lines >= this.cap) {
       this.lines -= this.items[this.head]!.lines;
+      // Let go of the text now, not at the next compaction.
+      this.items[this.head] = EMPTY;
       this.head++;
     }
     // Compact now and then instead of shifting on every push.
@@ -54,30 +64,81 @@ export interface FeedStats {
 
 const ALL = '\u0000all';
 
+export interface FeedOptions {
+  /** Lines kept per view, and the terminal's own scrollback. */
+  scrollback?: number;
+  /** Text handed to the terminal per frame: bounds the time it parses and draws per frame. */
+  frameBytes?: number;
+  /** Runs `fn` at the next frame (requestAnimationFrame in a page). */
+  schedule?: (fn: () => void) => void;
+}
+
+const nextFrame = (fn: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
+  else setTimeout(fn, 16);
+};
+
+function countLines(text: string, from = 0, to = text.length): number {
+  let n = 0;
+  let at = text.indexOf('\n', from);
+  while (at >= 0 && at < to) {
+    n++;
+    at = text.indexOf('\n', at + 1);
+  }
+  return n;
+}
+
+/** Index just after the `n`-th newline of `text`. */
+function afterLines(text: string, n: number): number {
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return text.length;
+  }
+  return at + 1;
+}
+
 /**
  * Feeds build output to a terminal without ever holding more than a scrollback of text per view:
  * the full log stays on disk. Keeps one bounded ring per platform (shared lines go to every
- * platform) so a tab can re-show one platform; writes through xterm's callbacks so the terminal
- * is never handed more than it can parse (when it falls behind, lines that would scroll out
- * before being seen are skipped, and a line says so).
+ * platform) so a tab can re-show one platform. Hands the terminal at most `frameBytes` per frame,
+ * one write at a time, so parsing and drawing never take over the page; when output comes faster
+ * than that, the lines that would scroll out of the scrollback before being seen are skipped (a
+ * line says so), which leaves the terminal exactly as it would be had they been written.
  */
 export class TerminalFeed {
   private readonly rings = new Map<string, Ring>();
   private sink: TerminalSink | undefined;
   private filter: string | undefined;
-  private queue: TerminalSegment[] = [];
+  private queue: Segment[] = [];
   private queuedLines = 0;
-  private inFlightBytes = 0;
+  private writing = false;
+  private frameScheduled = false;
   private skippedSinceMarker = 0;
   /** Bumped on every reset, so callbacks of writes to the previous view are ignored. */
   private epoch = 0;
+  readonly scrollback: number;
+  private readonly frameBytes: number;
+  private readonly schedule: (fn: () => void) => void;
   readonly stats: FeedStats = { linesIn: 0, linesWritten: 0, linesSkipped: 0 };
+  /** Called after the feed's state changed (lines in, written, skipped), for the attached view. */
+  private onChange: (() => void) | undefined;
 
-  constructor(
-    readonly scrollback = 5000,
-    private readonly maxInFlightBytes = 512 * 1024,
-  ) {
-    this.rings.set(ALL, new Ring(scrollback));
+  constructor(options: FeedOptions = {}) {
+    this.scrollback = options.scrollback ?? 5000;
+    this.frameBytes = options.frameBytes ?? 64 * 1024;
+    this.schedule = options.schedule ?? nextFrame;
+    this.rings.set(ALL, new Ring(this.scrollback));
+  }
+
+  /** Lines waiting to be written to the terminal. */
+  get pendingLines(): number {
+    return this.queuedLines;
+  }
+
+  /** Nothing is waiting and no write is being parsed. */
+  get idle(): boolean {
+    return this.queue.length === 0 && !this.writing;
   }
 
   /** Platforms with a view of their own (in the build's order); others appear when first seen. */
@@ -93,18 +154,20 @@ export class TerminalFeed {
     return this.filter;
   }
 
-  attach(sink: TerminalSink): void {
+  attach(sink: TerminalSink, onChange?: () => void): void {
     this.sink = sink;
+    this.onChange = onChange;
     this.redraw();
   }
 
   detach(sink: TerminalSink): void {
     if (this.sink !== sink) return;
     this.sink = undefined;
+    this.onChange = undefined;
     this.epoch++;
     this.queue = [];
     this.queuedLines = 0;
-    this.inFlightBytes = 0;
+    this.writing = false;
   }
 
   /** Forgets everything (a new build, or another one opened). */
@@ -132,23 +195,38 @@ export class TerminalFeed {
     return this.ringOf(this.filter)?.text() ?? '';
   }
 
-  append(segments: readonly TerminalSegment[]): void {
-    for (const seg of segments) {
-      this.stats.linesIn += seg.lines;
-      this.rings.get(ALL)!.push(seg);
-      if (seg.platform === undefined) {
-        for (const [key, ring] of this.rings) if (key !== ALL) ring.push(seg);
-      } else {
-        let ring = this.rings.get(seg.platform);
-        if (!ring) {
-          ring = new Ring(this.scrollback);
-          this.rings.set(seg.platform, ring);
+  append(batch: TerminalBatch | undefined): void {
+    if (!batch) return;
+    const lines = batchLines(batch);
+    this.stats.linesIn += lines;
+    const whole = { text: batch.text, lines };
+    this.rings.get(ALL)!.push(whole);
+    if (this.sink && this.filter === undefined) this.enqueue(whole);
+    // Each platform's view gets its own text of this batch (its lines and the shared ones, in
+    // order), joined into one new string: slices would keep the whole batch alive in every ring.
+    for (const p of batch.platforms) if (!this.rings.has(p)) this.rings.set(p, new Ring(this.scrollback));
+    const views = new Map<string, { parts: string[]; lines: number }>();
+    for (const key of this.rings.keys()) if (key !== ALL) views.set(key, { parts: [], lines: 0 });
+    forEachRun(batch, (text, platform, n) => {
+      if (platform === undefined) {
+        for (const v of views.values()) {
+          v.parts.push(text);
+          v.lines += n;
         }
-        ring.push(seg);
+      } else {
+        const v = views.get(platform)!;
+        v.parts.push(text);
+        v.lines += n;
       }
-      if (this.sink && (this.filter === undefined || seg.platform === undefined || seg.platform === this.filter)) this.enqueue(seg);
+    });
+    for (const [platform, v] of views) {
+      if (v.lines === 0) continue;
+      const seg = { text: v.parts.join(''), lines: v.lines };
+      this.rings.get(platform)!.push(seg);
+      if (this.sink && this.filter === platform) this.enqueue(seg);
     }
-    this.pump();
+    this.kick();
+    this.onChange?.();
   }
 
   private ringOf(filter: string | undefined): Ring | undefined {
@@ -159,53 +237,94 @@ export class TerminalFeed {
     this.epoch++;
     this.queue = [];
     this.queuedLines = 0;
-    this.inFlightBytes = 0;
+    this.writing = false;
     this.skippedSinceMarker = 0;
     if (!this.sink) return;
     this.sink.reset();
     const ring = this.ringOf(this.filter);
     if (ring && ring.lines > 0) this.enqueue({ text: ring.text(), lines: ring.lines });
-    this.pump();
+    this.kick();
+    this.onChange?.();
   }
 
-  private enqueue(seg: TerminalSegment): void {
+  private enqueue(seg: Segment): void {
     this.queue.push(seg);
     this.queuedLines += seg.lines;
     // More than a scrollback waiting: the oldest would scroll away unseen, so they are not written.
-    while (this.queue.length > 1 && this.queuedLines - this.queue[0]!.lines >= this.scrollback) {
-      const dropped = this.queue.shift()!;
-      this.queuedLines -= dropped.lines;
-      this.stats.linesSkipped += dropped.lines;
-      this.skippedSinceMarker += dropped.lines;
+    let excess = this.queuedLines - this.scrollback;
+    while (excess > 0 && this.queue.length > 0) {
+      const first = this.queue[0]!;
+      if (first.lines <= excess) {
+        this.queue.shift();
+        this.drop(first.lines);
+        excess -= first.lines;
+      } else {
+        this.queue[0] = { text: first.text.slice(afterLines(first.text, excess)), lines: first.lines - excess };
+        this.drop(excess);
+        excess = 0;
+      }
     }
   }
 
-  private pump(): void {
-    const sink = this.sink;
-    if (!sink) return;
-    while (this.queue.length > 0 && this.inFlightBytes < this.maxInFlightBytes) {
-      let text = '';
-      let lines = 0;
-      if (this.skippedSinceMarker > 0) {
-        text = `\x1b[2m… ${this.skippedSinceMarker} lines not shown here (the terminal fell behind; the full log is kept on disk)\x1b[0m\r\n`;
-        this.skippedSinceMarker = 0;
+  private drop(lines: number): void {
+    this.queuedLines -= lines;
+    this.stats.linesSkipped += lines;
+    this.skippedSinceMarker += lines;
+  }
+
+  private kick(): void {
+    if (this.frameScheduled || this.writing || this.queue.length === 0 || !this.sink) return;
+    this.frameScheduled = true;
+    const epoch = this.epoch;
+    this.schedule(() => {
+      if (epoch === this.epoch) this.frameScheduled = false;
+      else {
+        this.frameScheduled = false;
+        this.kick();
+        return;
       }
-      // One write per batch: far cheaper for xterm than one per segment.
-      while (this.queue.length > 0 && text.length < 256 * 1024) {
-        const seg = this.queue.shift()!;
+      this.writeFrame();
+    });
+  }
+
+  /** One write of at most `frameBytes`, cut at a line end; the next waits for it to be parsed. */
+  private writeFrame(): void {
+    const sink = this.sink;
+    if (!sink || this.writing || this.queue.length === 0) return;
+    let text = '';
+    let lines = 0;
+    if (this.skippedSinceMarker > 0) {
+      text = `\x1b[2m… ${this.skippedSinceMarker} lines not shown here (output came faster than it can be drawn; the full log is kept on disk)\x1b[0m\r\n`;
+      this.skippedSinceMarker = 0;
+    }
+    while (this.queue.length > 0 && text.length < this.frameBytes) {
+      const seg = this.queue[0]!;
+      const room = this.frameBytes - text.length;
+      if (seg.text.length <= room) {
+        this.queue.shift();
         text += seg.text;
         lines += seg.lines;
+        continue;
       }
-      this.queuedLines -= lines;
-      const size = text.length;
-      const epoch = this.epoch;
-      this.inFlightBytes += size;
-      this.stats.linesWritten += lines;
-      sink.write(text, () => {
-        if (epoch !== this.epoch) return;
-        this.inFlightBytes -= size;
-        this.pump();
-      });
+      const cut = seg.text.lastIndexOf('\n', room - 1) + 1;
+      // A single line longer than the budget goes whole.
+      const end = cut > 0 ? cut : afterLines(seg.text, 1);
+      const n = countLines(seg.text, 0, end);
+      text += seg.text.slice(0, end);
+      lines += n;
+      if (end >= seg.text.length) this.queue.shift();
+      else this.queue[0] = { text: seg.text.slice(end), lines: seg.lines - n };
+      break;
     }
+    this.queuedLines -= lines;
+    this.stats.linesWritten += lines;
+    this.writing = true;
+    const epoch = this.epoch;
+    sink.write(text, () => {
+      if (epoch !== this.epoch) return;
+      this.writing = false;
+      this.kick();
+      this.onChange?.();
+    });
   }
 }

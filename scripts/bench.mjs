@@ -1,0 +1,177 @@
+// `npm run bench`: how the build log path performs, and what the app costs on a real build.
+//
+//   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--json FILE]
+//
+// 1. pipeline in Node   the core's whole path in-process: buildx (a stand-in streaming a synthetic
+//                       rawjson log) → parser → formatter → 10 ms batches → rpc frames (JSON both ways,
+//                       acknowledged) → the renderer's TerminalFeed
+// 2. end to end         the same log through the real headless server and WebSocket into the real
+//                       renderer in Chromium: lines/s, longest stall, JS heap before/after
+// 3. real build         a real 4-platform build + push (QEMU, local registry) through the app vs the
+//                       same buildx argv run directly, alternating; overhead of medians
+//
+// Needs `npm run build` (done here when dist/ is missing) and, for 2 and 3, the test stack.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'vite';
+import { browserBench, writeContext } from './bench/browser-bench.mjs';
+import { syntheticLog } from './bench/synthetic-log.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '6' },
+    'skip-browser': { type: 'boolean', default: false },
+    'skip-overhead': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    /** Write a CPU profile of the renderer during the end-to-end run (Chrome DevTools format). */
+    profile: { type: 'string' },
+  },
+});
+const lines = Number(values.lines);
+const rounds = Number(values.rounds);
+
+function stackFacts() {
+  const file = `${process.env.STACK_DIR ?? '/var/lib/multiarch-studio-stack'}/stack.env`;
+  if (!existsSync(file)) return undefined;
+  const vars = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
+  return vars;
+}
+
+async function bundleNodeBench() {
+  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
+  // Inside the project so the bundle resolves its dependencies from node_modules.
+  const cache = resolve(root, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, 'mas-bench-'));
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+    build: {
+      outDir: out,
+      emptyOutDir: true,
+      ssr: true,
+      target: 'node20',
+      minify: false,
+      rollupOptions: {
+        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts') },
+        external: ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)],
+        output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
+      },
+    },
+  });
+  return out;
+}
+
+function runNode(script, args, env = process.env) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${script} ${args[0]} exited ${code}`));
+      const last = out.trim().split('\n').pop();
+      resolveRun(JSON.parse(last));
+    });
+  });
+}
+
+const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+
+async function main() {
+  const stack = stackFacts();
+  const env = stack?.DOCKER_HOST ? { ...process.env, DOCKER_HOST: stack.DOCKER_HOST } : process.env;
+  if (!existsSync(resolve(root, 'dist/headless/serve.js')) || !existsSync(resolve(root, 'dist/renderer/index.html'))) {
+    console.error('dist/ is missing: running npm run build first');
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
+  console.error(`generating a synthetic rawjson log of ${fmt(lines)} lines…`);
+  const logFile = await syntheticLog(lines);
+  const base = stack?.MAS_TEST_BASE_IMAGE ?? 'busybox:latest';
+  const context = writeContext(`FROM ${base}\nRUN make -j8\n`);
+  const bundle = await bundleNodeBench();
+  const results = { date: new Date().toISOString(), lines, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+  try {
+    console.error('1/3 pipeline in Node…');
+    const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
+    results.pipeline = await runNode(join(bundle, 'node-bench.mjs'), ['pipeline', String(lines), logFile, fake, context], {
+      ...env,
+      MAS_BENCH_REAL_DOCKER: realDocker,
+    });
+
+    if (!values['skip-browser']) {
+      console.error('2/3 end to end in Chromium…');
+      results.browser = await browserBench({
+        root,
+        lines,
+        logFile,
+        realDocker,
+        chromiumPath: process.env.CHROMIUM_PATH ?? stack?.MAS_TEST_CHROMIUM ?? '/usr/bin/chromium',
+        context,
+        profile: values.profile,
+      });
+    }
+
+    if (!values['skip-overhead']) {
+      console.error(`3/3 real build, ${rounds} rounds each way…`);
+      const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
+      const repo = `mas-test-bench-${randomBytes(3).toString('hex')}/app`;
+      const real = writeContext(
+        `FROM ${base}\nARG TARGETPLATFORM\nRUN echo "building $TARGETPLATFORM on $(uname -m)" && for i in $(seq 1 2000); do echo "log line $i on $(uname -m)"; done && uname -m > /arch\nCMD ["cat", "/arch"]\n`,
+      );
+      try {
+        results.overhead = await runNode(join(bundle, 'node-bench.mjs'), ['overhead', String(rounds), real, `${registry}/${repo}:1`], env);
+      } finally {
+        rmSync(real, { recursive: true, force: true });
+        try {
+          execFileSync(realDocker, ['image', 'rm', '-f', `${registry}/${repo}:1`], { env, stdio: 'ignore' });
+        } catch {
+          // not kept locally
+        }
+      }
+    }
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+    rmSync(bundle, { recursive: true, force: true });
+  }
+
+  const rows = [];
+  const p = results.pipeline;
+  rows.push(['lines/s, pipeline in Node (parser → batches → rpc frames → terminal feed)', fmt(p.linesPerSecond), '≥ 200,000', `${fmt(lines)} lines in ${fmt(p.streamMs)} ms, ${fmt(p.chunks)} chunks`]);
+  const b = results.browser;
+  if (b) {
+    rows.push(['lines/s, end to end (headless server → WebSocket → Chromium → xterm)', fmt(b.linesPerSecond), '≥ 200,000', `${fmt(lines)} lines in ${fmt(b.streamMs)} ms; xterm wrote ${fmt(b.terminal.written)}, skipped ${fmt(b.terminal.skipped)} unseen`]);
+    rows.push(['longest UI stall while streaming', `${b.longestLongTaskMs} ms`, '< 100 ms', `long tasks: ${b.longTasks}; largest gap between frames: ${b.maxFrameGapMs} ms over ${fmt(b.frames)} frames`]);
+    rows.push(['renderer JS heap before → after 1M lines', `${b.heapBeforeMB} → ${b.heapAfterMB} MB`, 'flat', `after a forced GC; ${fmt(b.domNodes)} DOM nodes`]);
+  }
+  const o = results.overhead;
+  if (o) {
+    rows.push(['app overhead on a real 4-platform build + push', `${o.overheadPercent} %`, '≤ 3 %', `median ${fmt(o.appMedianMs)} ms via the app vs ${fmt(o.directMedianMs)} ms direct (${o.rounds} rounds each)`]);
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'result', 'target', 'detail'][i].length));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(['measure', 'result', 'target', 'detail']));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+  else console.log(`\n${JSON.stringify(results)}`);
+}
+
+main().catch((error) => {
+  console.error(error.stack ?? String(error));
+  process.exit(1);
+});

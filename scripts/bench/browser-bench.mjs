@@ -1,0 +1,145 @@
+/* global window, document, requestAnimationFrame -- functions passed to page.evaluate run in the page */
+// Chromium side of `npm run bench`: the real headless server (dist/headless/serve.js) with the
+// fake `docker` first on PATH, the real renderer in Debian's Chromium, a synthetic build of N log
+// lines started from the Build page. Measures, in the page: lines/s reaching the terminal feed,
+// the longest main-thread stall (long tasks and gaps between animation frames) while streaming,
+// and the JS heap before and after (after a forced GC).
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+
+function startServe(root, env, dataDir) {
+  return new Promise((resolveUrl, reject) => {
+    const child = spawn(process.execPath, [resolve(root, 'dist/headless/serve.js'), '--port', '0', '--data-dir', dataDir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 20 s: ${err}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl({ child, url: m[1] });
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+export async function browserBench({ root, lines, logFile, realDocker, chromiumPath, context, profile }) {
+  const bin = mkdtempSync(join(tmpdir(), 'mas-bench-bin-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'mas-bench-data-'));
+  copyFileSync(resolve(root, 'scripts/bench/fake-docker.mjs'), join(bin, 'docker'));
+  chmodSync(join(bin, 'docker'), 0o755);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, MAS_BENCH_LOG: logFile, MAS_BENCH_REAL_DOCKER: realDocker };
+  const { child, url } = await startServe(root, env, dataDir);
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-renderer-backgrounding', '--disable-background-timer-throttling'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const cdp = await page.context().newCDPSession(page);
+    await page.goto(url);
+    await page.getByTestId('nav-build').click();
+    await page.getByTestId('platform-linux/amd64').waitFor();
+    await page.getByTestId('build-context').fill(context);
+    await page.getByTestId('build-context-state').and(page.locator('[data-state="ok"]')).waitFor();
+    for (const p of ['linux/arm64', 'linux/riscv64']) await page.getByTestId(`platform-${p}`).check();
+    await page.getByTestId('output-cacheonly').check();
+
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heapBefore = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+
+    // Stall watch: long tasks (≥ 50 ms by definition) and the largest gap between animation frames.
+    await page.evaluate(() => {
+      const w = window;
+      w.__bench = { longTasks: [], maxFrameGap: 0, frames: 0, first: 0, last: 0, running: true };
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__bench.longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask' });
+      let prev = performance.now();
+      const tick = (t) => {
+        if (!w.__bench.running) return;
+        if (w.__bench.first) {
+          w.__bench.maxFrameGap = Math.max(w.__bench.maxFrameGap, t - prev);
+          w.__bench.frames++;
+        }
+        prev = t;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    await page.getByTestId('build-start').click();
+    // First terminal write starts the clock.
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="build-terminal"]');
+      if (el && el.dataset.lines && !window.__bench.first) window.__bench.first = performance.now();
+      return Boolean(window.__bench.first);
+    }, undefined, { polling: 'raf', timeout: 60_000 });
+    // The final status travels after the last terminal text on the same stream: all lines are in.
+    await page.waitForFunction(() => {
+      const status = document.querySelector('[data-testid="build-status"]');
+      if (status?.dataset.state === 'succeeded' && !window.__bench.last) window.__bench.last = performance.now();
+      return Boolean(window.__bench.last);
+    }, undefined, { polling: 'raf', timeout: 300_000 });
+    const result = await page.evaluate(async () => {
+      const b = window.__bench;
+      const box = document.querySelector('[data-testid="build-terminal"]');
+      // let the terminal finish what it was handed, still watching for stalls
+      await new Promise((r) => setTimeout(r, 500));
+      b.running = false;
+      return {
+        ms: b.last - b.first,
+        longTasks: b.longTasks.filter((t) => t.start + t.duration >= b.first).map((t) => t.duration),
+        longTasksBefore: b.longTasks.filter((t) => t.start + t.duration < b.first).map((t) => t.duration),
+        maxFrameGap: b.maxFrameGap,
+        frames: b.frames,
+        linesIn: Number(box?.dataset.linesIn ?? 0),
+        linesWritten: Number(box?.dataset.lines ?? 0),
+        linesSkipped: Number(box?.dataset.linesSkipped ?? 0),
+      };
+    });
+    if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heapAfter = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+    return {
+      lines,
+      streamMs: Math.round(result.ms),
+      linesPerSecond: Math.round((lines / result.ms) * 1000),
+      longestLongTaskMs: Math.round(Math.max(0, ...result.longTasks)),
+      longTasks: result.longTasks.length,
+      longestBeforeStreamingMs: Math.round(Math.max(0, ...result.longTasksBefore)),
+      maxFrameGapMs: Math.round(result.maxFrameGap),
+      frames: result.frames,
+      terminal: { linesIn: result.linesIn, written: result.linesWritten, skipped: result.linesSkipped },
+      heapBeforeMB: Math.round((heapBefore / 1048576) * 10) / 10,
+      heapAfterMB: Math.round((heapAfter / 1048576) * 10) / 10,
+      domNodes,
+    };
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(bin, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function writeContext(dockerfile) {
+  const dir = mkdtempSync(join(tmpdir(), 'mas-bench-ctx-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+  return dir;
+}

@@ -1,0 +1,170 @@
+// Node side of `npm run bench` (bundled by scripts/bench.mjs with vite, then run with node):
+//   pipeline <lines> <logFile> <fakeDocker>  the core's whole build path in-process: buildx (the fake,
+//                                            streaming the synthetic log) → parser → formatter → 10 ms
+//                                            batches → rpc frames (JSON both ways, acknowledged) → the
+//                                            renderer's TerminalFeed, with a terminal that keeps up
+//   overhead <rounds> <contextDir> <tag>     a real 4-platform build through the app vs the same buildx
+//                                            argv run directly, alternating
+// Prints one JSON line with the results.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore } from '../../electron/core/composition';
+import { contract } from '../../shared/contract';
+import type { BuildChunk } from '../../shared/contract/builds';
+import { buildArgv } from '../../shared/domain/build-request/argv';
+import { buildRequestInput, type BuildRequestInput } from '../../shared/domain/build-request/request';
+import { createClient } from '../../shared/rpc/client';
+import { createMemoryPair } from '../../shared/rpc/memory-transport';
+import { TerminalFeed } from '../../renderer/src/terminal/terminal-feed';
+
+const [phase = '', ...args] = process.argv.slice(2);
+
+async function startCore(dockerCliPath?: string) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mas-bench-'));
+  const core = await createCore({ mode: 'headless', version: 'bench', dataDir, log: () => undefined, ...(dockerCliPath ? { dockerCliPath } : {}) });
+  const pair = createMemoryPair();
+  core.server.connect(pair.server);
+  const api = createClient(contract, pair.client);
+  for (let i = 0; i < 100 && (await api.engine.state({})).status !== 'connected'; i++) await new Promise((r) => setTimeout(r, 100));
+  return {
+    api,
+    async close() {
+      pair.close();
+      await core.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pipeline(lines: number, logFile: string, fakeDocker: string, context: string) {
+  process.env.MAS_BENCH_LOG = logFile;
+  const { api, close } = await startCore(fakeDocker);
+  try {
+    await api.builds.facts({}); // the form reads these first; run reuses them
+    const feed = new TerminalFeed({ scrollback: 5000 });
+    // A terminal that parses instantly: what is measured is everything before xterm's own parser.
+    feed.attach({ write: (_d, cb) => queueMicrotask(() => cb?.()), reset: () => undefined });
+    let first = 0;
+    let chunks = 0;
+    let bytes = 0;
+    const t0 = performance.now();
+    const record = await api.builds.run(
+      { context, platforms: ['linux/amd64', 'linux/arm64', 'linux/riscv64'], output: { type: 'cacheonly' } },
+      {
+        onChunk: (c: BuildChunk) => {
+          if (!first && c.terminal) first = performance.now();
+          chunks++;
+          bytes += c.terminal?.text.length ?? 0;
+          feed.append(c.terminal);
+        },
+      },
+    ).result;
+    const t1 = performance.now();
+    if (record.status !== 'succeeded') throw new Error(`synthetic build ended ${record.status}: ${record.note ?? ''}`);
+    return {
+      lines,
+      streamMs: Math.round(t1 - first),
+      totalMs: Math.round(t1 - t0),
+      linesPerSecond: Math.round((lines / (t1 - first)) * 1000),
+      chunks,
+      terminalBytes: bytes,
+      feed: { ...feed.stats },
+      logBytes: record.logBytes,
+    };
+  } finally {
+    await close();
+  }
+}
+
+function runDirect(argv: string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('docker', argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.resume(); // read it, as a terminal would
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`direct buildx exited ${code}`))));
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function overhead(rounds: number, context: string, tag: string) {
+  const { api, close } = await startCore();
+  const input: BuildRequestInput = {
+    context,
+    platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64'],
+    tags: [tag],
+    output: { type: 'push' },
+    noCache: true,
+  };
+  const metaDir = await mkdtemp(join(tmpdir(), 'mas-bench-direct-'));
+  const argv = buildArgv(buildRequestInput.parse(input), { progress: 'rawjson', metadataFile: join(metaDir, 'metadata.json') });
+  const app: number[] = [];
+  const direct: number[] = [];
+  let appLines = 0;
+  try {
+    await api.builds.facts({});
+    const viaApp = async () => {
+      const feed = new TerminalFeed({ scrollback: 5000 });
+      feed.attach({ write: (_d, cb) => queueMicrotask(() => cb?.()), reset: () => undefined });
+      const t0 = performance.now();
+      const record = await api.builds.run(input, { onChunk: (c) => feed.append(c.terminal) }).result;
+      const ms = performance.now() - t0;
+      if (record.status !== 'succeeded') throw new Error(`app build ${record.status}: ${record.failure?.message ?? record.note ?? ''}`);
+      appLines = feed.stats.linesIn;
+      return ms;
+    };
+    // warm-up of both paths (cache of the base image, QEMU page cache)
+    await runDirect(argv, context);
+    await viaApp();
+    for (let i = 0; i < rounds; i++) {
+      if (i % 2 === 0) {
+        direct.push(await runDirect(argv, context));
+        app.push(await viaApp());
+      } else {
+        app.push(await viaApp());
+        direct.push(await runDirect(argv, context));
+      }
+    }
+  } finally {
+    await close();
+    await rm(metaDir, { recursive: true, force: true });
+  }
+  const d = median(direct);
+  const a = median(app);
+  return {
+    rounds,
+    directMs: direct.map(Math.round),
+    appMs: app.map(Math.round),
+    directMedianMs: Math.round(d),
+    appMedianMs: Math.round(a),
+    overheadPercent: Math.round(((a - d) / d) * 1000) / 10,
+    terminalLinesPerBuild: appLines,
+  };
+}
+
+async function main() {
+  if (phase === 'pipeline') {
+    const [lines, logFile, fake, context] = args;
+    console.log(JSON.stringify(await pipeline(Number(lines), logFile!, fake!, context!)));
+  } else if (phase === 'overhead') {
+    const [rounds, context, tag] = args;
+    console.log(JSON.stringify(await overhead(Number(rounds), context!, tag!)));
+  } else {
+    throw new Error(`unknown phase "${phase}"`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error((error as Error).stack ?? String(error));
+    process.exit(1);
+  },
+);
