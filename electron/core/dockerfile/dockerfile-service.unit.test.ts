@@ -1,0 +1,72 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RpcError } from '../../../shared/rpc/errors';
+import type { CoreContext } from '../context';
+import type { ImagePlatforms } from '../images';
+import { DockerfileService, type PlatformLister } from './dockerfile-service';
+
+// Fault injection only: a registry that never answers and an engine that is gone cannot be had on
+// demand from the real stack. The main path is covered by dockerfile.engine.test.ts.
+
+const noEngine = {
+  engine: {
+    client: () => {
+      throw new RpcError('ENGINE_UNAVAILABLE', 'no engine in this test');
+    },
+  },
+  log: () => undefined,
+} as unknown as Pick<CoreContext, 'engine' | 'log'>;
+
+function lister(answers: Record<string, string[] | 'hang'>, onAsk?: () => void): PlatformLister & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    listPlatforms(reference, { signal }) {
+      asked.push(reference);
+      onAsk?.();
+      const answer = answers[reference];
+      if (answer === 'hang') {
+        return new Promise<ImagePlatforms>((_, reject) => signal?.addEventListener('abort', () => reject(new RpcError('REGISTRY_UNREACHABLE', 'aborted'))));
+      }
+      if (!answer) return Promise.reject(new RpcError('REGISTRY_ERROR', `no such image ${reference}`));
+      return Promise.resolve({ reference, digest: `sha256:${'a'.repeat(64)}`, kind: 'oci-index', platforms: answer });
+    },
+  };
+}
+
+describe('DockerfileService faults', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mas-test-dockerfile-unit-'));
+    await writeFile(join(dir, 'Dockerfile'), 'FROM slow.example/tools:1 AS tools\nFROM fast.example/base:1\nCOPY --from=tools /t /t\n');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('gives a silent registry its own timeout entry while the other image is judged', async () => {
+    const images = lister({ 'slow.example/tools:1': 'hang', 'fast.example/base:1': ['linux/amd64'] });
+    const service = new DockerfileService(noEngine, images, { imageTimeoutMs: 50 });
+    const report = await service.preflight({ contextDir: dir, platforms: ['linux/amd64', 'linux/arm64'] }, { signal: new AbortController().signal });
+    expect(report.images.find((i) => i.image === 'slow.example/tools:1')).toMatchObject({ status: 'error', error: { code: 'REGISTRY_TIMEOUT' } });
+    expect(report.findings.map((f) => [f.rule, f.subject, f.platforms])).toEqual([['base-missing-platform', 'fast.example/base:1', ['linux/arm64']]]);
+  });
+
+  it('assumes the core’s own platform for $BUILDPLATFORM when the engine cannot be asked, and says so', async () => {
+    const service = new DockerfileService(noEngine, lister({ 'slow.example/tools:1': ['linux/amd64'], 'fast.example/base:1': ['linux/amd64'] }));
+    const report = await service.preflight({ contextDir: dir, platforms: ['linux/amd64'] }, { signal: new AbortController().signal });
+    expect(report.buildPlatformSource).toBe('host');
+    expect(report.buildPlatform).toMatch(/^linux\//);
+  });
+
+  it('stops with CANCELLED when the caller cancels, instead of reporting the images as unreachable', async () => {
+    const controller = new AbortController();
+    // Cancel once both lookups are under way.
+    const images = lister({ 'slow.example/tools:1': 'hang', 'fast.example/base:1': 'hang' }, () => {
+      if (images.asked.length === 2) queueMicrotask(() => controller.abort());
+    });
+    const service = new DockerfileService(noEngine, images, { imageTimeoutMs: 10_000 });
+    const pending = service.preflight({ contextDir: dir, platforms: ['linux/amd64'] }, { signal: controller.signal });
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
