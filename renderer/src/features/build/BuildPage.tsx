@@ -11,6 +11,7 @@ import { useNav } from '../../stores/nav-store';
 import { BuildRun } from './BuildRun';
 import { FolderBrowser } from './FolderBrowser';
 import { PlatformPicker } from './PlatformPicker';
+import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
 
 const OUTPUTS: Array<{ kind: OutputKind; label: string; help: string }> = [
   { kind: 'push', label: 'Push to registry', help: 'One multi-platform image (an index) under each tag.' },
@@ -200,6 +201,7 @@ export function BuildPage() {
         )}
         {issueOf('platforms') && <p className="field-problem err">{issueOf('platforms')}</p>}
         <FieldProblems problems={problems} field="platforms" />
+        <DockerfileAdvice contextDir={draft.context} dockerfile={draft.dockerfile} platforms={draft.platforms} buildArgs={draft.buildArgs} target={draft.target} />
 
         <h2>Output</h2>
         <div className="row output-choices" role="radiogroup" aria-label="Output">

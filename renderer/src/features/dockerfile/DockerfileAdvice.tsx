@@ -1,0 +1,259 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { PreflightImage, PreflightInput, PreflightReport } from '../../../../shared/contract/dockerfile';
+import { PREDEFINED_ARG_NAMES, type DockerfileFinding, type FindingSeverity } from '../../../../shared/domain/dockerfile';
+import { api } from '../../api';
+import { CopyButton } from '../../components/CopyButton';
+import type { Problem } from '../../stores/problem';
+import { adviceLocation, preflightInputFor, useDockerfileStore, type AdviceRequest } from '../../stores/dockerfile-store';
+import { ArgTip, MessageText, SourceLine, withArgTips } from './ArgTip';
+
+const SEVERITIES: FindingSeverity[] = ['error', 'warning', 'info'];
+const BADGE_CLASS: Record<FindingSeverity, string> = { error: 'err', warning: 'warn', info: 'info' };
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word === 'info' ? '' : 's'}`;
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+const bySeverityThenLine = (a: DockerfileFinding, b: DockerfileFinding) =>
+  SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
+
+export type DockerfileAdviceProps = AdviceRequest;
+
+/**
+ * Architecture-independence advice for the Build form's Dockerfile, and the base-image preflight
+ * for its ticked platforms. Advice only: it never blocks a build.
+ */
+export function DockerfileAdvice(props: DockerfileAdviceProps) {
+  const { report, problem, analyzing, preflight, images, preflighting, preflightProblem, analyze, runPreflight } = useDockerfileStore();
+
+  const { contextDir, dockerfile } = props;
+  const location = useMemo(() => adviceLocation({ contextDir, dockerfile }), [contextDir, dockerfile]);
+  const debouncedLocation = useDebounced(location, 300);
+  useEffect(() => {
+    void analyze(api(), debouncedLocation);
+  }, [debouncedLocation, analyze]);
+
+  // The file is edited elsewhere: coming back to the window reads it again.
+  useEffect(() => {
+    if (!location) return;
+    const again = () => void analyze(api(), location);
+    window.addEventListener('focus', again);
+    return () => window.removeEventListener('focus', again);
+  }, [location, analyze]);
+
+  const input = preflightInputFor(props);
+  const inputKey = JSON.stringify(input ?? null);
+  const debouncedInput = useDebounced(inputKey, 350);
+  useEffect(() => {
+    if (!report) return;
+    void runPreflight(api(), (JSON.parse(debouncedInput) as PreflightInput | null) ?? undefined);
+  }, [debouncedInput, report, runPreflight]);
+
+  if (!location) return null;
+
+  const findings = [...(report?.analysis.findings ?? []), ...(preflight?.findings ?? [])].sort(bySeverityThenLine);
+  const analysisFindings = (report?.analysis.findings ?? []).filter((f) => f.rule !== 'parse-error').sort(bySeverityThenLine);
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<FindingSeverity, number>;
+  const state = analyzing && !report ? 'analyzing' : problem ? 'error' : report ? 'ready' : 'idle';
+  const lines = report?.text.split(/\r\n|\r|\n/) ?? [];
+  const refsOn = (line: number) => report?.analysis.platformArgRefs.filter((r) => r.line === line) ?? [];
+  const preflightState = preflighting ? 'checking' : preflightProblem ? 'error' : preflight ? 'done' : 'idle';
+  const failedImages = (preflight?.images ?? images).filter((i) => i.status === 'error');
+
+  return (
+    <section className="dockerfile-advice" data-testid="dockerfile-advice" data-state={state} aria-label="Dockerfile advice">
+      <header className="row">
+        <h3>Dockerfile advice</h3>
+        {report && (
+          <span
+            className="row advice-badges"
+            data-testid="dockerfile-findings-badge"
+            data-count={findings.length}
+            data-errors={counts.error}
+            data-warnings={counts.warning}
+            data-infos={counts.info}
+            data-preflight={preflightState}
+          >
+            {findings.length === 0 ? (
+              <span className="badge ok">no findings</span>
+            ) : (
+              SEVERITIES.filter((s) => counts[s] > 0).map((s) => (
+                <span key={s} className={`badge ${BADGE_CLASS[s]}`} data-severity={s}>
+                  {plural(counts[s], s)}
+                </span>
+              ))
+            )}
+          </span>
+        )}
+        <span className="grow" />
+        <button type="button" data-testid="dockerfile-recheck" disabled={analyzing || preflighting} onClick={() => void analyze(api(), location).then(() => runPreflight(api(), input, { force: true }))}>
+          {analyzing || preflighting ? 'Checking…' : 'Check again'}
+        </button>
+      </header>
+
+      {problem && (
+        <p className="muted" data-testid="dockerfile-advice-problem" data-code={problem.code}>
+          No advice yet: {problem.message}
+        </p>
+      )}
+      {analyzing && !report && <p className="muted">Reading the Dockerfile…</p>}
+
+      {report && (
+        <>
+          <p className="muted advice-file">
+            {report.dockerfile} · {report.analysis.stages.length} stage{report.analysis.stages.length === 1 ? '' : 's'} · building with warnings stays allowed.
+          </p>
+
+          {report.analysis.parseErrors.length > 0 && (
+            <ul className="advice-parse-errors" data-testid="dockerfile-parse-errors">
+              {report.analysis.parseErrors.map((e, i) => (
+                <li key={i} className="err" data-testid="dockerfile-parse-error" data-line={e.line}>
+                  Line {e.line}
+                  {e.column ? `:${e.column}` : ''}: <MessageText text={e.message} />
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <PreflightSection state={preflightState} report={preflight} images={images} failed={failedImages} problem={preflightProblem} platforms={input?.platforms ?? []} lines={lines} />
+
+          {analysisFindings.length > 0 && (
+            <ol className="advice-findings" data-testid="dockerfile-findings">
+              {analysisFindings.map((f, i) => (
+                <FindingItem key={`${f.rule}-${f.line}-${f.column ?? 0}-${i}`} finding={f} lines={lines} refsOn={refsOn} />
+              ))}
+            </ol>
+          )}
+
+          <details className="advice-args">
+            <summary>Predefined platform args</summary>
+            <p className="muted">Hover (or focus) a name for what it holds. BuildKit sets them for every build, in the global scope.</p>
+            <div className="row">
+              {PREDEFINED_ARG_NAMES.map((name) => (
+                <ArgTip key={name} name={name} />
+              ))}
+            </div>
+          </details>
+        </>
+      )}
+    </section>
+  );
+}
+
+function FindingItem({ finding: f, lines, refsOn }: { finding: DockerfileFinding; lines: string[]; refsOn: (line: number) => Parameters<typeof SourceLine>[0]['refs'] }) {
+  const last = Math.min(f.endLine ?? f.line, f.line + 5);
+  const excerpt: number[] = [];
+  for (let l = f.line; l <= last && l <= lines.length; l++) excerpt.push(l);
+  return (
+    <li className={`advice-finding ${f.severity}`} data-testid="dockerfile-finding" data-rule={f.rule} data-line={f.line} data-severity={f.severity}>
+      <div className="row nowrap">
+        <span className={`badge ${BADGE_CLASS[f.severity]}`}>{f.severity}</span>
+        <span className="advice-line">Line {f.line}</span>
+        <span className="grow">
+          <MessageText text={f.message} />
+        </span>
+      </div>
+      {excerpt.length > 0 && (
+        <pre className="advice-excerpt" data-testid="dockerfile-finding-source">
+          {excerpt.map((l) => (
+            <span key={l} className="advice-excerpt-line">
+              <span className="advice-gutter">{l}</span>
+              <SourceLine text={lines[l - 1] ?? ''} refs={refsOn(l)} />
+              {'\n'}
+            </span>
+          ))}
+        </pre>
+      )}
+      <p className="advice-why">
+        <strong>Why it matters: </strong>
+        <MessageText text={f.why} />
+      </p>
+      {f.suggestion && (
+        <div className="advice-suggestion">
+          <div className="row nowrap">
+            <span className="muted grow">Suggested rewrite</span>
+            <CopyButton value={f.suggestion} label="Copy the rewrite" />
+          </div>
+          <pre data-testid="dockerfile-suggestion">{withArgTips(f.suggestion)}</pre>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function PreflightSection({
+  state,
+  report,
+  images,
+  failed,
+  problem,
+  platforms,
+  lines,
+}: {
+  state: 'checking' | 'done' | 'error' | 'idle';
+  report: PreflightReport | undefined;
+  images: PreflightImage[];
+  failed: PreflightImage[];
+  problem: Problem | undefined;
+  platforms: string[];
+  lines: string[];
+}) {
+  if (platforms.length === 0) return null;
+  const imageCount = report?.images.length ?? images.length;
+  return (
+    <div className="advice-preflight" data-testid="dockerfile-preflight" data-state={state}>
+      <h4>Base images for {platforms.join(', ')}</h4>
+      {state === 'checking' && (
+        <p className="muted">
+          Checking base images… {images.length > 0 ? `${images.length} answered` : ''}
+        </p>
+      )}
+      {problem && (
+        <p className="err" data-testid="dockerfile-preflight-problem" data-code={problem.code}>
+          The check did not run: {problem.message} {problem.hint && <span className="muted">{problem.hint}</span>}
+        </p>
+      )}
+      {report && report.findings.length === 0 && failed.length === 0 && (
+        <p className="ok" data-testid="dockerfile-preflight-ok">
+          {imageCount === 0 ? 'No base image to check (scratch or earlier stages only).' : `Every base image offers what its stage needs (${imageCount} checked).`}
+        </p>
+      )}
+      {report && report.findings.length > 0 && (
+        <ul className="advice-preflight-findings">
+          {report.findings.map((f, i) => (
+            <li key={i} className={f.severity === 'info' ? 'muted' : 'warn'} data-testid="dockerfile-preflight-finding" data-rule={f.rule} data-line={f.line} data-platforms={(f.platforms ?? []).join(',')} data-image={f.subject}>
+              <MessageText text={f.message} />
+              <span className="muted advice-why-inline">
+                {' '}
+                <MessageText text={f.why} />
+              </span>
+              {lines[f.line - 1] !== undefined && <code className="advice-inline-source">{lines[f.line - 1]}</code>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {failed.length > 0 && (
+        <ul className="advice-preflight-errors">
+          {failed.map((image) => (
+            <li key={image.image} className="err" data-testid="dockerfile-preflight-image" data-status="error" data-image={image.image} data-code={image.error?.code}>
+              {image.error?.message ?? `Could not check ${image.image}.`} <span className="muted">{image.error?.hint}</span>{' '}
+              <span className="muted">(line {image.usedBy.map((u) => u.line).join(', ')}: this image is not judged; the others are.)</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {report && (
+        <p className="muted advice-build-platform">
+          <ArgTip name="BUILDPLATFORM" /> stages need only {report.buildPlatform}
+          {report.buildPlatformSource === 'host' ? ' (assumed: the engine could not be asked)' : ' (the engine’s platform)'}.
+        </p>
+      )}
+    </div>
+  );
+}
