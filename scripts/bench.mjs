@@ -26,7 +26,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '8' },
     'skip-browser': { type: 'boolean', default: false },
     'skip-overhead': { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -104,7 +104,8 @@ async function main() {
   const base = stack?.MAS_TEST_BASE_IMAGE ?? 'busybox:latest';
   const context = writeContext(`FROM ${base}\nRUN make -j8\n`);
   const bundle = await bundleNodeBench();
-  const results = { date: new Date().toISOString(), lines, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+  const os = await import('node:os');
+  const results = { date: new Date().toISOString(), lines, machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) } };
   try {
     console.error('1/3 pipeline in Node…');
     const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
@@ -131,7 +132,7 @@ async function main() {
       const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
       const repo = `mas-test-bench-${randomBytes(3).toString('hex')}/app`;
       const real = writeContext(
-        `FROM ${base}\nARG TARGETPLATFORM\nRUN echo "building $TARGETPLATFORM on $(uname -m)" && for i in $(seq 1 2000); do echo "log line $i on $(uname -m)"; done && uname -m > /arch\nCMD ["cat", "/arch"]\n`,
+        `FROM ${base}\nARG TARGETPLATFORM\nRUN m=$(uname -m) && echo "building $TARGETPLATFORM on $m" && for i in $(seq 1 2000); do echo "log line $i on $m"; done && echo "$m" > /arch\nCMD ["cat", "/arch"]\n`,
       );
       try {
         results.overhead = await runNode(join(bundle, 'node-bench.mjs'), ['overhead', String(rounds), real, `${registry}/${repo}:1`], env);

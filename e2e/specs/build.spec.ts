@@ -121,4 +121,14 @@ test('fill the form, tick two platforms, build, and watch both lanes complete wi
   await expect(build.status()).toHaveAttribute('data-state', 'succeeded');
   await expect(build.lane('linux/arm64')).toHaveAttribute('data-state', 'done');
   await expect(await build.search('e2e building linux/arm64 on aarch64')).toHaveAttribute('data-count', '1');
+
+  // Re-run: the same request again, as a new build, followed live on the Build page
+  await page.getByTestId(`history-rerun-${id}`).click();
+  await expect(build.root).toBeVisible();
+  await expect(build.run).toHaveAttribute('data-mode', 'live');
+  await expect(build.run).not.toHaveAttribute('data-build-id', id!);
+  await expect(build.status()).toHaveAttribute('data-state', 'succeeded', { timeout: 90_000 });
+  await expect(build.tag(0)).toHaveValue(tag);
+  await expect(build.platform('linux/arm64')).toBeChecked();
+  await expect(build.lane('linux/arm64')).toHaveAttribute('data-state', 'done');
 });

@@ -33,7 +33,11 @@ export interface CoreOptions {
   /** Validate handler outputs against the contract (tests). */
   validateOutputs?: boolean;
   probeIntervalMs?: number;
-  /** Build batching and backlog limits (benchmarks, tests). */
+  /**
+   * Build batching and backlog limits (benchmarks, tests), and `onEnded`: the desktop shell's hook
+   * to notify when a long build ends while its window is not focused (page notifications are
+   * denied there).
+   */
   builds?: Omit<BuildServiceOptions, 'sources'>;
   /** How the emulators service reads binfmt_misc (tests force the engine path). */
   emulators?: EmulatorsServiceOptions;

@@ -25,6 +25,8 @@ export interface BuildServiceOptions {
   factsTtlMs?: number;
   /** Text a slow window may have waiting before the oldest is dropped (it stays on disk). */
   maxBacklogBytes?: number;
+  /** Called when a build ends (the desktop shell shows a notification when its window is not focused). */
+  onEnded?: (record: BuildRecord) => void;
 }
 
 type EndReason = 'user' | 'shutdown';
@@ -138,6 +140,7 @@ export class BuildService {
   private readonly factsTtlMs: number;
   private readonly maxBacklogBytes: number;
   private readonly sources: FactsSources;
+  private readonly onEnded: ((record: BuildRecord) => void) | undefined;
   private disposed = false;
 
   constructor(
@@ -150,6 +153,7 @@ export class BuildService {
     this.progressMs = options.progressMs ?? 100;
     this.factsTtlMs = options.factsTtlMs ?? 30_000;
     this.maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
+    this.onEnded = options.onEnded;
   }
 
   /** Marks builds the previous run left `running` as interrupted. Call once at start-up. */
@@ -274,6 +278,11 @@ export class BuildService {
     live.flush(true);
     live.resolveDone(next);
     this.ctx.emit('builds.onEnded', next);
+    try {
+      this.onEnded?.(next);
+    } catch (error) {
+      this.ctx.log(`build ${record.id}: end hook failed: ${(error as Error).message}`);
+    }
   }
 
   /** Follows a build (live, or replayed from disk when it has ended) until it ends. */

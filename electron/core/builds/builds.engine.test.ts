@@ -232,6 +232,34 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     expect(await t.api.builds.cancel({ id })).toEqual({ cancelled: false });
   });
 
+  it('lets a window join a running build late: the log from its first line, then live, the same text', async () => {
+    const context = await fixture(`FROM ${stack.baseImage}\nRUN echo "before the pause on $(uname -m)"; sleep 2; echo "after the pause on $(uname -m)"\n`);
+    contexts.push(context);
+    let joined: Promise<BuildRecord> | undefined;
+    const late = collector();
+    const first = collector();
+    const record = await t.api.builds.run(
+      { context, platforms: ['linux/amd64', 'linux/arm64'], output: { type: 'cacheonly' }, noCache: true },
+      {
+        onChunk: (c) => {
+          first.onChunk(c);
+          if (!joined && stripAnsi(first.collected.text).includes('before the pause on aarch64')) {
+            joined = t.api.builds.watch({ id: c.id }, { onChunk: late.onChunk }).result;
+          }
+        },
+      },
+    ).result;
+    records.push(record);
+    expect(joined).toBeDefined();
+    expect(await joined).toEqual(record);
+    expect(record.status).toBe('succeeded');
+    expect(late.collected.chunks.some((c) => c.replay)).toBe(true);
+    expect(late.collected.chunks.some((c) => !c.replay && c.terminal)).toBe(true);
+    expect(late.collected.text).toBe(first.collected.text);
+    expect(stripAnsi(late.collected.byPlatform.get('linux/arm64') ?? '')).toContain('after the pause on aarch64');
+    expect(late.collected.lastProgress?.lanes.map((l) => l.status)).toEqual(['done', 'done']);
+  });
+
   it('refuses an impossible request before starting anything', async () => {
     const context = await fixture(`FROM ${stack.baseImage}\n`);
     contexts.push(context);
@@ -250,7 +278,7 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
   });
 
   it('keeps history across a core restart, replays the log, and sets a truncated record aside', async () => {
-    expect(records.map((r) => r.status)).toEqual(['succeeded', 'failed', 'cancelled']);
+    expect(records.map((r) => r.status)).toEqual(['succeeded', 'failed', 'cancelled', 'succeeded']);
     await t.close();
     t = await startTestCore({ env, dataDir });
     await waitForEngine(t.api, 'connected');

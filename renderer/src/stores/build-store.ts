@@ -252,14 +252,15 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     async open(api, id) {
       const current = get().view;
       if (current?.id === id && current.mode === 'live' && current.status === 'running') return undefined;
-      let platforms: string[] = [];
+      let record: BuildRecord | undefined;
       try {
-        platforms = (await api.builds.get({ id })).platforms;
+        record = await api.builds.get({ id });
       } catch {
         // the watch call reports it
       }
       const call = api.builds.watch({ id }, { onChunk: applyChunk });
-      return follow(call, { id, mode: 'replay', status: 'running', platforms });
+      // A build still running is followed live (and can be cancelled); an ended one is replayed.
+      return follow(call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] });
     },
 
     async rerun(api, record) {

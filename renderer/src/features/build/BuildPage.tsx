@@ -45,13 +45,31 @@ function FieldProblems({ problems, field }: { problems: BuildProblem[]; field: s
 }
 
 export function BuildPage() {
-  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, setDraft, togglePlatform, loadFacts, inspectContext, start } = useBuildStore();
+  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, setDraft, togglePlatform, loadFacts, inspectContext, start, open } = useBuildStore();
   const go = useNav((s) => s.go);
   const [browsing, setBrowsing] = useState(false);
 
   useEffect(() => {
     if (!useBuildStore.getState().facts) void loadFacts(api());
   }, [loadFacts]);
+
+  // After a reload the build may still be running in the core: follow it again.
+  useEffect(() => {
+    if (useBuildStore.getState().view) return;
+    let stale = false;
+    api()
+      .builds.list({})
+      .then(
+        (list) => {
+          const running = list.builds.find((b) => b.status === 'running');
+          if (running && !stale && !useBuildStore.getState().view) void open(api(), running.id);
+        },
+        () => undefined,
+      );
+    return () => {
+      stale = true;
+    };
+  }, [open]);
 
   const contextKey = useDebounced(`${draft.context}\u0000${draft.dockerfile}`, 250);
   useEffect(() => {

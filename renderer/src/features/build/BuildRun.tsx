@@ -6,6 +6,7 @@ import { ProblemBox } from '../../components/ProblemBox';
 import { buildFeed, useBuildStore, type BuildView } from '../../stores/build-store';
 import { useNav, type PageId } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
+import { resultsParam } from '../results/results-param';
 import { Lanes } from './Lanes';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
@@ -36,10 +37,10 @@ const CAUSE_PAGE: Partial<Record<string, { page: PageId; label: string }>> = {
   'daemon-unreachable': { page: 'engine', label: 'Open the Engine page' },
 };
 
-/** The reference to open on the Results page. */
+/** The reference to open on the Results page: the pushed tag pinned to the digest buildx reported. */
 export function resultRef(record: BuildRecord): string | undefined {
   const tag = record.imageNames[0] ?? record.request.tags[0];
-  if (!tag) return undefined;
+  if (!tag || record.request.output.type === 'oci' || record.request.output.type === 'local' || record.request.output.type === 'cacheonly') return undefined;
   return record.digest && record.request.output.type === 'push' ? `${tag.replace(/@.*$/, '')}@${record.digest}` : tag;
 }
 
@@ -114,7 +115,7 @@ function Success({ record }: { record: BuildRecord }) {
       </table>
       {ref && (
         <div className="actions">
-          <button type="button" className="primary" data-testid="open-results" onClick={() => go('results', ref)}>
+          <button type="button" className="primary" data-testid="open-results" onClick={() => go('results', resultsParam(ref, record.platforms))}>
             Open its results
           </button>
           <span className="muted">
