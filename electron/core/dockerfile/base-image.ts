@@ -52,11 +52,14 @@ export async function pushTwoPlatformBase(stack: StackEnv): Promise<PushedBase> 
     await writeFile(join(dir, 'marker'), 'two-platform base\n');
     await writeFile(join(dir, 'Dockerfile'), `FROM ${stack.baseImage}\nCOPY marker /marker\n`);
     // `--builder default`: another test may have switched the current builder.
-    await run(
-      'docker',
-      ['buildx', 'build', '--builder', 'default', '--platform', BASE_PLATFORMS.join(','), '--provenance=true', '--push', '-t', reference, dir],
-      { env, maxBuffer: 32 * 1024 * 1024 },
-    );
+    const argv = ['buildx', 'build', '--builder', 'default', '--platform', BASE_PLATFORMS.join(','), '--provenance=true', '--push', '-t', reference, dir];
+    // The docker driver pushes the tag several times at once; the stack's registry (filesystem
+    // storage) can answer 500 "invalid checksum digest format" to a HEAD racing a tag write. The
+    // push is idempotent, so a second attempt is safe.
+    await run('docker', argv, { env, maxBuffer: 32 * 1024 * 1024 }).catch((error: { stderr?: string }) => {
+      if (!/500 Internal Server Error/.test(error.stderr ?? '')) throw error;
+      return run('docker', argv, { env, maxBuffer: 32 * 1024 * 1024 });
+    });
     const res = await fetch(manifestUrl(reference, '1'), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
     if (!res.ok) throw new Error(`the registry does not have ${reference}: HTTP ${res.status}`);
     const digest = res.headers.get('docker-content-digest') ?? '';

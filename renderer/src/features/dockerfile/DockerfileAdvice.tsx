@@ -250,7 +250,7 @@ function PreflightSection({
       )}
       {report && (
         <p className="muted advice-build-platform">
-          <ArgTip name="BUILDPLATFORM" /> stages need only {report.buildPlatform}
+          Stages on <ArgTip name="BUILDPLATFORM">$BUILDPLATFORM</ArgTip> need only {report.buildPlatform}
           {report.buildPlatformSource === 'host' ? ' (assumed: the engine could not be asked)' : ' (the engine’s platform)'}.
         </p>
       )}

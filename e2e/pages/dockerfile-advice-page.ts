@@ -1,0 +1,30 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** The Dockerfile advice panel on the Build page. */
+export class DockerfileAdvicePanel {
+  readonly root: Locator;
+  readonly badge: Locator;
+  readonly preflight: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('dockerfile-advice');
+    this.badge = page.getByTestId('dockerfile-findings-badge');
+    this.preflight = page.getByTestId('dockerfile-preflight');
+  }
+
+  finding(rule: string, line: number): Locator {
+    return this.root.locator(`[data-testid="dockerfile-finding"][data-rule="${rule}"][data-line="${line}"]`);
+  }
+
+  preflightFinding(platform: string): Locator {
+    return this.preflight.locator(`[data-testid="dockerfile-preflight-finding"][data-platforms*="${platform}"]`);
+  }
+
+  parseError(line: number): Locator {
+    return this.root.locator(`[data-testid="dockerfile-parse-error"][data-line="${line}"]`);
+  }
+
+  argTip(name: string, within?: Locator): Locator {
+    return (within ?? this.root).getByTestId(`arg-tip-${name}`).first();
+  }
+}
