@@ -12,7 +12,9 @@ import { chromium } from '@playwright/test';
 
 function startServe(root, env, dataDir) {
   return new Promise((resolveUrl, reject) => {
-    const child = spawn(process.execPath, [resolve(root, 'dist/headless/serve.js'), '--port', '0', '--data-dir', dataDir], {
+    // MAS_BENCH_SERVER_PROFILE=<dir>: a CPU profile of the server, written when it exits.
+    const profile = process.env.MAS_BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MAS_BENCH_SERVER_PROFILE}`] : [];
+    const child = spawn(process.execPath, [...profile, resolve(root, 'dist/headless/serve.js'), '--port', '0', '--data-dir', dataDir], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

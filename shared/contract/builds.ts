@@ -249,29 +249,42 @@ export class TerminalBatchBuilder {
 
   add(text: string, platform: string | undefined, lines: number): void {
     if (text.length === 0) return;
-    let index = -1;
-    if (platform !== undefined) {
-      index = this.index.get(platform) ?? -1;
-      if (index < 0) {
-        index = this.platforms.length;
-        this.platforms.push(platform);
-        this.index.set(platform, index);
-      }
-    }
     this.text += text;
-    this.lines += lines;
-    const n = this.runs.length;
-    if (index === this.lastIndex && n >= 3) {
-      this.runs[n - 2] = this.runs[n - 2]! + text.length;
-      this.runs[n - 1] = this.runs[n - 1]! + lines;
-    } else {
-      this.runs.push(index, text.length, lines);
-      this.lastIndex = index;
+    this.run(platform === undefined ? -1 : this.indexOf(platform), text.length, lines);
+  }
+
+  /** Appends another batch as it is: one string concatenation, its runs re-indexed (no slicing). */
+  addBatch(batch: TerminalBatch): void {
+    if (batch.text.length === 0) return;
+    const remap = batch.platforms.map((p) => this.indexOf(p));
+    this.text += batch.text;
+    const runs = batch.runs;
+    for (let i = 0; i + 2 < runs.length; i += 3) {
+      const index = runs[i]!;
+      this.run(index < 0 ? -1 : remap[index]!, runs[i + 1]!, runs[i + 2]!);
     }
   }
 
-  addBatch(batch: TerminalBatch): void {
-    forEachRun(batch, (text, platform, lines) => this.add(text, platform, lines));
+  private indexOf(platform: string): number {
+    let index = this.index.get(platform);
+    if (index === undefined) {
+      index = this.platforms.length;
+      this.platforms.push(platform);
+      this.index.set(platform, index);
+    }
+    return index;
+  }
+
+  private run(index: number, length: number, lines: number): void {
+    this.lines += lines;
+    const n = this.runs.length;
+    if (index === this.lastIndex && n >= 3) {
+      this.runs[n - 2] = this.runs[n - 2]! + length;
+      this.runs[n - 1] = this.runs[n - 1]! + lines;
+    } else {
+      this.runs.push(index, length, lines);
+      this.lastIndex = index;
+    }
   }
 
   /** The batch so far (undefined when empty), and a fresh start. */

@@ -315,6 +315,32 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     expect((await t.api.builds.list({})).setAside).toEqual([]);
   });
 
+  it('stops a running build when the app closes and records it as interrupted', async () => {
+    const context = await fixture(`FROM ${stack.baseImage}\nRUN echo "long step on $(uname -m)"; sleep 30\n`);
+    contexts.push(context);
+    let id = '';
+    let running: () => void = () => undefined;
+    const started = new Promise<void>((r) => (running = r));
+    const call = t.api.builds.run(
+      { context, platforms: ['linux/amd64'], output: { type: 'cacheonly' }, noCache: true },
+      {
+        onChunk: (c) => {
+          id = c.id;
+          if (c.progress?.lanes.some((l) => l.steps.some((s) => s.name.startsWith('RUN') && s.status === 'running'))) running();
+        },
+      },
+    );
+    call.result.catch(() => undefined); // the connection closes with the core
+    await started;
+    const buildDir = join(dataDir, 'builds', id);
+    await t.close();
+    expect(await processesNaming(buildDir)).toEqual([]);
+    t = await startTestCore({ env, dataDir });
+    const record = await t.api.builds.get({ id });
+    expect(record.status).toBe('interrupted');
+    expect(record.note).toMatch(/app closed while this build ran/);
+  });
+
   it('shows a build that was running when the app stopped as interrupted', async () => {
     const ok = records[0]!;
     const ghost: BuildRecord = { ...ok, id: `${ok.id.slice(0, 15)}-deadbeef`, status: 'running', startedAt: new Date().toISOString() };

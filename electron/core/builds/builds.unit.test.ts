@@ -179,6 +179,17 @@ describe('terminal batches', () => {
     expect(batchLines(batch)).toBe(6);
     expect(b.take()).toBeUndefined();
   });
+
+  it('append whole batches with their platforms re-indexed', () => {
+    const b = new TerminalBatchBuilder();
+    b.add('r\r\n', 'linux/arm64', 1);
+    b.addBatch(tb(['r2\r\n', 'linux/arm64'], ['a\r\n', 'linux/amd64'], ['s\r\n']));
+    b.addBatch(tb(['s2\r\n'], ['a2\r\n', 'linux/amd64']));
+    const batch = b.take()!;
+    expect(batch.text).toBe('r\r\nr2\r\na\r\ns\r\ns2\r\na2\r\n');
+    expect(batch.platforms).toEqual(['linux/arm64', 'linux/amd64']);
+    expect(batch.runs).toEqual([0, 7, 2, 1, 3, 1, -1, 7, 2, 1, 4, 1]);
+  });
 });
 
 describe('watcher', () => {
