@@ -4,8 +4,15 @@ import { dockerfileAnalysis, dockerfileFinding, parseError, preflightEntry } fro
 import { request, stream } from '../rpc/define';
 import { platformInput } from './images';
 
-/** Larger than any real Dockerfile; keeps a mistaken path (a log, an image) from being read whole. */
-export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+/**
+ * Several times the largest real Dockerfiles (tens of KiB); keeps a mistaken path (a log, an
+ * image) from being read, and bounds the analysis, whose time grows faster than the file
+ * (measured: 64 KiB 0.14 s, 256 KiB 1.5 s when every line has a finding).
+ */
+export const MAX_DOCKERFILE_BYTES = 128 * 1024;
+
+/** Findings sent per analysis; a file with more has one mistake repeated, and the rest are counted. */
+export const MAX_FINDINGS = 300;
 
 // ---- inputs: refused with BAD_INPUT before any file is touched ----------------------------------
 
@@ -49,6 +56,8 @@ export const dockerfileReport = z.object({
   analysis: dockerfileAnalysis,
   /** Named stages, the choices for `--target`. */
   targetStages: z.array(targetStage),
+  /** Findings left out beyond MAX_FINDINGS (the most severe and earliest are kept). */
+  omittedFindings: z.number().int().nonnegative(),
 });
 
 const preflightProblem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });

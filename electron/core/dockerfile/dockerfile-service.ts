@@ -1,5 +1,5 @@
 import { arch } from 'node:os';
-import type { DockerfileLocation, DockerfileReport, PreflightImage, PreflightInput, PreflightReport } from '../../../shared/contract/dockerfile';
+import { MAX_FINDINGS, type DockerfileLocation, type DockerfileReport, type PreflightImage, type PreflightInput, type PreflightReport } from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, planPreflight, preflightFindings, targetStages, type PreflightEntry } from '../../../shared/domain/dockerfile';
 import { nativePlatform, normalizePlatform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
@@ -57,7 +57,22 @@ export class DockerfileService {
   async analyze(location: DockerfileLocation): Promise<DockerfileReport> {
     const file = await readDockerfile(location);
     const analysis = analyzeDockerfile(file.text);
-    return { dockerfile: file.path, sizeBytes: file.sizeBytes, text: file.text, analysis, targetStages: targetStages(analysis) };
+    const omittedFindings = Math.max(0, analysis.findings.length - MAX_FINDINGS);
+    const severity = { error: 0, warning: 1, info: 2 } as const;
+    const kept = new Set([...analysis.findings].sort((a, b) => severity[a.severity] - severity[b.severity] || a.line - b.line).slice(0, MAX_FINDINGS));
+    return {
+      dockerfile: file.path,
+      sizeBytes: file.sizeBytes,
+      text: file.text,
+      analysis: {
+        ...analysis,
+        findings: analysis.findings.filter((f) => kept.has(f)),
+        parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
+        platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
+      },
+      targetStages: targetStages(analysis),
+      omittedFindings,
+    };
   }
 
   async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {

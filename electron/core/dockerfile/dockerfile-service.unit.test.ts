@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_DOCKERFILE_BYTES, MAX_FINDINGS } from '../../../shared/contract/dockerfile';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
@@ -68,5 +69,27 @@ describe('DockerfileService faults', () => {
     const service = new DockerfileService(noEngine, images, { imageTimeoutMs: 10_000 });
     const pending = service.preflight({ contextDir: dir, platforms: ['linux/amd64'] }, { signal: controller.signal });
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('sends at most MAX_FINDINGS findings, errors first, and counts the rest', async () => {
+    const folder = join(dir, 'many');
+    const line = 'RUN wget https://example.com/tool-linux-x86_64.tgz\n';
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'Dockerfile'), `FROM busybox\n${line.repeat(MAX_FINDINGS + 40)}RUNN oops\n`);
+    const report = await new DockerfileService(noEngine, lister({})).analyze({ contextDir: folder });
+    expect(report.analysis.findings).toHaveLength(MAX_FINDINGS);
+    expect(report.omittedFindings).toBe(41);
+    expect(report.analysis.findings.some((f) => f.rule === 'parse-error' && f.line === MAX_FINDINGS + 42)).toBe(true);
+  });
+
+  it('reads a file of exactly the size limit and refuses one byte more', async () => {
+    const folder = join(dir, 'limit');
+    await mkdir(folder, { recursive: true });
+    const head = 'FROM busybox\n';
+    await writeFile(join(folder, 'Dockerfile'), head + '#'.repeat(MAX_DOCKERFILE_BYTES - head.length));
+    const service = new DockerfileService(noEngine, lister({}));
+    expect((await service.analyze({ contextDir: folder })).sizeBytes).toBe(MAX_DOCKERFILE_BYTES);
+    await writeFile(join(folder, 'Dockerfile'), head + '#'.repeat(MAX_DOCKERFILE_BYTES - head.length + 1));
+    await expect(service.analyze({ contextDir: folder })).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/too large/) });
   });
 });

@@ -89,6 +89,7 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
                 </span>
               ))
             )}
+            {report.omittedFindings > 0 && <span className="badge">+{report.omittedFindings} more</span>}
           </span>
         )}
         <span className="grow" />
@@ -123,6 +124,11 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
 
           <PreflightSection state={preflightState} report={preflight} images={images} failed={failedImages} problem={preflightProblem} platforms={input?.platforms ?? []} lines={lines} />
 
+          {report.omittedFindings > 0 && (
+            <p className="muted" data-testid="dockerfile-findings-omitted">
+              {report.omittedFindings} more findings are not shown: fix the ones below (the same mistake is usually repeated) and check again.
+            </p>
+          )}
           {analysisFindings.length > 0 && (
             <ol className="advice-findings" data-testid="dockerfile-findings">
               {analysisFindings.map((f, i) => (
