@@ -300,3 +300,69 @@ export class TerminalBatchBuilder {
     return batch;
   }
 }
+
+/** Lines the terminal keeps per view (everything, or one platform); the rest of the log is on disk. */
+export const TERMINAL_SCROLLBACK = 5000;
+
+/** Index just after the `n`-th newline counted from the end of `text` (so `text.slice(i)` holds the last `n` lines). */
+function startOfLastLines(text: string, n: number): number {
+  let at = text.length - 1; // the final newline ends the last line
+  for (let i = 0; i < n; i++) {
+    at = text.lastIndexOf('\n', at - 1);
+    if (at < 0) return 0;
+  }
+  return at + 1;
+}
+
+/**
+ * The part of a batch a terminal keeping `keep` lines per view can still show: the last `keep`
+ * lines of everything and of each platform's view (its lines and the shared ones; `platforms`
+ * names views that may have no lines in this batch). Whatever else is dropped would have
+ * scrolled out of every view unseen. Returns the batch unchanged when nothing can go.
+ */
+export function tailOfBatch(batch: TerminalBatch, keep: number, platforms: readonly string[] = []): { batch: TerminalBatch; dropped: number } {
+  const total = batchLines(batch);
+  if (total <= keep) return { batch, dropped: 0 };
+  const views = [...new Set([...batch.platforms, ...platforms])];
+  const indexOfView = batch.platforms.map((p) => views.indexOf(p));
+  const viewCounts = new Array<number>(views.length).fill(0);
+  const { runs, text } = batch;
+  // run starts in the text
+  const starts: number[] = [];
+  let at = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    starts.push(at);
+    at += runs[i + 1]!;
+  }
+  let all = 0;
+  const kept: Array<{ run: number; from: number; lines: number }> = [];
+  for (let r = starts.length - 1; r >= 0; r--) {
+    if (all >= keep && viewCounts.every((c) => c >= keep)) break;
+    const index = runs[r * 3]!;
+    const lines = runs[r * 3 + 2]!;
+    const view = index < 0 ? -1 : indexOfView[index]!;
+    // How many of this run's last lines some view still needs.
+    let need = keep - all;
+    if (view >= 0) need = Math.max(need, keep - viewCounts[view]!);
+    else for (const c of viewCounts) need = Math.max(need, keep - c);
+    if (need <= 0) continue;
+    const take = Math.min(lines, need);
+    const start = starts[r]!;
+    const runText = text.slice(start, start + runs[r * 3 + 1]!);
+    const from = take === lines ? start : start + startOfLastLines(runText, take);
+    kept.push({ run: r, from, lines: take });
+    all += take;
+    if (view >= 0) viewCounts[view] = viewCounts[view]! + take;
+    else for (let v = 0; v < viewCounts.length; v++) viewCounts[v] = viewCounts[v]! + take;
+  }
+  const out = new TerminalBatchBuilder();
+  let keptLines = 0;
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const { run, from, lines } = kept[k]!;
+    const end = starts[run]! + runs[run * 3 + 1]!;
+    const index = runs[run * 3]!;
+    out.add(text.slice(from, end), index < 0 ? undefined : batch.platforms[index], lines);
+    keptLines += lines;
+  }
+  return { batch: out.take() ?? { text: '', platforms: [], runs: [] }, dropped: total - keptLines };
+}

@@ -12,7 +12,7 @@ import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { LogPipeline, replayLog } from './log-pipeline';
+import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
 import { Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -118,9 +118,11 @@ class LiveBuild {
     this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
     if (upTo > 0) {
       await this.logFlushed();
-      const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, (c) => watcher.sendNow(c), { endOffset: upTo, signal });
-      const rest = replayed.take();
-      if (rest) await watcher.sendNow({ id: this.record.id, terminal: rest, replay: true });
+      const tail = new TailCollector(this.record.platforms);
+      const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, async (c) => tail.add(c.terminal), { endOffset: upTo, signal });
+      tail.add(replayed.take());
+      const terminal = tail.take(this.record.logFile);
+      if (terminal) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
     }
     watcher.release();
   }
@@ -289,7 +291,7 @@ export class BuildService {
   async watch(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const live = this.live.get(id);
     if (!live) return this.replay(id, send, signal);
-    const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile });
+    const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile, platforms: live.record.platforms });
     try {
       await live.attach(watcher, signal);
       const record = await untilAborted(live.done, signal);
@@ -303,8 +305,9 @@ export class BuildService {
 
   /** Starts a build and follows it from its first byte. Ending the call only stops following. */
   async run(request: BuildRequest, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
-    const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes });
+    const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes, platforms: request.platforms });
     const live = await this.start(request, watcher, signal);
+    watcher.setLogFile(live.record.logFile);
     try {
       // The renderer learns the id (for Cancel) before any output.
       watcher.push({ id: live.record.id, status: 'running' });
@@ -320,12 +323,14 @@ export class BuildService {
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
     await send({ id, status: record.status, replay: true });
-    const pipeline = await replayLog(record.logFile, id, record.platforms, send, { signal });
+    const tail = new TailCollector(record.platforms);
+    const pipeline = await replayLog(record.logFile, id, record.platforms, async (c) => tail.add(c.terminal), { signal });
     // A replay of an ended build ends its lanes the way the build ended.
     if (record.status !== 'running') pipeline.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
     if (record.note && record.status !== 'succeeded' && record.status !== 'failed') pipeline.note(record.note);
-    const rest = pipeline.take();
-    await send({ id, ...(rest ? { terminal: rest } : {}), progress: pipeline.progress(), status: record.status, replay: true });
+    tail.add(pipeline.take());
+    const terminal = tail.take(record.logFile);
+    await send({ id, ...(terminal ? { terminal } : {}), progress: pipeline.progress(), status: record.status, replay: true });
     return record;
   }
 

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TerminalBatchBuilder, batchLines, forEachRun, type BuildChunk, type BuildRecord, type TerminalBatch } from '../../../shared/contract/builds';
+import { TerminalBatchBuilder, batchLines, forEachRun, tailOfBatch, type BuildChunk, type BuildRecord, type TerminalBatch } from '../../../shared/contract/builds';
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
-import { LogPipeline, replayLog } from './log-pipeline';
+import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
 import { MAX_CHUNK_TEXT, Watcher, mergeChunks } from './watcher';
 
 const captures = resolve(__dirname, '../../../shared/domain/build-progress/fixtures');
@@ -157,6 +157,28 @@ describe('log pipeline', () => {
   });
 });
 
+describe('replay tail', () => {
+  it('keeps only the last lines of every view of a long log, and says how much it left out', () => {
+    const collector = new TailCollector(['linux/amd64', 'linux/arm64'], 100);
+    const all: string[] = [];
+    for (let b = 0; b < 50; b++) {
+      const parts: Array<[string, string?]> = [];
+      for (let k = 0; k < 200; k++) {
+        const p = k % 3 === 0 ? undefined : k % 3 === 1 ? 'linux/amd64' : 'linux/arm64';
+        parts.push([`l${b}.${k} ${p ?? 'shared'}\r\n`, p]);
+        all.push(`l${b}.${k} ${p ?? 'shared'}`);
+      }
+      collector.add(tb(...parts));
+    }
+    const tail = collector.take('/data/builds/x/build.log')!;
+    const lines = stripAnsi(tail.text).split('\r\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^… \d+ earlier lines not shown \(the terminal keeps the last 100 of each view; the full log is in \/data\/builds\/x\/build\.log\)$/);
+    expect(lines.length).toBeLessThan(400);
+    expect(lines.slice(-100)).toEqual(all.slice(-100));
+    expect(collector.dropped + lines.length - 1).toBe(all.length);
+  });
+});
+
 describe('terminal batches', () => {
   it('merge consecutive text of one platform and keep the order of the rest', () => {
     const b = new TerminalBatchBuilder();
@@ -178,6 +200,41 @@ describe('terminal batches', () => {
     ]);
     expect(batchLines(batch)).toBe(6);
     expect(b.take()).toBeUndefined();
+  });
+
+  it('keep, of a batch, exactly what a terminal keeping N lines per view can still show', () => {
+    const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
+    const b = new TerminalBatchBuilder();
+    const lines: Array<[string, string | undefined]> = [];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 3000; i++) {
+      // bursts of one platform, a few shared lines, and long stretches of riscv64 at the start
+      const p = i < 800 ? 'linux/riscv64' : rnd() < 0.05 ? undefined : platforms[Math.floor(rnd() * 2)];
+      const n = 1 + Math.floor(rnd() * 3);
+      const text = Array.from({ length: n }, (_, k) => `${i}.${k} ${p ?? 'shared'}\r\n`).join('');
+      b.add(text, p, n);
+      for (let k = 0; k < n; k++) lines.push([`${i}.${k} ${p ?? 'shared'}`, p]);
+    }
+    const batch = b.take()!;
+    const keep = 500;
+    const { batch: tail, dropped } = tailOfBatch(batch, keep, [...platforms, 'linux/s390x']);
+    const view = (bt: TerminalBatch, p?: string) => {
+      const out: string[] = [];
+      forEachRun(bt, (text, platform) => {
+        if (p === undefined || platform === undefined || platform === p) out.push(...text.split('\r\n').filter(Boolean));
+      });
+      return out;
+    };
+    expect(dropped).toBeGreaterThan(0);
+    expect(batchLines(tail) + dropped).toBe(batchLines(batch));
+    for (const p of [undefined, ...platforms, 'linux/s390x']) {
+      const full = view(batch, p);
+      expect(view(tail, p).slice(-keep)).toEqual(full.slice(-keep));
+    }
+    // riscv64 only wrote at the start: its view still gets its last lines
+    expect(view(tail, 'linux/riscv64').filter((l) => l.endsWith('riscv64')).length).toBeGreaterThan(0);
+    expect(tailOfBatch(tb(['a\r\n']), keep)).toEqual({ batch: tb(['a\r\n']), dropped: 0 });
   });
 
   it('append whole batches with their platforms re-indexed', () => {
@@ -228,13 +285,40 @@ describe('watcher', () => {
     release();
     await new Promise((r) => setTimeout(r, 0));
     const text = sent[1]!.terminal!.text;
-    expect(stripAnsi(text)).toMatch(/^… \d+ lines skipped: the window fell behind \(the full log is in \/data\/builds\/x\/build\.log\)/);
+    expect(stripAnsi(text)).toMatch(/^… \d+ lines not shown here: more output than a terminal can show \(the full log is in \/data\/builds\/x\/build\.log\)/);
     expect(text).toContain('line 99 ');
     expect(text.length).toBeLessThan(1000 + 200);
     expect(sent[1]!.status).toBe('succeeded');
     expect(w.droppedLines).toBeGreaterThan(80);
     release();
     await w.drained();
+  });
+
+  it('when output floods, spaces sends out and sends only what the terminal can still show', async () => {
+    const sent: BuildChunk[] = [];
+    const w = new Watcher(async (c) => void sent.push(c), { keep: 50, floodMs: 30, floodLines: 50, platforms: ['linux/amd64', 'linux/arm64'] });
+    const all: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const parts: Array<[string, string?]> = [];
+      for (let k = 0; k < 25; k++) {
+        const p = k % 2 ? 'linux/amd64' : 'linux/arm64';
+        parts.push([`line ${i}.${k} ${p}\r\n`, p]);
+        all.push(`line ${i}.${k} ${p}`);
+      }
+      w.push({ id: 'a', terminal: tb(...parts) });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    w.push({ id: 'a', status: 'succeeded' });
+    await w.drained();
+    const received = sent.flatMap((c) => (c.terminal ? stripAnsi(c.terminal.text).split('\r\n').filter(Boolean) : []));
+    const lines = received.filter((l) => l.startsWith('line '));
+    expect(lines.length).toBeLessThan(all.length);
+    expect(received.some((l) => /^… \d+ lines not shown here/.test(l))).toBe(true);
+    // the last 50 lines of the whole and of each platform arrived, in order
+    expect(lines.slice(-50)).toEqual(all.slice(-50));
+    for (const p of ['linux/amd64', 'linux/arm64']) expect(lines.filter((l) => l.endsWith(p)).slice(-50)).toEqual(all.filter((l) => l.endsWith(p)).slice(-50));
+    expect(w.droppedLines + lines.length).toBe(all.length);
+    expect(sent[sent.length - 1]!.status).toBe('succeeded');
   });
 
   it('never merges replayed and live output, and caps the text of a chunk', () => {

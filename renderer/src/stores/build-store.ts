@@ -117,7 +117,7 @@ export const LONG_BUILD_MS = 15_000;
  * Terminal text never enters this store: chunks go from the stream straight into the feed,
  * which keeps a bounded scrollback per platform and writes to xterm.
  */
-export const buildFeed = new TerminalFeed({ scrollback: 5000 });
+export const buildFeed = new TerminalFeed();
 
 let following: { cancel(): void } | undefined;
 

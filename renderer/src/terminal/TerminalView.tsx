@@ -83,6 +83,7 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
       el.dataset.lines = String(feed.stats.linesWritten);
       el.dataset.linesIn = String(feed.stats.linesIn);
       el.dataset.linesSkipped = String(feed.stats.linesSkipped);
+      el.dataset.linesPending = String(feed.pendingLines);
       el.dataset.state = feed.idle ? 'idle' : 'writing';
     };
     parts.current = { terminal, search };

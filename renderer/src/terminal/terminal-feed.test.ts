@@ -39,7 +39,7 @@ class Frames {
 function setup(options: FeedOptions = {}) {
   const frames = new Frames();
   const sink = new SlowSink();
-  const feed = new TerminalFeed({ schedule: frames.schedule, ...options });
+  const feed = new TerminalFeed({ schedule: frames.schedule, floodIntervalMs: 0, ...options });
   /** Frames and parsing until the terminal has everything it will get. */
   const settle = () => {
     for (let i = 0; i < 10_000 && frames.run() + sink.parse() > 0; i++);
@@ -122,6 +122,27 @@ describe('TerminalFeed', () => {
     expect(feed.stats.linesIn).toBe(5000);
     expect(feed.stats.linesWritten + feed.stats.linesSkipped).toBe(5000);
     expect(feed.stats.linesSkipped).toBeGreaterThan(4000);
+  });
+
+  it('spaces writes out while output outruns the terminal, and goes back to every frame after', async () => {
+    const { frames, sink, feed } = setup({ scrollback: 20, frameBytes: 100_000, floodIntervalMs: 40 });
+    feed.attach(sink);
+    for (let i = 0; i < 100; i++) feed.append(batch(seg(`flood ${i}\r\n`)));
+    frames.run();
+    sink.parse();
+    expect(sink.written).toHaveLength(1);
+    for (let i = 0; i < 100; i++) feed.append(batch(seg(`more ${i}\r\n`)));
+    // still flooded: the next write waits for the interval, not for the next frame
+    frames.run();
+    expect(sink.written).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(frames.run()).toBe(1);
+    expect(sink.written).toHaveLength(2);
+    sink.parse();
+    // no longer flooded: next frame
+    feed.append(batch(seg('calm\r\n')));
+    expect(frames.run()).toBe(1);
+    expect(sink.text).toMatch(/more 99\r\ncalm\r\n$/);
   });
 
   it('ignores write callbacks of a view it has replaced', () => {

@@ -1,4 +1,4 @@
-import { batchLines, forEachRun, type TerminalBatch } from '../../../shared/contract/builds';
+import { TERMINAL_SCROLLBACK, batchLines, type TerminalBatch } from '../../../shared/contract/builds';
 
 /** A stretch of whole terminal lines. */
 interface Segment {
@@ -14,19 +14,49 @@ export interface TerminalSink {
   reset(): void;
 }
 
-const EMPTY: Segment = { text: '', lines: 0 };
+/**
+ * What a ring keeps: text, or a batch seen through one platform (its lines and the shared ones),
+ * turned into text only when that view is shown. Most batches are never shown per platform, so
+ * the per-platform text is never built for them.
+ */
+interface Entry {
+  lines: number;
+  text?: string;
+  batch?: TerminalBatch;
+  /** Index in `batch.platforms`; -1: the platform has no lines of its own in this batch. */
+  platformIndex?: number;
+}
+
+const EMPTY: Entry = { text: '', lines: 0 };
+
+/** A platform's view of a batch: its own runs and the shared ones, in order. */
+function platformText(batch: TerminalBatch, index: number): string {
+  const parts: string[] = [];
+  const { runs, text } = batch;
+  let at = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    const run = runs[i]!;
+    const length = runs[i + 1]!;
+    if (run === -1 || run === index) parts.push(text.slice(at, at + length));
+    at += length;
+  }
+  // join copies: the result does not keep the whole batch alive
+  return parts.join('');
+}
+
+const textOf = (e: Entry): string => e.text ?? (e.batch ? platformText(e.batch, e.platformIndex ?? -1) : '');
 
 /** The last lines of one view (everything, or one platform), bounded by line count. */
 class Ring {
-  private items: Segment[] = [];
+  private items: Entry[] = [];
   private head = 0;
   lines = 0;
 
   constructor(private readonly cap: number) {}
 
-  push(seg: Segment): void {
-    this.items.push(seg);
-    this.lines += seg.lines;
+  push(entry: Entry): void {
+    this.items.push(entry);
+    this.lines += entry.lines;
     while (this.head < this.items.length - 1 && this.lines - this.items[this.head]!.lines >= this.cap) {
       this.lines -= this.items[this.head]!.lines;
       // Let go of the text now, not at the next compaction.
@@ -41,9 +71,9 @@ class Ring {
   }
 
   text(): string {
-    let out = '';
-    for (let i = this.head; i < this.items.length; i++) out += this.items[i]!.text;
-    return out;
+    const parts: string[] = [];
+    for (let i = this.head; i < this.items.length; i++) parts.push(textOf(this.items[i]!));
+    return parts.join('');
   }
 
   clear(): void {
@@ -71,6 +101,12 @@ export interface FeedOptions {
   frameBytes?: number;
   /** Runs `fn` at the next frame (requestAnimationFrame in a page). */
   schedule?: (fn: () => void) => void;
+  /**
+   * While output comes faster than the terminal shows it (lines are being skipped), writes are
+   * spaced this far apart: drawing 60 times a second what nobody can read costs the page more
+   * than the whole rest of the log path. 0 disables it.
+   */
+  floodIntervalMs?: number;
 }
 
 const nextFrame = (fn: () => void): void => {
@@ -120,14 +156,19 @@ export class TerminalFeed {
   readonly scrollback: number;
   private readonly frameBytes: number;
   private readonly schedule: (fn: () => void) => void;
+  private readonly floodIntervalMs: number;
+  /** Lines were skipped since the last write: output outruns the terminal. */
+  private flooded = false;
+  private lastWriteAt = 0;
   readonly stats: FeedStats = { linesIn: 0, linesWritten: 0, linesSkipped: 0 };
   /** Called after the feed's state changed (lines in, written, skipped), for the attached view. */
   private onChange: (() => void) | undefined;
 
   constructor(options: FeedOptions = {}) {
-    this.scrollback = options.scrollback ?? 5000;
-    this.frameBytes = options.frameBytes ?? 64 * 1024;
+    this.scrollback = options.scrollback ?? TERMINAL_SCROLLBACK;
+    this.frameBytes = options.frameBytes ?? 32 * 1024;
     this.schedule = options.schedule ?? nextFrame;
+    this.floodIntervalMs = options.floodIntervalMs ?? 100;
     this.rings.set(ALL, new Ring(this.scrollback));
   }
 
@@ -202,28 +243,23 @@ export class TerminalFeed {
     const whole = { text: batch.text, lines };
     this.rings.get(ALL)!.push(whole);
     if (this.sink && this.filter === undefined) this.enqueue(whole);
-    // Each platform's view gets its own text of this batch (its lines and the shared ones, in
-    // order), joined into one new string: slices would keep the whole batch alive in every ring.
+    // Lines per platform in this batch (numbers only: no text is touched here).
+    const counts = new Array<number>(batch.platforms.length).fill(0);
+    let shared = 0;
+    const runs = batch.runs;
+    for (let i = 0; i + 2 < runs.length; i += 3) {
+      const index = runs[i]!;
+      if (index < 0) shared += runs[i + 2]!;
+      else counts[index] = counts[index]! + runs[i + 2]!;
+    }
     for (const p of batch.platforms) if (!this.rings.has(p)) this.rings.set(p, new Ring(this.scrollback));
-    const views = new Map<string, { parts: string[]; lines: number }>();
-    for (const key of this.rings.keys()) if (key !== ALL) views.set(key, { parts: [], lines: 0 });
-    forEachRun(batch, (text, platform, n) => {
-      if (platform === undefined) {
-        for (const v of views.values()) {
-          v.parts.push(text);
-          v.lines += n;
-        }
-      } else {
-        const v = views.get(platform)!;
-        v.parts.push(text);
-        v.lines += n;
-      }
-    });
-    for (const [platform, v] of views) {
-      if (v.lines === 0) continue;
-      const seg = { text: v.parts.join(''), lines: v.lines };
-      this.rings.get(platform)!.push(seg);
-      if (this.sink && this.filter === platform) this.enqueue(seg);
+    for (const [key, ring] of this.rings) {
+      if (key === ALL) continue;
+      const index = batch.platforms.indexOf(key);
+      const n = (index >= 0 ? counts[index]! : 0) + shared;
+      if (n === 0) continue;
+      ring.push({ lines: n, batch, platformIndex: index });
+      if (this.sink && this.filter === key) this.enqueue({ text: platformText(batch, index), lines: n });
     }
     this.kick();
     this.onChange?.();
@@ -267,6 +303,7 @@ export class TerminalFeed {
   }
 
   private drop(lines: number): void {
+    this.flooded = true;
     this.queuedLines -= lines;
     this.stats.linesSkipped += lines;
     this.skippedSinceMarker += lines;
@@ -276,15 +313,23 @@ export class TerminalFeed {
     if (this.frameScheduled || this.writing || this.queue.length === 0 || !this.sink) return;
     this.frameScheduled = true;
     const epoch = this.epoch;
-    this.schedule(() => {
-      if (epoch === this.epoch) this.frameScheduled = false;
-      else {
+    const atFrame = () =>
+      this.schedule(() => {
+        if (epoch !== this.epoch) {
+          this.frameScheduled = false;
+          this.kick();
+          return;
+        }
+        // Decided at the frame, when the skips of the lines that came meanwhile are known.
+        const wait = this.flooded ? this.floodIntervalMs - (Date.now() - this.lastWriteAt) : 0;
+        if (wait > 0) {
+          setTimeout(atFrame, wait);
+          return;
+        }
         this.frameScheduled = false;
-        this.kick();
-        return;
-      }
-      this.writeFrame();
-    });
+        this.writeFrame();
+      });
+    atFrame();
   }
 
   /** One write of at most `frameBytes`, cut at a line end; the next waits for it to be parsed. */
@@ -319,6 +364,8 @@ export class TerminalFeed {
     this.queuedLines -= lines;
     this.stats.linesWritten += lines;
     this.writing = true;
+    this.flooded = false;
+    this.lastWriteAt = Date.now();
     const epoch = this.epoch;
     sink.write(text, () => {
       if (epoch !== this.epoch) return;
