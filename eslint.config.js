@@ -92,7 +92,7 @@ export default tseslint.config(
   },
   {
     // Renderer tests run a real core behind the in-memory transport.
-    files: ['renderer/**/*.test.{ts,tsx}'],
+    files: ['renderer/**/*.test.{ts,tsx}', 'renderer/src/testing/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -2,9 +2,8 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BuilderList } from '../../../../shared/contract/builders';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { createCore, type Core } from '../../../../electron/core/composition';
-import { attachTransport } from '../../api';
+import type { Core } from '../../../../electron/core/composition';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { BuildersPage } from './BuildersPage';
 import { CreateBuilderDialog } from './CreateBuilderDialog';
 import { useBuildersStore, withEmulators } from '../../stores/builders-store';
@@ -55,17 +54,7 @@ describe('Create builder form', () => {
 
 describe('Builders page with no engine', () => {
   it('says why there is no list instead of showing an empty one', async () => {
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir: `/tmp/mas-renderer-builders-${process.pid}`,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    core = await connectCoreWithoutEngine({ dataDir: `/tmp/mas-renderer-builders-${process.pid}` });
     render(<BuildersPage />);
     const page = await screen.findByTestId('builders-page');
     await waitFor(() => expect(page.getAttribute('data-state')).toBe('error'));

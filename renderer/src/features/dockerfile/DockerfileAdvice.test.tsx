@@ -4,9 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../../electron/core/composition';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { attachTransport } from '../../api';
+import type { Core } from '../../../../electron/core/composition';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { adviceLocation, preflightInputFor } from '../../stores/dockerfile-store';
 import { DockerfileAdvice } from './DockerfileAdvice';
 
@@ -18,17 +17,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mas-test-advice-data-'));
   dir = await mkdtemp(join(tmpdir(), 'mas-test-advice-ctx-'));
   // No engine: the analysis needs none, and a preflight of scratch-only stages asks no registry.
-  core = await createCore({
-    mode: 'headless',
-    version: 'test',
-    dataDir,
-    env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-    validateOutputs: true,
-    log: () => undefined,
-  });
-  const pair = createMemoryPair();
-  core.server.connect(pair.server);
-  attachTransport(pair.client);
+  core = await connectCoreWithoutEngine({ dataDir: dataDir });
 });
 
 afterEach(() => cleanup());

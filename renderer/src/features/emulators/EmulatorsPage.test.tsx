@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { createCore, type Core } from '../../../../electron/core/composition';
-import { attachTransport } from '../../api';
+import type { Core } from '../../../../electron/core/composition';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { App } from '../../app/App';
 import { useEmulatorsStore } from '../../stores/emulators-store';
 import { useNav } from '../../stores/nav-store';
@@ -18,17 +17,7 @@ afterEach(async () => {
 
 describe('Emulators page with no engine', () => {
   it('says what failed instead of an empty table, and offers nothing to run', async () => {
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir: `/tmp/mas-renderer-emulators-${process.pid}`,
-      env: { DOCKER_HOST: 'unix:///nonexistent/mas-test/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    core = await connectCoreWithoutEngine({ dataDir: `/tmp/mas-renderer-emulators-${process.pid}` });
     render(<App />);
     act(() => screen.getByTestId('nav-emulators').click());
 
@@ -36,7 +25,7 @@ describe('Emulators page with no engine', () => {
     await waitFor(() => expect(page.getAttribute('data-state')).toBe('error'));
     const alert = screen.getByRole('alert');
     expect(alert.getAttribute('data-code')).toBe('ENGINE_UNAVAILABLE');
-    expect(alert.textContent).toContain('unix:///nonexistent/mas-test/docker.sock');
+    expect(alert.textContent).toContain('unix:///nonexistent/docker.sock');
     expect(screen.queryByTestId('emulators-table')).toBeNull();
     expect((screen.getByTestId('emulators-install') as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByTestId('emulators-uninstall') as HTMLButtonElement).disabled).toBe(true);

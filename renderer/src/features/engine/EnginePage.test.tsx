@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { createCore, type Core } from '../../../../electron/core/composition';
-import { attachTransport } from '../../api';
+import type { Core } from '../../../../electron/core/composition';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { App } from '../../app/App';
 import { useEngineStore } from '../../stores/engine-store';
 
@@ -16,17 +15,7 @@ afterEach(async () => {
 
 describe('Engine page with no engine', () => {
   it('opens anyway and explains what failed and how to start Docker', async () => {
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir: `/tmp/mas-renderer-test-${process.pid}`,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    core = await connectCoreWithoutEngine({ dataDir: `/tmp/mas-renderer-test-${process.pid}` });
     render(<App />);
 
     const page = await screen.findByTestId('engine-page');
