@@ -125,6 +125,8 @@ class LiveBuild {
       if (terminal) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
     }
     watcher.release();
+    // The lanes now, even if the build is quiet (a long RUN step).
+    this.schedule();
   }
 }
 
