@@ -138,7 +138,10 @@ async function overhead(rounds: number, context: string, tag: string) {
   }
   const d = median(direct);
   const a = median(app);
+  // Each round ran both back to back: their difference cancels the machine's drift.
+  const paired = median(app.map((x, i) => x - direct[i]!));
   return {
+    pairedOverheadPercent: Math.round((paired / d) * 1000) / 10,
     rounds,
     directMs: direct.map(Math.round),
     appMs: app.map(Math.round),

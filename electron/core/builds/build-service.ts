@@ -44,6 +44,8 @@ class LiveBuild {
   endReason: EndReason | undefined;
   bytes = 0;
   log: WriteStream;
+  private raw: Buffer[] = [];
+  private rawBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
@@ -58,13 +60,28 @@ class LiveBuild {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  /**
+   * buildx writes many small pieces; each is only queued here and the batch is parsed, written to
+   * disk and sent every 10 ms. Work per piece would steal CPU from the build (QEMU needs it all)
+   * and, when the pipe fills, block buildx itself.
+   */
   onStderr(chunk: Buffer): void {
     this.bytes += chunk.length;
-    this.log.write(chunk);
-    this.pipeline.push(chunk);
-    // Big bursts go out at once, in window-sized pieces, instead of waiting for the timer.
-    if (this.pipeline.pendingTextBytes >= FLUSH_BYTES) this.flush(false);
+    this.raw.push(chunk);
+    this.rawBytes += chunk.length;
+    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
+    if (this.rawBytes >= FLUSH_BYTES) this.flush(false);
     else this.schedule();
+  }
+
+  /** Parses and stores what arrived since the last flush. */
+  drainRaw(): void {
+    if (this.rawBytes === 0) return;
+    const data = this.raw.length === 1 ? this.raw[0]! : Buffer.concat(this.raw, this.rawBytes);
+    this.raw = [];
+    this.rawBytes = 0;
+    this.log.write(data);
+    this.pipeline.push(data);
   }
 
   note(line: string): void {
@@ -81,6 +98,7 @@ class LiveBuild {
   }
 
   closeLog(): Promise<void> {
+    this.drainRaw();
     return new Promise((resolve) => {
       if (this.log.closed) resolve();
       else this.log.end(() => resolve());
@@ -94,6 +112,7 @@ class LiveBuild {
   flush(final: boolean): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.drainRaw();
     const chunk: BuildChunk = { id: this.record.id };
     const terminal = this.pipeline.take();
     if (terminal) chunk.terminal = terminal;
@@ -113,6 +132,9 @@ class LiveBuild {
 
   /** Joins a window late: replays the log up to now from disk, then the live output. */
   async attach(watcher: Watcher, signal: AbortSignal): Promise<void> {
+    // Everything received so far is parsed, on disk and sent to the others: the newcomer gets
+    // exactly that from the file, and from here on the same live chunks as everyone.
+    this.flush(false);
     const upTo = this.bytes;
     this.watchers.add(watcher);
     this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
@@ -139,6 +161,7 @@ export class BuildService {
   readonly store: HistoryStore;
   private readonly live = new Map<string, LiveBuild>();
   private factsCache: { at: number; value: BuildFactsData } | undefined;
+  private refreshing: Promise<unknown> | undefined;
   private readonly batchMs: number;
   private readonly progressMs: number;
   private readonly factsTtlMs: number;
@@ -172,9 +195,20 @@ export class BuildService {
     return value;
   }
 
+  /**
+   * The facts for a build's checks. Reading them runs buildx and reads the emulators (hundreds of
+   * milliseconds), so a build uses the last ones read (the form has just read them) and an old
+   * copy is refreshed in the background for the next build.
+   */
   private async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
-    if (this.factsCache && Date.now() - this.factsCache.at < this.factsTtlMs) return this.factsCache.value;
-    return this.facts(signal);
+    const cached = this.factsCache;
+    if (!cached) return this.facts(signal);
+    if (Date.now() - cached.at >= this.factsTtlMs && !this.refreshing) {
+      this.refreshing = this.facts()
+        .catch((error: unknown) => this.ctx.log(`builds: facts not refreshed: ${(error as Error).message}`))
+        .finally(() => (this.refreshing = undefined));
+    }
+    return cached.value;
   }
 
   /** Checks, records and starts a build; `first` follows it from its first byte. */
@@ -239,6 +273,7 @@ export class BuildService {
     const cancelled = outcome.error?.code === 'CANCELLED';
     if (cancelled) await sweepLeftovers(metadataFile);
     // A killed build still ends its lanes: steps that were running become canceled.
+    live.drainRaw();
     live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
     if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
     else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
