@@ -1,4 +1,6 @@
-import { app, BrowserWindow, Menu } from 'electron';
+import { app, BrowserWindow, Menu, Notification } from 'electron';
+import { buildEndedNotification } from '../../shared/domain/build-notification';
+import type { BuildRecord } from '../../shared/contract/builds';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core/composition';
@@ -24,7 +26,12 @@ app.on('second-instance', () => {
 });
 
 async function openWindow(): Promise<void> {
-  core ??= await createCore({ mode: 'desktop', dataDir: app.getPath('userData'), version: appVersion() });
+  core ??= await createCore({
+    mode: 'desktop',
+    dataDir: app.getPath('userData'),
+    version: appVersion(),
+    builds: { onEnded: notifyBuildEnded },
+  });
   const win = createMainWindow(join(here, 'preload.cjs'), join(here, '..', '..', 'assets', 'icon.png'));
   const started = core;
   let disconnect = started.server.connect(ipcTransport(win.webContents));
@@ -34,6 +41,22 @@ async function openWindow(): Promise<void> {
     disconnect();
     disconnect = started.server.connect(ipcTransport(win.webContents));
   });
+}
+
+/** The page may not show notifications (permissions are denied): the shell shows them natively. */
+function notifyBuildEnded(record: BuildRecord): void {
+  const focused = BrowserWindow.getAllWindows().some((w) => w.isFocused());
+  const note = buildEndedNotification(record);
+  if (focused || !note || !Notification.isSupported()) return;
+  const shown = new Notification({ title: note.title, body: note.body });
+  shown.on('click', () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  shown.show();
 }
 
 void app.whenReady().then(async () => {

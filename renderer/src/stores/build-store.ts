@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { buildEndedNotification } from '../../../shared/domain/build-notification';
 import type { Api } from '../../../shared/contract';
 import type { BuildChunk, BuildFactsData, BuildRecord, BuildStatusValue, ContextInfo } from '../../../shared/contract/builds';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
@@ -111,7 +112,6 @@ export interface BuildView {
 }
 
 /** Builds that run this long notify when they end while the window is in the background. */
-export const LONG_BUILD_MS = 15_000;
 
 /**
  * Terminal text never enters this store: chunks go from the stream straight into the feed,
@@ -282,16 +282,10 @@ export function prepareNotifications(): void {
 
 async function notifyEnded(record: BuildRecord): Promise<void> {
   if (typeof Notification === 'undefined' || typeof document === 'undefined' || document.hasFocus()) return;
-  if ((record.durationMs ?? 0) < LONG_BUILD_MS || Notification.permission !== 'granted') return;
-  const what = record.request.tags[0] ?? record.request.context;
-  const body =
-    record.status === 'succeeded'
-      ? `${what}: ${record.platforms.length} platform(s) built`
-      : record.status === 'failed'
-        ? `${what}: failed${record.failure?.platforms.length ? ` on ${record.failure.platforms.join(', ')}` : ''}`
-        : `${what}: ${record.status}`;
+  const note = buildEndedNotification(record);
+  if (!note || Notification.permission !== 'granted') return;
   try {
-    new Notification(`Build ${record.status}`, { body, tag: record.id });
+    new Notification(note.title, { body: note.body, tag: note.tag });
   } catch {
     // some shells refuse page notifications; the History page still shows it
   }
