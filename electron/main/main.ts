@@ -17,13 +17,15 @@ registerSchemePrivileges();
 const primary = app.requestSingleInstanceLock();
 if (!primary) app.quit();
 
-app.on('second-instance', () => {
+function focusMainWindow(): void {
   const win = BrowserWindow.getAllWindows()[0];
   if (win) {
     if (win.isMinimized()) win.restore();
     win.focus();
   }
-});
+}
+
+app.on('second-instance', focusMainWindow);
 
 async function openWindow(): Promise<void> {
   core ??= await createCore({
@@ -49,13 +51,7 @@ function notifyBuildEnded(record: BuildRecord): void {
   const note = buildEndedNotification(record);
   if (focused || !note || !Notification.isSupported()) return;
   const shown = new Notification({ title: note.title, body: note.body });
-  shown.on('click', () => {
-    const win = BrowserWindow.getAllWindows()[0];
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
-  });
+  shown.on('click', focusMainWindow);
   shown.show();
 }
 
