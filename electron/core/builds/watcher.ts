@@ -13,7 +13,11 @@ export interface WatcherOptions {
   platforms?: readonly string[];
   /** Lines the terminal keeps per view. */
   keep?: number;
-  /** While more than `floodLines` lines go out per `floodMs`, sends are spaced `floodMs` apart and merged. 0 disables it. */
+  /**
+   * While more than `floodLines` lines go out per `floodMs` (default 200 ms: 5 screen updates a
+   * second, when output is far faster than anyone reads), sends are spaced `floodMs` apart and
+   * merged. 0 disables it.
+   */
   floodMs?: number;
   floodLines?: number;
 }
@@ -49,7 +53,7 @@ export class Watcher {
   ) {
     this.holding = options.hold ?? false;
     this.keep = options.keep ?? TERMINAL_SCROLLBACK;
-    this.floodMs = options.floodMs ?? 100;
+    this.floodMs = options.floodMs ?? 200;
     this.floodLines = options.floodLines ?? this.keep;
   }
 
