@@ -89,6 +89,18 @@ function runNode(script, args, env = process.env) {
   });
 }
 
+/** Removes what the real-build rounds pushed (the registry API needs the digest, asked for with both list types). */
+async function deleteFromRegistry(registry, repo, tag) {
+  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
+  try {
+    const head = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: accept } });
+    const digest = head.headers.get('docker-content-digest');
+    if (digest) await fetch(`http://${registry}/v2/${repo}/manifests/${digest}`, { method: 'DELETE' });
+  } catch {
+    // nothing pushed, or no registry
+  }
+}
+
 const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
 
 async function main() {
@@ -143,6 +155,7 @@ async function main() {
         } catch {
           // not kept locally
         }
+        await deleteFromRegistry(registry, repo, '1');
       }
     }
   } finally {
