@@ -111,8 +111,6 @@ export interface BuildView {
   problems?: BuildProblem[];
 }
 
-/** Builds that run this long notify when they end while the window is in the background. */
-
 /**
  * Terminal text never enters this store: chunks go from the stream straight into the feed,
  * which keeps a bounded scrollback per platform and writes to xterm.
