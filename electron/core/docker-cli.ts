@@ -131,9 +131,9 @@ export function killTree(child: ChildProcess): void {
     }
   };
   signal('SIGTERM');
+  // The group may outlive the CLI (its plugin process): insist on the whole group, not on the CLI alone.
   const force = setTimeout(() => signal('SIGKILL'), 3000);
   force.unref();
-  child.once('close', () => clearTimeout(force));
 }
 
 class Capture {

@@ -346,11 +346,11 @@ describe('context folder', () => {
     expect(info).toMatchObject({ ok: true, context: dir, dockerfile: join(dir, 'Dockerfile'), problems: [] });
     expect(info.stages.map((s) => s.name)).toEqual(['base', 'build']);
 
-    expect((await inspectContext(join(dir, 'missing'))).problems[0]).toMatchObject({ field: 'context', message: `${join(dir, 'missing')} does not exist.` });
+    expect((await inspectContext(join(dir, 'missing'))).problems[0]).toMatchObject({ field: 'context', message: `The context folder ${join(dir, 'missing')} does not exist.` });
     expect((await inspectContext(join(dir, 'Dockerfile'))).problems[0]).toMatchObject({ field: 'context', message: expect.stringContaining('is a file, not a folder') });
     const other = await inspectContext(dir, 'docker/Dockerfile.arm');
     expect(other.ok).toBe(false);
-    expect(other.problems[0]).toMatchObject({ field: 'dockerfile', message: `There is no ${join(dir, 'docker/Dockerfile.arm')}.` });
+    expect(other.problems[0]).toMatchObject({ field: 'dockerfile', message: `There is no Dockerfile at ${join(dir, 'docker/Dockerfile.arm')}.` });
   });
 
   it('scans stages minimally when needed', () => {

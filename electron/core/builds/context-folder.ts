@@ -1,12 +1,12 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ContextInfo, DirListing } from '../../../shared/contract/builds';
 import { resolveDockerfile } from '../../../shared/domain/build-request/argv';
 import { analyzeDockerfile, targetStages } from '../../../shared/domain/dockerfile';
 import { RpcError } from '../../../shared/rpc/errors';
+import { readDockerfile } from '../dockerfile/dockerfile-file';
 
-const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 const MAX_ENTRIES = 500;
 
 /**
@@ -19,38 +19,17 @@ export async function inspectContext(context: string, dockerfile?: string): Prom
   const file = resolve(resolveDockerfile({ context: dir, dockerfile }));
   const info: ContextInfo = { context: dir, dockerfile: file, ok: false, problems: [], stages: [], stagesSource: 'none' };
 
-  const dirStat = await stat(dir).catch((error: NodeJS.ErrnoException) => error);
-  if (dirStat instanceof Error) {
-    info.problems.push({
-      field: 'context',
-      message: dirStat.code === 'ENOENT' ? `${dir} does not exist.` : `${dir} cannot be read (${dirStat.code ?? dirStat.message}).`,
-      hint: 'Pick the folder that holds your Dockerfile and the files it copies.',
-    });
-    return info;
-  }
-  if (!dirStat.isDirectory()) {
-    info.problems.push({ field: 'context', message: `${dir} is a file, not a folder.`, hint: 'The build context is a folder; pick the one that holds the Dockerfile.' });
-    return info;
-  }
-
+  // One reader for Dockerfiles (size cap, regular file only, checked before a byte is read).
   let text: string;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const s = await handle.stat();
-      if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-      const buffer = Buffer.alloc(Math.min(s.size, MAX_DOCKERFILE_BYTES));
-      await handle.read(buffer, 0, buffer.length, 0);
-      text = buffer.toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    ({ text } = await readDockerfile({ contextDir: dir, dockerfile: file }));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    if (!(error instanceof RpcError) || error.code !== 'BAD_INPUT') throw error;
+    const field = (error.data as { field?: string } | undefined)?.field === 'contextDir' ? 'context' : 'dockerfile';
     info.problems.push({
-      field: 'dockerfile',
-      message: code === 'ENOENT' ? `There is no ${file}.` : code === 'EISDIR' ? `${file} is a folder, not a Dockerfile.` : `${file} cannot be read (${code ?? (error as Error).message}).`,
-      hint: dockerfile ? 'Check the Dockerfile path (relative paths start at the context folder).' : 'Put a Dockerfile in the context folder, or give its path.',
+      field,
+      message: error.message,
+      hint: field === 'dockerfile' && dockerfile ? 'Check the Dockerfile path (relative paths start at the context folder).' : (error.hint ?? ''),
     });
     return info;
   }
