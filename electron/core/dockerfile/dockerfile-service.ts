@@ -6,6 +6,7 @@ import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
 import { readDockerfile } from './dockerfile-file';
+import { mapLimit } from '../map-limit';
 
 /** What the preflight needs from the images domain (its registry access and per-digest cache). */
 export interface PlatformLister {
@@ -23,18 +24,6 @@ const BUILD_PLATFORM_TTL_MS = 60_000;
 // Node's names for the core's own CPU, in Docker's spelling (used only when the engine cannot be asked).
 const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm/v7', ppc64: 'ppc64le' };
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * Dockerfile advice: the analysis of the file on disk, and the preflight of its base images

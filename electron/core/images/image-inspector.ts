@@ -16,6 +16,7 @@ import { manifestReference, parseImageReference, pullCommand, type ImageReferenc
 import { expectedMachines, formatPlatform, normalizePlatform, type Platform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { RegistryClient, RegistrySession } from './registry-client';
+import { mapLimit } from '../map-limit';
 
 /** What a reference points at, independent of what was requested: immutable per digest, so cached by it. */
 interface DigestFacts {
@@ -63,18 +64,6 @@ class Lru<V> {
   }
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export function toReference(input: string | ImageReference): ImageReference {
   if (typeof input !== 'string') return input;

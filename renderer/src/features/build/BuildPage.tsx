@@ -12,6 +12,7 @@ import { BuildRun } from './BuildRun';
 import { FolderBrowser } from './FolderBrowser';
 import { PlatformPicker } from './PlatformPicker';
 import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
+import { useDebounced } from '../../hooks/use-debounced';
 
 const OUTPUTS: Array<{ kind: OutputKind; label: string; help: string }> = [
   { kind: 'push', label: 'Push to registry', help: 'One multi-platform image (an index) under each tag.' },
@@ -21,14 +22,6 @@ const OUTPUTS: Array<{ kind: OutputKind; label: string; help: string }> = [
   { kind: 'cacheonly', label: 'Build only', help: 'Keep nothing but the build cache (a dry run).' },
 ];
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 function FieldProblems({ problems, field }: { problems: BuildProblem[]; field: string }) {
   const mine = problems.filter((p) => p.field === field);

@@ -1,8 +1,8 @@
 import { useState, type ReactNode } from 'react';
 import { appendNodeInput, type AppendNodeInput, type BuilderSummary } from '../../../../shared/contract/builders';
 import { appendArgs, nextNodeName, previewCommand } from '../../../../shared/domain/buildx/commands';
-import { CopyButton } from '../../components/CopyButton';
 import { COMMON_PLATFORMS } from './CreateBuilderDialog';
+import { CommandPreview } from './CommandPreview';
 
 /**
  * Adds a node on another endpoint (a Docker context, tcp:// or ssh://) to a builder, so the
@@ -90,15 +90,7 @@ export function AppendNodeDialog({
             Start it now
           </label>
         </div>
-        {preview && (
-          <div className="builder-preview">
-            <span className="muted">Equivalent command</span>
-            <div className="row">
-              <code data-testid="builder-append-preview">{preview}</code>
-              <CopyButton value={preview} label="Copy command" />
-            </div>
-          </div>
-        )}
+        {preview && <CommandPreview command={preview} testId="builder-append-preview" />}
         {failure}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || !parsed.success} data-testid="builder-append-submit">

@@ -1,7 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { createBuilderInput, type CreateBuilderInput } from '../../../../shared/contract/builders';
 import { createArgs, IMAGE_DRIVERS, previewCommand, buildxUseArgs } from '../../../../shared/domain/buildx/commands';
-import { CopyButton } from '../../components/CopyButton';
+import { CommandPreview } from './CommandPreview';
 
 export const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'linux/386'];
 
@@ -199,15 +199,7 @@ export function CreateBuilderDialog({
           </label>
         </div>
 
-        {preview && (
-          <div className="builder-preview">
-            <span className="muted">Equivalent command</span>
-            <div className="row">
-              <code data-testid="builder-create-preview">{preview}</code>
-              <CopyButton value={preview} label="Copy command" />
-            </div>
-          </div>
-        )}
+        {preview && <CommandPreview command={preview} testId="builder-create-preview" />}
 
         {failure}
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { PreflightImage, PreflightInput, PreflightReport } from '../../../../shared/contract/dockerfile';
 import { PREDEFINED_ARG_NAMES, type DockerfileFinding, type FindingSeverity } from '../../../../shared/domain/dockerfile';
 import { api } from '../../api';
@@ -6,19 +6,12 @@ import { CopyButton } from '../../components/CopyButton';
 import type { Problem } from '../../stores/problem';
 import { adviceLocation, preflightInputFor, useDockerfileStore, type AdviceRequest } from '../../stores/dockerfile-store';
 import { ArgTip, MessageText, SourceLine, withArgTips } from './ArgTip';
+import { useDebounced } from '../../hooks/use-debounced';
 
 const SEVERITIES: FindingSeverity[] = ['error', 'warning', 'info'];
 const BADGE_CLASS: Record<FindingSeverity, string> = { error: 'err', warning: 'warn', info: 'info' };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word === 'info' ? '' : 's'}`;
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 const bySeverityThenLine = (a: DockerfileFinding, b: DockerfileFinding) =>
   SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
