@@ -61,6 +61,19 @@ export function normalizePlatform(text: string): string {
   return p ? formatPlatform(p) : text.trim();
 }
 
+/** Platforms a CPU of `native` runs without an emulator (32-bit modes and micro-architecture levels included). */
+export function nativelyRuns(native: string): string[] {
+  const p = normalizePlatform(native);
+  switch (p) {
+    case 'linux/amd64':
+      return ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/386'];
+    case 'linux/arm64':
+      return ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6'];
+    default:
+      return [p];
+  }
+}
+
 /** The native platform of an engine from its `/info` (OSType + Architecture, Go or uname spelling). */
 export function nativePlatform(osType: string, architecture: string): string {
   const arch = normalizeArch(architecture);

@@ -1,4 +1,4 @@
-import { normalizePlatform, parsePlatform } from '../platform';
+import { nativelyRuns, normalizePlatform, parsePlatform } from '../platform';
 import { checkTagReference, registryOf } from './reference';
 import type { BuildRequest } from './request';
 
@@ -60,19 +60,6 @@ export const COMMON_PLATFORMS = [
   'linux/mips64',
   'linux/loong64',
 ] as const;
-
-/** Platforms a CPU of `native` runs without an emulator (32-bit modes and micro-architecture levels included). */
-export function nativelyRuns(native: string): string[] {
-  const p = normalizePlatform(native);
-  switch (p) {
-    case 'linux/amd64':
-      return ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/386'];
-    case 'linux/arm64':
-      return ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6'];
-    default:
-      return [p];
-  }
-}
 
 /** The docker driver's worker drops a platform an earlier one "matches" (amd64 → 386, arm64 → arm/v7, arm/v6). */
 const UNDER_REPORTED: Record<string, string> = {

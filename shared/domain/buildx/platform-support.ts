@@ -1,4 +1,4 @@
-import { normalizePlatform, parsePlatform } from '../platform';
+import { nativelyRuns, normalizePlatform, parsePlatform } from '../platform';
 
 /** How a node builds a platform. */
 export type PlatformSupport = 'native' | 'emulated' | 'unavailable';
@@ -43,22 +43,6 @@ export interface Classification {
 
 /** BuildKit's docker-driver worker drops these when an earlier entry "matches" them (amd64 → 386, arm64 → arm/v7, arm/v6). */
 export const DOCKER_DRIVER_UNDER_REPORTED = ['linux/386', 'linux/arm/v7', 'linux/arm/v6'] as const;
-
-/** Platforms a CPU of `native` runs without an emulator (32-bit modes included). */
-export function nativelyRuns(native: string): string[] {
-  const p = normalizePlatform(native);
-  switch (p) {
-    case 'linux/amd64':
-      return ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/386'];
-    case 'linux/arm64':
-      return ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6'];
-    case 'linux/ppc64le':
-    case 'linux/s390x':
-    case 'linux/riscv64':
-    default:
-      return [p];
-  }
-}
 
 /** Looks a platform up in the emulators' facts by platform, then by architecture. */
 function emulatorSupport(facts: EmulatorFacts | undefined, platform: string): PlatformSupport | undefined {
