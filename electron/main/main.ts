@@ -70,6 +70,14 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  void core?.dispose();
+// Builds run in their own process groups, so they would outlive the app: stop them (and record
+// them as interrupted) before quitting.
+let disposed = false;
+app.on('will-quit', (event) => {
+  if (disposed || !core) return;
+  event.preventDefault();
+  void core.dispose().finally(() => {
+    disposed = true;
+    app.quit();
+  });
 });
