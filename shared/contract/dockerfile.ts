@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILD_ARG_NAME, STAGE_NAME, absolutePath } from '../domain/build-request/request';
+import { BUILD_ARG_NAME, STAGE_NAME, absolutePath, buildArgValue } from '../domain/build-request/request';
 import { dockerfileAnalysis, dockerfileFinding, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
 import { platformInput } from './images';
@@ -33,11 +33,9 @@ export const preflightInput = dockerfileLocation.extend({
   buildArgs: z
     .record(
       z.string().regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.'),
-      z
-        .string()
-        .max(65_536)
-        .refine((s) => !s.includes('\u0000'), 'A build argument value cannot contain a NUL character.'),
+      buildArgValue,
     )
+    .refine((args) => Object.keys(args).length <= 200, 'At most 200 build arguments.')
     .optional(),
   /** `--target`: only the stages it needs are checked; defaults to the last stage. */
   target: z.string().regex(STAGE_NAME, 'A stage name is letters, digits, "_", "." and "-", starting with a letter.').optional(),

@@ -295,3 +295,18 @@ describe('impossible combinations', () => {
     expect(hub).toEqual([expect.objectContaining({ code: 'PUSH_TO_DOCKER_HUB', severity: 'warning' })]);
   });
 });
+
+describe('build argument values', () => {
+  it('refuses newlines and control characters, which would split the copyable command into extra lines', () => {
+    for (const value of ['a\nb', 'a\r\nb', 'x\u0000', 'esc\u001b[2J']) {
+      const r = buildRequestInput.safeParse({ ...base, buildArgs: [{ key: 'V', value }] });
+      expect(r.success, JSON.stringify(value)).toBe(false);
+      expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('buildArgs.0.value');
+    }
+  });
+
+  it('keeps ordinary values, tabs, quotes and leading dashes (the value is joined to its key)', () => {
+    const r = parse({ ...base, buildArgs: [{ key: 'V', value: "--x 'y'\tz" }] });
+    expect(buildArgv(r)).toContain("V=--x 'y'\tz");
+  });
+});

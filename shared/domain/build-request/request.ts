@@ -48,12 +48,22 @@ export const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const STAGE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 export const BUILDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+// eslint-disable-next-line no-control-regex -- tabs are fine in a value; other control characters are not
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * One `--build-arg` value: one line. A newline would split the copyable command shown to the user
+ * (and the build-arg lines buildx echoes into the log and history) into lines that read as more
+ * arguments or commands than were given.
+ */
+export const buildArgValue = z
+  .string()
+  .max(65_536)
+  .refine((s) => !CONTROL_BUT_TAB.test(s), 'A build argument value is one line: no newlines or other control characters.');
+
 export const buildArg = z.object({
   key: z.string().trim().regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.'),
-  value: z
-    .string()
-    .max(65_536)
-    .refine((s) => !s.includes('\u0000'), 'A build argument value cannot contain a NUL character.'),
+  value: buildArgValue,
 });
 
 /** `--cache-from` / `--cache-to`: `type=registry,ref=…` (key=value list) or an image reference (shorthand for a registry cache). */
