@@ -380,3 +380,19 @@ describe('input validation (before anything runs)', () => {
     expect(refused({ name: 'default' })).toContain('name');
   });
 });
+
+describe('builder endpoints that would read as ssh options', () => {
+  it('refuses a user or host starting with "-" (ssh would run -oProxyCommand)', () => {
+    for (const endpoint of ['ssh://-oProxyCommand=touch${IFS}x', 'ssh://me@-oProxyCommand=x', 'tcp://-x:2376', 'ssh://-p/x']) {
+      const r = appendNodeInput.safeParse({ builder: 'b', endpoint });
+      expect(r.success, endpoint).toBe(false);
+      expect(createBuilderInput.safeParse({ name: 'b', endpoint }).success, endpoint).toBe(false);
+    }
+  });
+
+  it('keeps ordinary addresses and context names', () => {
+    for (const endpoint of ['ssh://me@build-host', 'ssh://build-host:2222', 'tcp://10.0.0.2:2376', 'unix:///run/buildkit/buildkitd.sock', 'my-context']) {
+      expect(appendNodeInput.safeParse({ builder: 'b', endpoint }).success, endpoint).toBe(true);
+    }
+  });
+});

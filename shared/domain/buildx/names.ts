@@ -16,6 +16,16 @@ export const DRIVER_OPT = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*=[^\s,"'`]*$/;
 /** An image reference: registry/path:tag or @digest; no spaces or shell characters. */
 export const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@+]{0,254}$/;
 
-export const isEndpoint = (text: string): boolean => CONTEXT_NAME.test(text) || ENDPOINT_URL.test(text);
+/**
+ * The user or host of an address never starts with "-": buildx hands `ssh://` addresses to the
+ * ssh client, which would read `ssh://-oProxyCommand=…` as an option that runs a command.
+ */
+const optionLikeAuthority = (url: string): boolean => {
+  const authority = url.slice(url.indexOf('://') + 3).split('/')[0] ?? '';
+  return authority.startsWith('-') || authority.includes('@-');
+};
+
+export const isEndpoint = (text: string): boolean =>
+  text.length <= 512 && (CONTEXT_NAME.test(text) || (ENDPOINT_URL.test(text) && !optionLikeAuthority(text)));
 
 export const BUILDER_NAME_RULE = 'a letter first, then letters, digits, ".", "_" or "-" (no spaces or shell characters), at most 63 characters';
