@@ -36,7 +36,8 @@ export function normalizeArch(raw: string): { architecture: string; variant?: st
 /** Parses `linux/arm64`, `linux/arm/v7`, `arm64` (os defaults to linux). Returns undefined when malformed. */
 export function parsePlatform(text: string): Platform | undefined {
   const parts = text.trim().toLowerCase().split('/');
-  if (parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) return undefined;
+  // Each part starts with a letter or digit and is short: a platform lands in argv (`--platform`).
+  if (parts.some((p) => !/^[a-z0-9][a-z0-9_.-]{0,31}$/.test(p))) return undefined;
   if (parts.length === 1) {
     const arch = normalizeArch(parts[0] ?? '');
     return { os: 'linux', ...arch };

@@ -310,3 +310,14 @@ describe('build argument values', () => {
     expect(buildArgv(r)).toContain("V=--x 'y'\tz");
   });
 });
+
+describe('platform names in a build request', () => {
+  it('refuses parts that start with "-" or run long, before they reach --platform', () => {
+    for (const platform of ['-linux/amd64', 'linux/-x', 'linux/amd64/-v7', `linux/${'a'.repeat(40)}`]) {
+      const r = buildRequestInput.safeParse({ ...base, platforms: [platform] });
+      expect(r.success, platform).toBe(false);
+      expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('platforms.0');
+    }
+    expect(parse({ ...base, platforms: ['linux/arm/v7', 'linux/riscv64', 'linux/amd64/v2'] }).platforms).toEqual(['linux/arm/v7', 'linux/riscv64', 'linux/amd64/v2']);
+  });
+});
