@@ -97,7 +97,7 @@ export const emulatorPlan = z.object({
 
 export const consent = z.object({
   /** The installer image the user agreed to run privileged; must equal the configured one. */
-  image: z.string().min(1),
+  image: z.string().min(1).max(512),
 });
 
 export const changeInput = z.object({

@@ -15,9 +15,9 @@ export const settingsSchema = z.object({
       /** Re-register remembered emulators at start-up without asking. */
       autoRestore: z.boolean().default(false),
       /** Architectures the user installed through the app (to restore after a reboot). */
-      remembered: z.array(z.string()).default([]),
+      remembered: z.array(z.string().max(32)).max(32).default([]),
       /** The user already agreed to run the privileged installer with this exact image. */
-      consentedImage: z.string().optional(),
+      consentedImage: z.string().max(512).optional(),
     })
     .prefault({}),
   builders: z
@@ -28,7 +28,18 @@ export const settingsSchema = z.object({
     .prefault({}),
   results: z
     .object({
-      smokeCommand: z.array(z.string()).min(1).default(['uname', '-m']),
+      /** An argv run in the container without a shell; bounded like images.smokeRun's own command. */
+      smokeCommand: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(4096)
+            .refine((arg) => !arg.includes('\0'), 'Arguments cannot contain NUL characters.'),
+        )
+        .min(1)
+        .max(64)
+        .default(['uname', '-m']),
     })
     .prefault({}),
 });
