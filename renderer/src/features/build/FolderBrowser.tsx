@@ -3,6 +3,7 @@ import type { DirListing } from '../../../../shared/contract/builds';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
+import { useEscape } from '../../hooks/use-escape';
 
 /**
  * Picks a folder on the computer running the core. There is no native dialog in headless mode
@@ -47,6 +48,7 @@ export function FolderBrowser({ start, onPick, onClose }: { start?: string; onPi
     };
   }, [start]);
 
+  useEscape(onClose);
   return (
     <div className="modal-backdrop" role="presentation" onClick={onClose}>
       <div className="modal folder-browser" role="dialog" aria-label="Choose the build context folder" data-testid="folder-browser" onClick={(e) => e.stopPropagation()}>

@@ -3,6 +3,7 @@ import { appendNodeInput, type AppendNodeInput, type BuilderSummary } from '../.
 import { appendArgs, nextNodeName, previewCommand } from '../../../../shared/domain/buildx/commands';
 import { COMMON_PLATFORMS } from './CreateBuilderDialog';
 import { CommandPreview } from './CommandPreview';
+import { useEscape } from '../../hooks/use-escape';
 
 /**
  * Adds a node on another endpoint (a Docker context, tcp:// or ssh://) to a builder, so the
@@ -41,6 +42,7 @@ export function AppendNodeDialog({
   const nodeName = parsed.success ? (parsed.data.node ?? nextNodeName(builder.name, builder.nodes.map((n) => n.name))) : '';
   const preview = parsed.success ? previewCommand(appendArgs({ ...parsed.data, node: nodeName })) : '';
 
+  useEscape(onClose);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <form

@@ -17,6 +17,15 @@ afterEach(async () => {
 });
 
 describe('Create builder form', () => {
+  it('closes on Escape, so the dialog can be left from the keyboard', () => {
+    const onClose = vi.fn();
+    render(<CreateBuilderDialog defaultImage="moby/buildkit:buildx-stable-1" busy={false} onCreate={() => undefined} onClose={onClose} />);
+    fireEvent.keyDown(window, { key: 'Enter' });
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses a bad name in the form and previews the exact command for a good one', () => {
     const onCreate = vi.fn();
     render(<CreateBuilderDialog defaultImage="moby/buildkit:buildx-stable-1" busy={false} onCreate={onCreate} onClose={() => undefined} />);

@@ -2,6 +2,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { createBuilderInput, type CreateBuilderInput } from '../../../../shared/contract/builders';
 import { createArgs, IMAGE_DRIVERS, previewCommand, buildxUseArgs } from '../../../../shared/domain/buildx/commands';
 import { CommandPreview } from './CommandPreview';
+import { useEscape } from '../../hooks/use-escape';
 
 export const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'linux/386'];
 
@@ -90,6 +91,7 @@ export function CreateBuilderDialog({
     : '';
   const show = (key: string) => (touched || key !== 'name' ? issues[key] : undefined);
 
+  useEscape(onClose);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <form

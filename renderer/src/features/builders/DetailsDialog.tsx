@@ -1,10 +1,12 @@
 import type { BuilderLogs, InspectResult } from '../../../../shared/contract/builders';
 import { CopyButton } from '../../components/CopyButton';
 import { CommandRuns } from './CommandRuns';
+import { useEscape } from '../../hooks/use-escape';
 
 /** The raw `buildx inspect` text, or the BuildKit container's log. */
 export function DetailsDialog({ inspected, logs, onClose }: { inspected?: InspectResult; logs?: BuilderLogs; onClose(): void }) {
   const title = logs ? `Log of ${logs.container}` : `buildx inspect ${inspected?.builder.name ?? ''}`;
+  useEscape(onClose);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div className="modal builder-details" role="dialog" aria-label={title} data-testid={logs ? 'builder-logs' : 'builder-inspect'} onClick={(e) => e.stopPropagation()}>

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import type { BuilderSummary } from '../../../../shared/contract/builders';
 import { previewCommand, removeArgs } from '../../../../shared/domain/buildx/commands';
+import { useEscape } from '../../hooks/use-escape';
 
 export function RemoveBuilderDialog({ builder, onRemove, onClose }: { builder: BuilderSummary; onRemove(keepState: boolean): void; onClose(): void }) {
   const [keepState, setKeepState] = useState(false);
   const canKeep = builder.driver === 'docker-container';
+  useEscape(onClose);
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div className="modal" role="dialog" aria-label={`Remove ${builder.name}`} data-testid="builder-remove-dialog" onClick={(e) => e.stopPropagation()}>
