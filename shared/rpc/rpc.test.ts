@@ -5,7 +5,7 @@ import { defineContract, event, request, stream, type ClientOf, type HandlersOf 
 import { RpcError } from './errors';
 import { createMemoryPair } from './memory-transport';
 import { STREAM_WINDOW } from './frames';
-import { bindHandlers, createServer } from './server';
+import { bindHandlers, createServer, MAX_RUNNING_PER_CONNECTION } from './server';
 
 const contract = defineContract({
   math: {
@@ -159,5 +159,41 @@ describe('rpc over the in-memory pair', () => {
     server.emit('math.onTick', { n: 2 });
     await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual([1]);
+  });
+
+  it('refuses a request id that is already running, and the first call stays cancellable', async () => {
+    const pair = createMemoryPair();
+    const aborted: boolean[] = [];
+    createServer(contract, {
+      ...baseHandlers,
+      math: { ...baseHandlers.math, forever: (_input, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => (aborted.push(true), resolve({})))) },
+    }).connect(pair.server);
+    const frames: Array<{ t: string; id?: number; error?: { code: string } }> = [];
+    pair.client.onFrame((f) => frames.push(f));
+    pair.client.send({ t: 'req', id: 3, ch: 'math.forever', input: {} });
+    pair.client.send({ t: 'req', id: 3, ch: 'math.forever', input: {} });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(frames).toEqual([expect.objectContaining({ t: 'err', id: 3, error: expect.objectContaining({ code: 'BAD_FRAME' }) })]);
+    pair.client.send({ t: 'cancel', id: 3 });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(aborted).toEqual([true]);
+  });
+
+  it('refuses calls past the per-connection limit with BUSY, without running them', async () => {
+    const pair = createMemoryPair();
+    let started = 0;
+    createServer(contract, {
+      ...baseHandlers,
+      math: { ...baseHandlers.math, forever: (_input, { signal }) => ((started += 1), new Promise((resolve) => signal.addEventListener('abort', () => resolve({})))) },
+    }).connect(pair.server);
+    const errors: string[] = [];
+    pair.client.onFrame((f) => {
+      if (f.t === 'err') errors.push(f.error.code);
+    });
+    for (let id = 1; id <= MAX_RUNNING_PER_CONNECTION + 1; id++) pair.client.send({ t: 'req', id, ch: 'math.forever', input: {} });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started).toBe(MAX_RUNNING_PER_CONNECTION);
+    expect(errors).toEqual(['BUSY']);
+    pair.close();
   });
 });

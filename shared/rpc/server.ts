@@ -21,6 +21,9 @@ export interface RpcServer<C extends ContractShape> {
 
 type AnyHandler = (input: unknown, ctx: unknown) => unknown;
 
+/** Calls one connection may have running at once (the UI needs a few dozen at most). */
+export const MAX_RUNNING_PER_CONNECTION = 256;
+
 /** Walks the contract and returns the handler of every request and stream, or throws naming the missing ones. */
 export function bindHandlers(contract: ContractShape, handlers: object): Map<string, { entry: EndpointEntry; fn: AnyHandler }> {
   const bound = new Map<string, { entry: EndpointEntry; fn: AnyHandler }>();
@@ -115,7 +118,19 @@ export function createServer<C extends ContractShape>(
       const frame = parsed.data;
       switch (frame.t) {
         case 'req':
-          void run(frame.id, frame.ch, frame.input);
+          // An id already running would take over its cancel and flow control; a peer that floods
+          // requests would hold unbounded work. Both are refused without running anything.
+          if (running.has(frame.id)) {
+            send({ t: 'err', id: frame.id, error: { code: 'BAD_FRAME', message: `Request id ${frame.id} is already running.` } });
+          } else if (running.size >= MAX_RUNNING_PER_CONNECTION) {
+            send({
+              t: 'err',
+              id: frame.id,
+              error: { code: 'BUSY', message: `${frame.ch} was not started: ${MAX_RUNNING_PER_CONNECTION} calls are already running on this connection.`, hint: 'Wait for some to finish, then try again.' },
+            });
+          } else {
+            void run(frame.id, frame.ch, frame.input);
+          }
           break;
         case 'cancel': {
           const state = running.get(frame.id);
