@@ -115,7 +115,7 @@ export function HistoryPage() {
                   </td>
                   <td>{b.builder.name}</td>
                   <td>
-                    <div className="actions nowrap">
+                    <div className="actions history-actions">
                       <button type="button" data-testid={`history-open-${b.id}`} onClick={() => void open(api(), b.id)}>
                         Open
                       </button>
