@@ -130,7 +130,9 @@ export function BuildPage() {
             </span>
             <span className="field-state" data-testid="build-context-state" data-state={!draft.context ? 'empty' : contextOk ? 'ok' : context ? 'error' : 'checking'}>
               {contextProblem && <span className="err">{contextProblem.message}</span>}
-              {issueOf('context') && <span className="err">{issueOf('context')}</span>}
+              {/* an untouched, empty field is not an error yet: say what to put there instead */}
+              {!draft.context && <span className="muted">Type or browse to the folder with your project’s files (usually where its Dockerfile is).</span>}
+              {draft.context && issueOf('context') && <span className="err">{issueOf('context')}</span>}
               {context?.problems.map((p, i) => (
                 <span key={i} className="err">
                   {p.message} <span className="muted">{p.hint}</span>
