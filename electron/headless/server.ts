@@ -43,6 +43,11 @@ const TYPES: Record<string, string> = {
 export async function startHeadlessServer(options: HeadlessOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const http: Server = createServer((req, res) => {
+    // A page on another name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
+    if (!ownHost(req, port())) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
     void serveStatic(options.rendererDir, req.url ?? '/').then(
       (file) => {
         if (!file) {
@@ -94,7 +99,10 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
   };
 }
 
+const ownHost = (req: IncomingMessage, port: number): boolean => [`127.0.0.1:${port}`, `localhost:${port}`].includes(req.headers.host ?? '');
+
 function checkUpgrade(req: IncomingMessage, token: string, port: number): string | undefined {
+  if (!ownHost(req, port)) return '421 Misdirected Request';
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (url.pathname !== '/rpc') return '404 Not Found';
   const given = Buffer.from(url.searchParams.get('token') ?? '');

@@ -3,6 +3,9 @@ import type { Frame, Transport } from '../../shared/rpc/frames';
 
 /** The server side of one WebSocket connection as a frame transport. */
 export function wsTransport(socket: WebSocket): Transport {
+  // Without a listener, a protocol error (a message over the payload cap, a bad frame) would be
+  // thrown as an uncaught exception and end the whole server; ws closes that socket by itself.
+  socket.on('error', () => socket.terminate());
   return {
     send(frame: Frame) {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
