@@ -200,7 +200,7 @@ export class BuildersService {
         hint: 'Choose another name, or append a node to the existing builder.',
       });
     }
-    if (spec.buildkitdConfig) await assertFile(spec.buildkitdConfig);
+    if (spec.buildkitdConfig) await assertBuildkitdConfig(spec.buildkitdConfig);
     const buildkitImage = spec.buildkitImage ?? this.ctx.settings.get().builders.buildkitImage;
     const args = createArgs(
       { ...spec, buildkitImage },
@@ -651,13 +651,22 @@ function freeName(base: string, taken: readonly string[]): string {
   for (let i = 2; ; i++) if (!taken.includes(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-async function assertFile(path: string): Promise<void> {
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new Error('not a file');
-  } catch {
+/** Far above any real buildkitd.toml; buildx reads the whole file and copies it into the builder. */
+export const MAX_BUILDKITD_CONFIG_BYTES = 1024 * 1024;
+
+/** The BuildKit config must be a regular file of sensible size: buildx reads it whole. */
+export async function assertBuildkitdConfig(path: string): Promise<void> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isFile()) {
     throw new RpcError('BAD_INPUT', `The BuildKit config file ${path} does not exist or is not a file.`, {
       hint: 'Give the absolute path of a buildkitd.toml on this computer.',
+      data: { field: 'buildkitdConfig' },
+    });
+  }
+  if (s.size > MAX_BUILDKITD_CONFIG_BYTES) {
+    throw new RpcError('BAD_INPUT', `The BuildKit config file ${path} is ${Math.ceil(s.size / 1024)} KiB: too large for a buildkitd.toml (at most 1 MiB).`, {
+      hint: 'Check that the path names the buildkitd.toml, not another file.',
+      data: { field: 'buildkitdConfig' },
     });
   }
 }
