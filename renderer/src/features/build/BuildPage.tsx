@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { displayCommand } from '../../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, platformChoices, type BuildProblem } from '../../../../shared/domain/build-request/checks';
 import { checkTagReference } from '../../../../shared/domain/build-request/reference';
@@ -63,6 +63,13 @@ export function BuildPage() {
       stale = true;
     };
   }, [open]);
+
+  // The run appears below the form: bring it into view when a build starts (a Re-run from History lands at the top otherwise).
+  const runRef = useRef<HTMLDivElement>(null);
+  const startingNow = view?.status === 'starting';
+  useEffect(() => {
+    if (startingNow) runRef.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, [startingNow]);
 
   const contextKey = useDebounced(`${draft.context}\u0000${draft.dockerfile}`, 250);
   useEffect(() => {
@@ -310,7 +317,11 @@ export function BuildPage() {
         </div>
       </form>
 
-      {view && <BuildRun view={view} />}
+      {view && (
+        <div ref={runRef}>
+          <BuildRun view={view} />
+        </div>
+      )}
 
       {browsing && (
         <FolderBrowser
