@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainEvent, type WebContents } from 'electron';
 import type { Frame, Transport } from '../../shared/rpc/frames';
 import { RPC_CHANNEL } from '../../shared/rpc/ipc-channel';
-import { APP_ORIGIN } from './protocol';
+import { isAppUrl } from './navigation';
 
 /**
  * The main side of the one IPC channel for one window. Frames are accepted only from that
@@ -31,9 +31,5 @@ function isTrustedSender(event: IpcMainEvent, contents: WebContents): boolean {
   if (event.sender !== contents) return false;
   const frame = event.senderFrame;
   if (!frame || frame !== contents.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  return isAppUrl(frame.url);
 }

@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security';
 
 export const APP_SCHEME = 'app';
-export const APP_ORIGIN = 'app://studio';
 
 /** Must run before `app.ready`: app:// behaves like a secure standard origin. */
 export function registerSchemePrivileges(): void {

@@ -1,5 +1,5 @@
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
-import { APP_ORIGIN } from './protocol';
+import { APP_ORIGIN, isAppUrl, isSafeExternal } from './navigation';
 
 /**
  * The one window factory: every security setting lives here. The page is sandboxed with no Node,
@@ -35,7 +35,10 @@ export function createMainWindow(preloadPath: string, iconPath: string): Browser
 
 function lockDown(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
@@ -46,17 +49,10 @@ function lockDown(contents: WebContents): void {
   });
 }
 
-export function isSafeExternal(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 /** No permission is ever granted to the page (notifications are shown by the main process). */
 export function denyPermissions(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
 }
