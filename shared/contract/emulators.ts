@@ -186,7 +186,7 @@ export const emulatorsContract = {
   /** Re-installs the remembered emulators that are gone (after a reboot). */
   restore: stream(z.object({ consent: consent.optional() }), changeChunk, changeResult),
   /** Stops offering to restore these architectures. */
-  forget: request(z.object({ architectures: z.array(emulatorArchitecture).min(1) }), emulatorStatus),
+  forget: request(z.object({ architectures: z.array(emulatorArchitecture).min(1).max(EMULATOR_ARCHITECTURES.length) }), emulatorStatus),
   /** Runs `uname -m` in a tiny container of that platform. */
   test: request(z.object({ architecture: emulatorArchitecture }), testResult),
   onStatusChanged: event(emulatorStatus),
