@@ -74,7 +74,8 @@ export const useResultsStore = create<ResultsStore>((set, get) => ({
     const { referenceText, platformsText } = get();
     const formProblems = checkForm(referenceText, platformsText);
     if (formProblems.reference || formProblems.platforms) {
-      set({ formProblems });
+      // the previous answer's error is about another reference: it would read as this one's
+      set({ formProblems, problem: undefined });
       return false;
     }
     const seq = get().seq + 1;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
 import { createCore, type Core } from '../../../../electron/core/composition';
-import { attachTransport } from '../../api';
+import { api, attachTransport } from '../../api';
 import { useNav } from '../../stores/nav-store';
 import { useResultsStore } from '../../stores/results-store';
 import { ResultsPage } from './ResultsPage';
@@ -72,5 +72,16 @@ describe('Results page opened by another page', () => {
     expect(screen.getByTestId('results-page').getAttribute('data-state')).toBe('empty');
     expect(screen.queryByRole('alert')).toBeNull();
     expect(called).toEqual([]);
+  });
+
+  it('drops the previous reference\'s error when the next one is refused by the form', async () => {
+    act(() => useNav.getState().go('results', resultsParam('127.0.0.1:1/app:1', [])));
+    render(<ResultsPage />);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('127.0.0.1:1'));
+    act(() => useResultsStore.getState().setReferenceText('127.0.0.1:1/Bad:1'));
+    await act(() => useResultsStore.getState().submit(api()));
+    expect(screen.getByTestId('results-reference-problem').textContent).toMatch(/lower-case/);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(called).toEqual(['images.inspect']);
   });
 });
