@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 
@@ -9,12 +9,18 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w', 0o600);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    // A failed write (disk full, target a folder) leaves no stray temporary file behind.
+    await rm(tmp, { force: true });
+    throw error;
   }
-  await rename(tmp, path);
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
