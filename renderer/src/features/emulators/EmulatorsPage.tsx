@@ -35,12 +35,13 @@ export function EmulatorsPage() {
             type="button"
             className="primary"
             disabled={busy || selected.length === 0}
+            title={selected.length === 0 ? 'Tick the platforms to install in the table first' : undefined}
             onClick={() => void store.request(api(), 'install')}
             data-testid="emulators-install"
           >
             Install{selected.length > 0 ? ` (${selected.length})` : ''}
           </button>
-          <button type="button" className="danger" disabled={busy || !canUninstall} onClick={() => void store.request(api(), 'uninstall')} data-testid="emulators-uninstall">
+          <button type="button" className="danger" disabled={busy || !canUninstall} title={canUninstall ? undefined : 'Tick installed emulators in the table first'} onClick={() => void store.request(api(), 'uninstall')} data-testid="emulators-uninstall">
             Uninstall
           </button>
         </div>
