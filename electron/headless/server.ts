@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Core } from '../core/composition';
-import { CONTENT_SECURITY_POLICY } from '../../shared/security';
+import { contentSecurityPolicy } from '../../shared/security';
 import { wsTransport } from './ws-transport';
 
 export interface HeadlessOptions {
@@ -56,7 +56,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
         }
         res.writeHead(200, {
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': CONTENT_SECURITY_POLICY,
+          'content-security-policy': contentSecurityPolicy([`ws://127.0.0.1:${port()}`, `ws://localhost:${port()}`]),
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
           'cache-control': 'no-store',

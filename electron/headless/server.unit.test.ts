@@ -65,6 +65,9 @@ describe('headless server', () => {
     const index = await get('/');
     expect(index.status).toBe(200);
     expect(index.csp).toContain("script-src 'self'");
+    // Connections back to this server only, not to any local port.
+    expect(index.csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port} ws://localhost:${server.port};`);
+    expect(index.csp).not.toContain(':*');
     for (const path of ['/../mas-test-outside.txt', '/%2e%2e/mas-test-outside.txt', '/..%2fmas-test-outside.txt', '/%2e%2e%2fmas-test-outside.txt']) {
       const res = await get(path);
       expect(res.status, path).not.toBe(200);
