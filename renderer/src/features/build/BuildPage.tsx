@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { displayCommand } from '../../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, platformChoices, type BuildProblem } from '../../../../shared/domain/build-request/checks';
 import { checkTagReference } from '../../../../shared/domain/build-request/reference';
@@ -190,21 +190,24 @@ export function BuildPage() {
           {draft.tags.map((tag, i) => {
             const check = tag.trim() ? checkTagReference(tag) : undefined;
             return (
-              <div className="row nowrap" key={i}>
-                <input
-                  className="grow"
-                  data-testid={`build-tag-${i}`}
-                  placeholder="registry.example.com/team/app:1.0"
-                  value={tag}
-                  aria-invalid={check && !check.ok ? true : undefined}
-                  onChange={(e) => set({ tags: draft.tags.map((t, j) => (j === i ? e.target.value : t)) })}
-                  spellCheck={false}
-                />
-                <button type="button" aria-label="Remove tag" onClick={() => set({ tags: draft.tags.length > 1 ? draft.tags.filter((_, j) => j !== i) : [''] })}>
-                  −
-                </button>
-                {check && !check.ok && <span className="err">{check.reason}</span>}
-              </div>
+              <Fragment key={i}>
+                <div className="row nowrap">
+                  <input
+                    className="grow"
+                    data-testid={`build-tag-${i}`}
+                    placeholder="registry.example.com/team/app:1.0"
+                    value={tag}
+                    aria-invalid={check && !check.ok ? true : undefined}
+                    onChange={(e) => set({ tags: draft.tags.map((t, j) => (j === i ? e.target.value : t)) })}
+                    spellCheck={false}
+                  />
+                  <button type="button" aria-label="Remove tag" onClick={() => set({ tags: draft.tags.length > 1 ? draft.tags.filter((_, j) => j !== i) : [''] })}>
+                    −
+                  </button>
+                </div>
+                {/* under the field, so the field keeps its width while the user types */}
+                {check && !check.ok && <p className="field-problem err">{check.reason}</p>}
+              </Fragment>
             );
           })}
           <button type="button" onClick={() => set({ tags: [...draft.tags, ''] })}>
