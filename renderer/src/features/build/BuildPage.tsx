@@ -220,7 +220,13 @@ export function BuildPage() {
         {facts ? (
           <PlatformPicker choices={choices} selected={draft.platforms} onToggle={togglePlatform} onOpenEmulators={() => go('emulators')} />
         ) : (
-          <p className="muted">{loadingFacts ? 'Reading what the builder and the emulators can run…' : 'Not known yet.'}</p>
+          <p className="muted">
+            {loadingFacts
+              ? 'Reading what the builder and the emulators can run…'
+              : factsProblem
+                ? 'Not known: the builders and emulators could not be read (the problem is shown above). Refresh once it is fixed.'
+                : 'Not known yet.'}
+          </p>
         )}
         {issueOf('platforms') && <p className="field-problem err">{issueOf('platforms')}</p>}
         <FieldProblems problems={problems} field="platforms" />
