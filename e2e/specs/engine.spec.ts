@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { expect, test } from '../fixtures';
 import { EnginePage } from '../pages/engine-page';
 
@@ -50,4 +50,15 @@ test('the socket refuses a foreign Origin even with the right token', async ({ s
     req.end();
   });
   expect(status).toBe(403);
+});
+
+test('npm run serve refuses bad --settings with a clear message instead of crashing', () => {
+  for (const [settings, message] of [
+    ['{bad', /--settings must be JSON/],
+    ['{"emulators":{"installerImage":"bad image"}}', /emulators\.installerImage: not a Docker image reference/],
+  ] as const) {
+    const run = spawnSync(process.execPath, ['dist/headless/serve.js', '--port', '0', '--settings', settings], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+  }
 });

@@ -33,9 +33,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 let overrides = {};
 if (values.settings) {
-  const parsed = settingsPatch.safeParse(JSON.parse(values.settings));
+  let json: unknown;
+  try {
+    json = JSON.parse(values.settings);
+  } catch (error) {
+    console.error(`--settings must be JSON, e.g. '{"emulators":{"autoRestore":true}}': ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const parsed = settingsPatch.safeParse(json);
   if (!parsed.success) {
-    console.error(`--settings is not valid: ${parsed.error.message}`);
+    console.error(`--settings is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     process.exit(2);
   }
   overrides = parsed.data;
