@@ -52,13 +52,13 @@ export function PlatformTable({
         <thead>
           <tr>
             <th>Platform</th>
+            <th>Smoke run</th>
             <th>Manifest digest</th>
             <th>Media type</th>
             <th className="num">Compressed</th>
             <th className="num">Layers</th>
             <th>Created</th>
             <th>Attestations</th>
-            <th>Smoke run</th>
           </tr>
         </thead>
         <tbody>
@@ -74,6 +74,10 @@ export function PlatformTable({
                     <CopyButton value={row.pullCommand} label="Copy pull command" />
                   </span>
                 </div>
+              </td>
+              {/* next to the platform: the check users come here for stays in view in a narrow window */}
+              <td>
+                <SmokeCell platform={row.platform} expected={row.expectedMachines} state={smoke[row.platform]} onRun={() => onSmoke(row.platform)} />
               </td>
               <td className="digest-cell">
                 <code title={row.digest} data-testid="row-digest">
@@ -93,9 +97,6 @@ export function PlatformTable({
               </td>
               <td className="badges">
                 <Badges row={row} />
-              </td>
-              <td>
-                <SmokeCell platform={row.platform} expected={row.expectedMachines} state={smoke[row.platform]} onRun={() => onSmoke(row.platform)} />
               </td>
             </tr>
           ))}
