@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BuildList, BuildRecord } from '../../../../shared/contract/builds';
 import { api } from '../../api';
 import { formatDuration } from '../../components/format';
@@ -24,6 +24,15 @@ export function HistoryPage() {
   const open = useBuildStore((s) => s.open);
   const rerun = useBuildStore((s) => s.rerun);
   const go = useNav((s) => s.go);
+  // Open shows the build below the table: bring it into view, or a long list hides that anything happened.
+  const runRef = useRef<HTMLDivElement>(null);
+  const shownId = useRef(view?.id);
+  const viewId = view?.id;
+  useEffect(() => {
+    if (!viewId || viewId === shownId.current) return;
+    shownId.current = viewId;
+    runRef.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, [viewId]);
 
   const refresh = useCallback(() => {
     api()
@@ -146,7 +155,11 @@ export function HistoryPage() {
           </table>
         </div>
       )}
-      {view && <BuildRun view={view} />}
+      {view && (
+        <div ref={runRef}>
+          <BuildRun view={view} />
+        </div>
+      )}
     </section>
   );
 }
