@@ -228,7 +228,8 @@ export function BuildPage() {
                 : 'Not known yet.'}
           </p>
         )}
-        {issueOf('platforms') && <p className="field-problem err">{issueOf('platforms')}</p>}
+        {/* with no platform list there is nothing to tick: the line above says why */}
+        {facts && issueOf('platforms') && <p className="field-problem err">{issueOf('platforms')}</p>}
         <FieldProblems problems={problems} field="platforms" />
         <DockerfileAdvice contextDir={draft.context} dockerfile={draft.dockerfile} platforms={draft.platforms} buildArgs={draft.buildArgs} target={draft.target} />
 
