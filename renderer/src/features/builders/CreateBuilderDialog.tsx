@@ -7,10 +7,14 @@ import { useEscape } from '../../hooks/use-escape';
 export const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'linux/386'];
 
 const DRIVERS = [
-  { value: 'docker-container', label: 'docker-container — BuildKit in a container on the engine (recommended)' },
-  { value: 'remote', label: 'remote — a BuildKit daemon you run yourself' },
-  { value: 'kubernetes', label: 'kubernetes — BuildKit pods in a cluster' },
-  { value: 'docker', label: 'docker — the engine\'s own BuildKit (one per Docker context; cannot be created)' },
+  {
+    value: 'docker-container',
+    label: 'docker-container (recommended)',
+    help: 'BuildKit in a container on the engine, started from the BuildKit image below. Like `docker buildx create`, it runs that container privileged: use an image you trust.',
+  },
+  { value: 'remote', label: 'remote', help: 'A BuildKit daemon you run yourself, reached at the address below.' },
+  { value: 'kubernetes', label: 'kubernetes', help: 'BuildKit pods in the cluster of the current Kubernetes context.' },
+  { value: 'docker', label: 'docker', help: "The engine's own BuildKit: one per Docker context, it cannot be created." },
 ] as const;
 
 type Driver = (typeof DRIVERS)[number]['value'];
@@ -130,6 +134,9 @@ export function CreateBuilderDialog({
                 </option>
               ))}
             </select>
+            <span className="muted" data-testid="builder-create-driver-help">
+              {DRIVERS.find((d) => d.value === form.driver)?.help}
+            </span>
             {issues.driver && <span className="err builder-field-error">{issues.driver}</span>}
           </label>
           <label>

@@ -7,13 +7,10 @@ import { useBuildStore } from '../../stores/build-store';
 import { useNav } from '../../stores/nav-store';
 import { toProblem, type Problem } from '../../stores/problem';
 import { BuildRun } from '../build/BuildRun';
+import { formatDateTime } from '../../components/format';
 
 const BADGE: Record<BuildRecord['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
-function when(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
-}
 
 /** Every build kept on disk: open (log replayed), re-run, delete. */
 export function HistoryPage() {
@@ -108,7 +105,7 @@ export function HistoryPage() {
                     <span className={`badge ${BADGE[b.status]}`}>{b.status}</span>
                     {b.failure?.platforms.length ? <div className="muted small">on {b.failure.platforms.join(', ')}</div> : null}
                   </td>
-                  <td>{when(b.startedAt)}</td>
+                  <td>{formatDateTime(b.startedAt)}</td>
                   <td>{b.durationMs !== undefined ? formatDuration(b.durationMs) : b.status === 'running' ? '…' : ''}</td>
                   <td>
                     {b.outcomes.map((o) => (
