@@ -329,15 +329,7 @@ export class BuildService {
     const live = this.live.get(id);
     if (!live) return this.replay(id, send, signal);
     const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile, platforms: live.record.platforms });
-    try {
-      await live.attach(watcher, signal);
-      const record = await untilAborted(live.done, signal);
-      await watcher.drained();
-      return record;
-    } finally {
-      watcher.close();
-      live.watchers.delete(watcher);
-    }
+    return follow(live, watcher, signal, () => live.attach(watcher, signal));
   }
 
   /** Starts a build and follows it from its first byte. Ending the call only stops following. */
@@ -345,16 +337,8 @@ export class BuildService {
     const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes, platforms: request.platforms });
     const live = await this.start(request, watcher, signal);
     watcher.setLogFile(live.record.logFile);
-    try {
-      // The renderer learns the id (for Cancel) before any output.
-      watcher.push({ id: live.record.id, status: 'running' });
-      const record = await untilAborted(live.done, signal);
-      await watcher.drained();
-      return record;
-    } finally {
-      watcher.close();
-      live.watchers.delete(watcher);
-    }
+    // The renderer learns the id (for Cancel) before any output.
+    return follow(live, watcher, signal, () => watcher.push({ id: live.record.id, status: 'running' }));
   }
 
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
@@ -469,6 +453,24 @@ function failureOf(snap: BuildProgressSnapshot): BuildFailure {
   };
   if (f.message !== undefined) failure.message = f.message;
   return failure;
+}
+
+/** Sends a build's output to one watcher until the build ends or the caller stops following. */
+async function follow(
+  live: { done: Promise<BuildRecord>; watchers: Set<Watcher> },
+  watcher: Watcher,
+  signal: AbortSignal,
+  begin: () => unknown,
+): Promise<BuildRecord> {
+  try {
+    await begin();
+    const record = await untilAborted(live.done, signal);
+    await watcher.drained();
+    return record;
+  } finally {
+    watcher.close();
+    live.watchers.delete(watcher);
+  }
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
