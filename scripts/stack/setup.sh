@@ -11,7 +11,7 @@
 #   * /etc/docker/daemon.json with the containerd image store (features.containerd-snapshotter=true)
 #   * dockerd in the background (scripts/stack/dockerd.sh; pid + log in $STACK_DIR)
 #   * QEMU emulators in binfmt_misc with the flags P and F (scripts/stack/restore-binfmt.sh)
-#   * a local registry (distribution 2.8) on 127.0.0.1:5000, data in $STACK_DIR/registry
+#   * a local registry (distribution 2.8) on 127.0.0.1:5000, storage in memory (see start_registry)
 #   * busybox-static root filesystems per architecture in $STACK_DIR/rootfs/rootfs-<TARGETARCH><TARGETVARIANT>
 #     and, built FROM scratch from them, the multi-platform base image 127.0.0.1:5000/stack/busybox:1
 #     (pushed to the registry and kept in the engine's image store)
@@ -205,7 +205,12 @@ binfmt() {
 
 start_registry() {
   local cfg=$STACK_DIR/registry/config.yml i
-  mkdir -p "$STACK_DIR/registry/data"
+  # In-memory storage on purpose: distribution 2.8's filesystem driver rewrites a tag's link file in place, and
+  # the engine's multi-platform push sends every platform's manifest to the same tag at once, so a HEAD that
+  # reads the half-written file fails with "500 invalid checksum digest format". The in-memory driver locks.
+  # A restarted registry is empty; base_image below pushes the base image again when it is missing.
+  mkdir -p "$STACK_DIR/registry"
+  rm -rf "$STACK_DIR/registry/data" # left by earlier versions of this script
   cat >"$cfg.new" <<EOF
 # local registry of the Multiarch Studio test stack (written by scripts/stack/setup.sh)
 version: 0.1
@@ -216,8 +221,7 @@ log:
 storage:
   cache:
     blobdescriptor: inmemory
-  filesystem:
-    rootdirectory: $STACK_DIR/registry/data
+  inmemory: {}
   delete:
     enabled: true
 http:

@@ -47,6 +47,10 @@ describe('classifyFailure', () => {
       'registry-unreachable',
       'ERROR: failed to solve: failed to push 127.0.0.1:5000/app:1: failed to do request: Head "http://127.0.0.1:5000/v2/": dial tcp 127.0.0.1:5000: connect: connection refused',
     ],
+    [
+      'registry-server-error',
+      '#16 ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/app/manifests/oci: 500 Internal Server Error\nERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/app/manifests/oci: 500 Internal Server Error',
+    ],
     ['out-of-space', '#9 12.3 write /usr/lib/libfoo.so: no space left on device'],
     ['daemon-unreachable', 'ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
     ['builder-missing', 'ERROR: no builder "multibuilder" found'],

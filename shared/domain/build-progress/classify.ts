@@ -125,6 +125,14 @@ const RULES: Rule[] = [
     }),
   },
   {
+    kind: 'registry-server-error',
+    test: /unexpected status from (?:HEAD|GET|PUT|POST|PATCH) request to (\S+): 5\d\d[^\n]*/i,
+    describe: (m) => ({
+      explanation: `The registry failed with a server error while the image was pushed${m[1] ? ` (${m[1].replace(/^https?:\/\//, '').split('/')[0]})` : ''}. Some registries fail when several platforms' manifests reach the same tag at once, which is how a multi-platform push arrives.`,
+      fix: 'Build again: layers already pushed are reused. If it keeps failing, read the registry\'s log.',
+    }),
+  },
+  {
     kind: 'out-of-space',
     test: /no space left on device/i,
     describe: () => ({

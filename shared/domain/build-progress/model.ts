@@ -97,6 +97,7 @@ export const failureKindSchema = z.enum([
   'registry-auth',
   'registry-insecure',
   'registry-unreachable',
+  'registry-server-error',
   'file-not-found',
   'dockerfile-missing',
   'dockerfile-syntax',
