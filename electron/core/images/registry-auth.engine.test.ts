@@ -13,7 +13,7 @@ import { registryManifest } from './test-images';
 
 /**
  * The token flow against a real distribution registry (the stack's binary) configured for token
- * auth, serving the stack registry's storage read-only. The token service is this test's own: the
+ * auth, serving a copy of the stack's base image read-only. The token service is this test's own: the
  * stack has none, and it lets the test see what the client sent (and refuse on demand).
  */
 
@@ -129,45 +129,57 @@ describe('registry token flow against a real token-auth registry', () => {
 
     const port = await freePort();
     registryHost = `127.0.0.1:${port}`;
-    await writeFile(
-      join(dir, 'registry.yml'),
+    // The stack registry keeps its content in memory, so this one gets its own copy of the base
+    // image: served without auth first, filled by `imagetools create`, then restarted with token auth.
+    const storage = ['storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'registry-data')}`];
+    const http = ['http:', `  addr: ${registryHost}`];
+    registry = await serveRegistry('fill.yml', [...storage, ...http], 200);
+    await run('docker', ['buildx', 'imagetools', 'create', '--tag', `${registryHost}/stack/busybox:1`, stack.baseImage], {
+      env: { ...process.env, DOCKER_HOST: stack.dockerHost },
+    });
+    await stopRegistry();
+    registry = await serveRegistry(
+      'auth.yml',
       [
-        'version: 0.1',
-        'log:',
-        '  level: warn',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${stack.stackDir}/registry/data`,
+        ...storage,
         '  maintenance:',
-        // Read-only, and never purge the shared registry's uploads.
         '    readonly:',
         '      enabled: true',
-        '    uploadpurging:',
-        '      enabled: false',
-        'http:',
-        `  addr: ${registryHost}`,
+        ...http,
         'auth:',
         '  token:',
         `    realm: http://127.0.0.1:${tokenPort}/token`,
         `    service: ${SERVICE}`,
         `    issuer: ${ISSUER}`,
         `    rootcertbundle: ${join(dir, 'cert.pem')}`,
-        '',
-      ].join('\n'),
+      ],
+      401,
     );
-    registry = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'registry.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    registry.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    for (let i = 0; ; i++) {
-      const status = await fetch(`http://${registryHost}/v2/`).then((r) => r.status, () => 0);
-      if (status === 401) break;
-      if (i > 100 || registry.exitCode !== null) throw new Error(`the token-auth registry did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   });
 
+  /** Starts the stack's registry binary with `lines` and waits until `/v2/` answers `ready`. */
+  async function serveRegistry(name: string, lines: string[], ready: number): Promise<ChildProcess> {
+    await writeFile(join(dir, name), ['version: 0.1', 'log:', '  level: warn', ...lines, ''].join('\n'));
+    const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, name)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    for (let i = 0; ; i++) {
+      const status = await fetch(`http://${registryHost}/v2/`).then((r) => r.status, () => 0);
+      if (status === ready) return child;
+      if (i > 100 || child.exitCode !== null) throw new Error(`the test registry (${name}) did not start: ${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function stopRegistry(): Promise<void> {
+    if (!registry || registry.exitCode !== null) return;
+    const exited = new Promise((r) => registry.once('exit', r));
+    registry.kill('SIGTERM');
+    await exited;
+  }
+
   afterAll(async () => {
-    registry?.kill('SIGTERM');
+    await stopRegistry();
     await new Promise((r) => tokenServer?.close(r));
     await rm(dir, { recursive: true, force: true });
   });
