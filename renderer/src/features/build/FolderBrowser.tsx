@@ -3,7 +3,7 @@ import type { DirListing } from '../../../../shared/contract/builds';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
-import { useEscape } from '../../hooks/use-escape';
+import { Modal } from '../../components/Modal';
 
 /**
  * Picks a folder on the computer running the core. There is no native dialog in headless mode
@@ -48,57 +48,53 @@ export function FolderBrowser({ start, onPick, onClose }: { start?: string; onPi
     };
   }, [start]);
 
-  useEscape(onClose);
   return (
-    <div className="modal-backdrop" role="presentation" onClick={onClose}>
-      <div className="modal folder-browser" role="dialog" aria-label="Choose the build context folder" data-testid="folder-browser" onClick={(e) => e.stopPropagation()}>
-        <h2>Choose the build context folder</h2>
-        <form
-          className="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            load(typed);
-          }}
-        >
-          <input className="grow" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" />
-          <button type="submit">Go</button>
-        </form>
-        {problem && <ProblemBox problem={problem} />}
-        {listing && (
-          <>
-            <p className="muted">
-              {listing.path} {listing.hasDockerfile ? <span className="badge ok">has a Dockerfile</span> : <span className="badge">no Dockerfile</span>}
-            </p>
-            <ul className="folder-list">
-              {listing.parent && (
-                <li>
-                  <button type="button" className="link" onClick={() => load(listing.parent)}>
-                    ↑ ..
-                  </button>
-                </li>
-              )}
-              {listing.entries.map((e) => (
-                <li key={e.path}>
-                  <button type="button" className="link" onClick={() => load(e.path)}>
-                    📁 {e.name}
-                  </button>
-                  {e.hasDockerfile && <span className="badge ok">Dockerfile</span>}
-                </li>
-              ))}
-              {listing.entries.length === 0 && <li className="muted">No sub-folders.</li>}
-              {listing.truncated && <li className="muted">More folders not shown: type a path above.</li>}
-            </ul>
-          </>
-        )}
-        <div className="actions">
-          <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick(listing.path)}>
-            Use this folder
-          </button>
-          <button type="button" onClick={onClose}>
-            Close
-          </button>
-        </div>
+    <Modal title="Choose the build context folder" className="folder-browser" testId="folder-browser" onClose={onClose}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load(typed);
+        }}
+      >
+        <input className="grow" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" />
+        <button type="submit">Go</button>
+      </form>
+      {problem && <ProblemBox problem={problem} />}
+      {listing && (
+        <>
+          <p className="muted">
+            {listing.path} {listing.hasDockerfile ? <span className="badge ok">has a Dockerfile</span> : <span className="badge">no Dockerfile</span>}
+          </p>
+          <ul className="folder-list">
+            {listing.parent && (
+              <li>
+                <button type="button" className="link" onClick={() => load(listing.parent)}>
+                  ↑ ..
+                </button>
+              </li>
+            )}
+            {listing.entries.map((e) => (
+              <li key={e.path}>
+                <button type="button" className="link" onClick={() => load(e.path)}>
+                  📁 {e.name}
+                </button>
+                {e.hasDockerfile && <span className="badge ok">Dockerfile</span>}
+              </li>
+            ))}
+            {listing.entries.length === 0 && <li className="muted">No sub-folders.</li>}
+            {listing.truncated && <li className="muted">More folders not shown: type a path above.</li>}
+          </ul>
+        </>
+      )}
+      <div className="actions">
+        <button type="button" className="primary" disabled={!listing} onClick={() => listing && onPick(listing.path)}>
+          Use this folder
+        </button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

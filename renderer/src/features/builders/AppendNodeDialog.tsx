@@ -3,7 +3,7 @@ import { appendNodeInput, type AppendNodeInput, type BuilderSummary } from '../.
 import { appendArgs, nextNodeName, previewCommand } from '../../../../shared/domain/buildx/commands';
 import { COMMON_PLATFORMS } from './CreateBuilderDialog';
 import { CommandPreview } from './CommandPreview';
-import { useEscape } from '../../hooks/use-escape';
+import { Modal } from '../../components/Modal';
 
 /**
  * Adds a node on another endpoint (a Docker context, tcp:// or ssh://) to a builder, so the
@@ -42,67 +42,64 @@ export function AppendNodeDialog({
   const nodeName = parsed.success ? (parsed.data.node ?? nextNodeName(builder.name, builder.nodes.map((n) => n.name))) : '';
   const preview = parsed.success ? previewCommand(appendArgs({ ...parsed.data, node: nodeName })) : '';
 
-  useEscape(onClose);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <form
-        className="modal builder-form"
-        data-testid="builder-append-form"
-        onClick={(e) => e.stopPropagation()}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (parsed.success) onAppend(input);
-        }}
-      >
-        <h2>Append a node to “{builder.name}”</h2>
-        <p className="muted">
-          A node on a machine of another architecture builds that platform natively, much faster than QEMU. Give a Docker context name, or an
-          address such as ssh://user@arm-box or tcp://arm-box:2376.
-        </p>
-        <div className="grid-form">
-          <label>
-            Endpoint
-            <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="arm-box or ssh://user@arm-box" autoFocus data-testid="builder-append-endpoint" />
-            {endpoint && issues.endpoint && <span className="err builder-field-error">{issues.endpoint}</span>}
+    <Modal
+      title={`Append a node to “${builder.name}”`}
+      className="builder-form"
+      testId="builder-append-form"
+      onClose={onClose}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (parsed.success) onAppend(input);
+      }}
+    >
+      <p className="muted">
+        A node on a machine of another architecture builds that platform natively, much faster than QEMU. Give a Docker context name, or an
+        address such as ssh://user@arm-box or tcp://arm-box:2376.
+      </p>
+      <div className="grid-form">
+        <label>
+          Endpoint
+          <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="arm-box or ssh://user@arm-box" autoFocus data-testid="builder-append-endpoint" />
+          {endpoint && issues.endpoint && <span className="err builder-field-error">{issues.endpoint}</span>}
+        </label>
+        <label>
+          Node name (optional)
+          <input value={node} onChange={(e) => setNode(e.target.value)} placeholder={nextNodeName(builder.name, builder.nodes.map((n) => n.name))} data-testid="builder-append-node" />
+          {issues.node && <span className="err builder-field-error">{issues.node}</span>}
+        </label>
+      </div>
+      <fieldset className="builder-platforms">
+        <legend>Platforms this node should build (optional)</legend>
+        {COMMON_PLATFORMS.map((p) => (
+          <label key={p} className="check">
+            <input type="checkbox" checked={platforms.includes(p)} onChange={(e) => setPlatforms(e.target.checked ? [...platforms, p] : platforms.filter((x) => x !== p))} />
+            {p}
           </label>
-          <label>
-            Node name (optional)
-            <input value={node} onChange={(e) => setNode(e.target.value)} placeholder={nextNodeName(builder.name, builder.nodes.map((n) => n.name))} data-testid="builder-append-node" />
-            {issues.node && <span className="err builder-field-error">{issues.node}</span>}
-          </label>
-        </div>
-        <fieldset className="builder-platforms">
-          <legend>Platforms this node should build (optional)</legend>
-          {COMMON_PLATFORMS.map((p) => (
-            <label key={p} className="check">
-              <input type="checkbox" checked={platforms.includes(p)} onChange={(e) => setPlatforms(e.target.checked ? [...platforms, p] : platforms.filter((x) => x !== p))} />
-              {p}
-            </label>
-          ))}
-        </fieldset>
-        <div className="row">
-          {builder.driver === 'docker-container' && (
-            <label className="check">
-              <input type="checkbox" checked={hostNetwork} onChange={(e) => setHostNetwork(e.target.checked)} />
-              Host network
-            </label>
-          )}
+        ))}
+      </fieldset>
+      <div className="row">
+        {builder.driver === 'docker-container' && (
           <label className="check">
-            <input type="checkbox" checked={bootstrap} onChange={(e) => setBootstrap(e.target.checked)} />
-            Start it now
+            <input type="checkbox" checked={hostNetwork} onChange={(e) => setHostNetwork(e.target.checked)} />
+            Host network
           </label>
-        </div>
-        {preview && <CommandPreview command={preview} testId="builder-append-preview" />}
-        {failure}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy || !parsed.success} data-testid="builder-append-submit">
-            {busy ? 'Appending…' : 'Append node'}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </div>
+        )}
+        <label className="check">
+          <input type="checkbox" checked={bootstrap} onChange={(e) => setBootstrap(e.target.checked)} />
+          Start it now
+        </label>
+      </div>
+      {preview && <CommandPreview command={preview} testId="builder-append-preview" />}
+      {failure}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || !parsed.success} data-testid="builder-append-submit">
+          {busy ? 'Appending…' : 'Append node'}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -2,8 +2,8 @@ import type { CommandRun } from '../../../../shared/contract/builders';
 import { CopyButton } from '../../components/CopyButton';
 import { formatDuration } from '../../components/format';
 
-/** The commands an action ran, copyable, with their output when one failed (or on request). */
-export function CommandRuns({ commands, testId }: { commands: CommandRun[]; testId?: string }) {
+/** The commands an action ran, copyable, with their output when one failed (or on request, unless `outputs` is false). */
+export function CommandRuns({ commands, testId, outputs = true }: { commands: CommandRun[]; testId?: string; outputs?: boolean }) {
   if (commands.length === 0) return null;
   return (
     <ol className="builder-commands" data-testid={testId}>
@@ -17,7 +17,8 @@ export function CommandRuns({ commands, testId }: { commands: CommandRun[]; test
             <span className={c.exitCode === 0 ? 'badge ok' : 'badge err'}>{c.exitCode === 0 ? 'ok' : `exit ${c.exitCode}`}</span>
             <span className="muted">{formatDuration(c.durationMs)}</span>
           </div>
-          {c.output &&
+          {outputs &&
+            c.output &&
             (c.exitCode !== 0 ? (
               <pre className="builder-output" data-testid="builder-command-output">
                 {c.output}
