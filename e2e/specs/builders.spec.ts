@@ -61,7 +61,10 @@ test('create a builder from the form, see it running in the list, remove it', as
   await expect(builders.platform(name, 'linux/arm/v7')).toHaveAttribute('data-support', 'emulated');
   expect(buildxNames(studio.stack.dockerHost)).toContain(name);
   expect(containerExists(studio.stack.dockerHost, `buildx_buildkit_${name}0`)).toBe(true);
-  await card.click();
+  // Selected from the keyboard: its name is a toggle button.
+  await page.getByTestId(`builder-select-${name}`).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId(`builder-select-${name}`)).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-builder', name);
   await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-verdict', 'yes');
   await page.screenshot({ path: 'assets/screenshots/builders.png', fullPage: true });

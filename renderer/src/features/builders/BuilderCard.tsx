@@ -40,7 +40,20 @@ export function BuilderCard({ builder, selected, busy, actions }: { builder: Bui
     >
       <header className="builder-head">
         <h2>
-          <span className="builder-name">{b.name}</span>
+          {/* The card selects on click; this button makes that reachable from the keyboard. */}
+          <button
+            type="button"
+            className="builder-name"
+            aria-pressed={selected}
+            title="Check what this builder can build"
+            onClick={(e) => {
+              e.stopPropagation();
+              actions.select(b.name);
+            }}
+            data-testid={`builder-select-${b.name}`}
+          >
+            {b.name}
+          </button>
           {b.current && (
             <span className="badge info" data-testid="builder-current" title="Builds without --builder use this one">
               current
