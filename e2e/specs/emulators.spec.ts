@@ -43,9 +43,13 @@ test('tick riscv64, Install, confirm: the row turns emulated and Test shows risc
   await expect(page.getByTestId('emulators-log')).toContainText('installing: riscv64 OK');
   await expect(emulators.buildersNotice).toBeVisible();
 
+  // A test result appears in its own column without shifting the others.
+  const columnEdges = () => page.locator('[data-testid="emulators-table"] thead th').evaluateAll((ths) => ths.map((th) => Math.round(th.getBoundingClientRect().left)));
+  const before = await columnEdges();
   await emulators.test('riscv64');
   await expect(emulators.testResult('riscv64')).toHaveAttribute('data-state', 'ok');
   await expect(emulators.testMachine('riscv64')).toHaveText('riscv64');
+  expect(await columnEdges()).toEqual(before);
   await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
   await page.screenshot({ path: 'assets/screenshots/emulators.png' });
 

@@ -46,7 +46,7 @@ export function EmulatorTable({ rows, selected, busy, outcomes, tests, onToggle,
           <th>Docker host runs it</th>
           <th>binfmt_misc entry</th>
           <th>Flags</th>
-          <th>Test</th>
+          <th className="emulators-test-col">Test</th>
         </tr>
       </thead>
       <tbody>
