@@ -8,7 +8,8 @@
 #   * Debian 12 packages: qemu-user-static, binfmt-support, docker-registry, runc, chromium (for e2e tests), ...
 #   * Docker Engine 26, containerd, docker-cli and docker-buildx from Debian $STACK_SUITE through a private apt
 #     configuration (the system's apt sources are not changed); bookworm's runc is kept
-#   * /etc/docker/daemon.json with the containerd image store (features.containerd-snapshotter=true)
+#   * /etc/docker/daemon.json with the containerd image store (features.containerd-snapshotter=true) and
+#     registry.mas-test.invalid:5000 as an insecure registry (a name only the proxy tests' proxy resolves)
 #   * dockerd in the background (scripts/stack/dockerd.sh; pid + log in $STACK_DIR)
 #   * QEMU emulators in binfmt_misc with the flags P and F (scripts/stack/restore-binfmt.sh)
 #   * a local registry (distribution 2.8) on 127.0.0.1:5000, storage in memory (see start_registry)
@@ -35,6 +36,8 @@ export DOCKER_HOST=unix://$DOCKER_SOCK
 SMOKE_TEST=${SMOKE_TEST:-1}
 SMOKE_PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/riscv64
 SMOKE_IMAGE=$REGISTRY_ADDR/stack/smoke:1
+# A registry name only the proxy tests' own proxy knows (it forwards to $REGISTRY_ADDR); insecure in daemon.json.
+PROXIED_REGISTRY=registry.mas-test.invalid:5000
 BOOKWORM_PKGS=(ca-certificates curl openssl xz-utils patch util-linux iptables runc tini adduser pigz
   qemu-user-static binfmt-support docker-registry chromium fonts-liberation)
 SUITE_PKGS=(containerd docker.io docker-cli docker-buildx)
@@ -159,27 +162,34 @@ docker_packages() {
   command -v dockerd >/dev/null || die "dockerd is missing after installing docker.io"
 }
 
-daemon_json() {
-  local f=/etc/docker/daemon.json
+daemon_json() { # the containerd image store, and PROXIED_REGISTRY as insecure (plain HTTP) for the proxy tests
+  local f=/etc/docker/daemon.json out
   mkdir -p /etc/docker
-  if [ ! -s "$f" ]; then
-    printf '{\n  "features": {\n    "containerd-snapshotter": true\n  }\n}\n' >"$f"
-    DAEMON_JSON_CHANGED=1
-    log "wrote $f (containerd image store)"
-  elif ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d.get("features",{}).get("containerd-snapshotter") is True else 1)' "$f" 2>/dev/null; then
-    python3 - "$f" <<'EOF' || die "could not update /etc/docker/daemon.json (is it valid JSON?)" "fix the file by hand: it needs {\"features\": {\"containerd-snapshotter\": true}}"
-import json, sys
-p = sys.argv[1]
+  [ -s "$f" ] || echo '{}' >"$f"
+  out=$(python3 - "$f" "$PROXIED_REGISTRY" <<'EOF'
+import json, os, sys
+p, registry = sys.argv[1], sys.argv[2]
 d = json.load(open(p))
-d.setdefault("features", {})["containerd-snapshotter"] = True
-with open(p, "w") as fh:
-    json.dump(d, fh, indent=2)
-    fh.write("\n")
+changed = []
+if d.get("features", {}).get("containerd-snapshotter") is not True:
+    d.setdefault("features", {})["containerd-snapshotter"] = True
+    changed.append("features.containerd-snapshotter=true")
+if registry not in d.setdefault("insecure-registries", []):
+    d["insecure-registries"].append(registry)
+    changed.append("insecure-registries += " + registry)
+if changed:
+    with open(p + ".new", "w") as fh:
+        json.dump(d, fh, indent=2)
+        fh.write("\n")
+    os.replace(p + ".new", p)
+print(", ".join(changed))
 EOF
+  ) || die "could not update $f (is it valid JSON?)" "fix the file by hand: it needs {\"features\": {\"containerd-snapshotter\": true}, \"insecure-registries\": [\"$PROXIED_REGISTRY\"]}"
+  if [ -n "$out" ]; then
     DAEMON_JSON_CHANGED=1
-    log "added features.containerd-snapshotter=true to $f"
+    log "$f: $out"
   else
-    log "$f has the containerd image store"
+    log "$f has the containerd image store and $PROXIED_REGISTRY as insecure"
   fi
 }
 
@@ -389,6 +399,7 @@ write_env() {
 DOCKER_HOST=unix://$DOCKER_SOCK
 MAS_TEST_STACK_DIR=$STACK_DIR
 MAS_TEST_REGISTRY=$REGISTRY_ADDR
+MAS_TEST_PROXIED_REGISTRY=$PROXIED_REGISTRY
 MAS_TEST_BASE_IMAGE=$BASE_IMAGE
 MAS_TEST_PLATFORMS=$BASE_PLATFORMS
 MAS_TEST_ROOTFS_DIR=$ROOTFS

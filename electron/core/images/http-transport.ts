@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { RpcError } from '../../../shared/rpc/errors';
 
@@ -33,37 +33,52 @@ function toHeaders(message: IncomingMessage): Headers {
   return headers;
 }
 
-export const nodeHttpTransport: HttpTransport = (url, init) =>
-  new Promise<HttpAnswer>((resolve, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
-    if (!send) {
-      reject(new RpcError('REGISTRY_ERROR', `Unsupported URL scheme in ${url}.`));
-      return;
-    }
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(init.body));
-    const req = send(target, { method: init.method ?? 'GET', headers, signal: init.signal }, (res) => {
-      const declared = Number(res.headers['content-length'] ?? NaN);
-      if (Number.isFinite(declared) && declared > init.maxBytes) {
-        res.destroy();
-        reject(new RpcError('REGISTRY_ERROR', `${url} answered with ${declared} bytes, more than the ${init.maxBytes} expected.`));
+/** `agentFor` picks the connection for a URL (a proxy's, see proxy.ts); none means a direct one. */
+export function createHttpTransport(agentFor: (url: URL) => Agent | undefined = () => undefined): HttpTransport {
+  return (url, init) =>
+    new Promise<HttpAnswer>((resolve, reject) => {
+      const target = new URL(url);
+      const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+      if (!send) {
+        reject(new RpcError('REGISTRY_ERROR', `Unsupported URL scheme in ${url}.`));
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > init.maxBytes) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(init.body));
+      let agent: Agent | undefined;
+      try {
+        agent = agentFor(target);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      const req = send(target, { method: init.method ?? 'GET', headers, signal: init.signal, ...(agent ? { agent } : {}) }, (res) => {
+        const declared = Number(res.headers['content-length'] ?? NaN);
+        if (Number.isFinite(declared) && declared > init.maxBytes) {
           res.destroy();
-          reject(new RpcError('REGISTRY_ERROR', `${url} sent more than ${init.maxBytes} bytes.`));
+          reject(new RpcError('REGISTRY_ERROR', `${url} answered with ${declared} bytes, more than the ${init.maxBytes} expected.`));
           return;
         }
-        chunks.push(chunk);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > init.maxBytes) {
+            res.destroy();
+            reject(new RpcError('REGISTRY_ERROR', `${url} sent more than ${init.maxBytes} bytes.`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
+        res.on('error', reject);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
+      // A refused CONNECT is a connection failure, as in the docker CLI (the proxy agent would
+      // otherwise hand the proxy's own 502 over as if the registry had answered it).
+      req.once('proxyConnect', (connect: { statusCode: number; statusText?: string }) => {
+        if (connect.statusCode !== 200) req.destroy(Object.assign(new Error(`the proxy refused the tunnel (${connect.statusCode} ${connect.statusText ?? ''})`.trim()), { code: 'EPROXYCONNECT' }));
+      });
+      req.on('error', reject);
+      req.end(init.body);
     });
-    req.on('error', reject);
-    req.end(init.body);
-  });
+}

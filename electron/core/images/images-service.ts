@@ -1,12 +1,14 @@
 import type { CoreContext } from '../context';
 import { DockerCredentials } from './credentials';
 import { ImageInspector } from './image-inspector';
+import { createHttpTransport } from './http-transport';
 import { InsecureRegistries, type EngineRegistryConfig } from './insecure-registries';
+import { ProxyAgents } from './proxy';
 import { RegistryClient } from './registry-client';
 import { SmokeRunner } from './smoke-runner';
 
 export interface ImagesServiceOptions {
-  /** Where DOCKER_CONFIG and PATH (credential helpers) come from. */
+  /** Where DOCKER_CONFIG, PATH (credential helpers) and HTTPS_PROXY / HTTP_PROXY / NO_PROXY come from. */
   env: Record<string, string | undefined>;
   homeDir: string;
 }
@@ -29,7 +31,10 @@ export function createImagesService(context: Pick<CoreContext, 'engine' | 'log'>
     const info = (await context.engine.client().info()) as { RegistryConfig?: EngineRegistryConfig };
     return info.RegistryConfig;
   });
-  const registry = new RegistryClient({ credentials, allowsPlainHttp: (r) => insecure.allowsPlainHttp(r) });
+  const proxies = new ProxyAgents(options.env);
+  const registry = new RegistryClient({ credentials, allowsPlainHttp: (r) => insecure.allowsPlainHttp(r), transport: createHttpTransport((url) => proxies.for(url)),
+    proxyFor: (url) => proxies.proxyFor(url),
+  });
   const inspector = new ImageInspector(registry);
   const smoke = new SmokeRunner({ docker: () => context.engine.client(), credentials, log: (m) => context.log(m) });
   return { credentials, registry, inspector, smoke };

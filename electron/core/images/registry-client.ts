@@ -4,7 +4,7 @@ import { ManifestFormatError, parseManifestDocument, type ManifestDocument } fro
 import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/manifests/reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CredentialLookup, RegistryCredentials } from './credentials';
-import { nodeHttpTransport, type HttpTransport } from './http-transport';
+import { createHttpTransport, type HttpTransport } from './http-transport';
 import { hostOnly, isLoopbackHost } from './insecure-registries';
 import { parseChallenges, type Challenge } from './www-authenticate';
 
@@ -28,6 +28,8 @@ export interface RegistryClientOptions {
   allowsPlainHttp(registry: string): Promise<boolean>;
   requestTimeoutMs?: number;
   transport?: HttpTransport;
+  /** The proxy a URL goes through (to say so when the registry cannot be reached). */
+  proxyFor?(url: URL): URL | undefined;
 }
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -60,7 +62,7 @@ export class RegistryClient {
   private readonly tokens = new Map<string, CachedToken>();
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.transport = options.transport ?? nodeHttpTransport;
+    this.transport = options.transport ?? createHttpTransport();
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
   }
 
@@ -91,6 +93,10 @@ export class RegistryClient {
   /** @internal */ storeToken(key: string, header: string, ttlSeconds: number): void {
     // Renew a little early: the token must still be valid when the request reaches the registry.
     this.tokens.set(key, { header, expiresAt: Date.now() + Math.max(10, ttlSeconds - 10) * 1000 });
+  }
+
+  /** @internal */ proxyFor(url: URL): URL | undefined {
+    return this.options.proxyFor?.(url);
   }
 
   /** @internal GET (or POST) with a timeout, manual redirects (Authorization is dropped when the origin changes) and a size cap. */
@@ -274,6 +280,14 @@ export class RegistrySession {
   private unreachable(error: unknown, tried: string[]): RpcError {
     const { reason, code, tls } = networkReason(error);
     const host = hostOnly(this.ref.registry);
+    const last = tried[tried.length - 1];
+    const proxy = last ? this.client.proxyFor(new URL(last)) : undefined;
+    if (proxy) {
+      return new RpcError('REGISTRY_UNREACHABLE', `Cannot reach the registry ${this.ref.registry} through the proxy ${proxy.origin}: ${reason} (tried ${tried.join(', ')}).`, {
+        hint: `Check that the proxy runs and lets ${host} through, or add ${host} to NO_PROXY, then try again.`,
+        data: { code, tried },
+      });
+    }
     const plainNote =
       !this.plainHttp && tls
         ? ` If ${this.ref.registry} serves plain HTTP, add it to the engine's "insecure-registries" (daemon.json) and restart the engine; plain HTTP is used only for loopback and insecure registries.`

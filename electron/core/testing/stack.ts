@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 export interface StackEnv {
   dockerHost: string;
   registry: string;
+  /** A registry name only the proxy tests' own proxy resolves (to `registry`); insecure in the engine. */
+  proxiedRegistry: string;
   baseImage: string;
   binfmtImage: string;
   buildkitImage: string;
@@ -39,6 +41,7 @@ export function stackEnv(): StackEnv {
   return {
     dockerHost: get('DOCKER_HOST'),
     registry: get('MAS_TEST_REGISTRY'),
+    proxiedRegistry: get('MAS_TEST_PROXIED_REGISTRY'),
     baseImage: get('MAS_TEST_BASE_IMAGE'),
     binfmtImage: get('MAS_TEST_BINFMT_IMAGE'),
     buildkitImage: get('MAS_TEST_BUILDKIT_IMAGE'),
