@@ -1,6 +1,7 @@
 // `npm run bench`: how the build log path performs, and what the app costs on a real build.
 //
 //   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--json FILE]
+//                          [--profile FILE] [--node-profile DIR]
 //
 // 1. pipeline in Node   the core's whole path in-process: buildx (a stand-in streaming a synthetic
 //                       rawjson log) → parser → formatter → 10 ms batches → rpc frames (JSON both ways,
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     /** Write a CPU profile of the renderer during the end-to-end run (Chrome DevTools format). */
     profile: { type: 'string' },
+    /** Write CPU profiles of the in-Node parts into this folder (node --cpu-prof). */
+    'node-profile': { type: 'string' },
   },
 });
 const lines = Number(values.lines);
@@ -78,7 +81,8 @@ async function bundleNodeBench() {
 
 function runNode(script, args, env = process.env) {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const profile = values['node-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['node-profile'])}`] : [];
+    const child = spawn(process.execPath, [...profile, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {

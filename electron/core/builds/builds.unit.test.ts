@@ -145,6 +145,22 @@ describe('log pipeline', () => {
     expect(snap.lanes.find((l) => l.platform === 'linux/riscv64')!.steps.find((s) => s.status === 'error')!.lastLogLines).toContain('this step fails on riscv64');
   });
 
+  it('decodes UTF-8 split across chunks next to ASCII-only chunks exactly as one piece', () => {
+    // buildx's own text lines (outside the JSON) may carry UTF-8: "é", "✓" and an emoji, cut at every byte.
+    const raw = Buffer.from('#1 [internal] load build definition\nERROR: café ✓ 🚀 failed\nplain ascii line\n');
+    const whole = new LogPipeline([]);
+    whole.push(raw);
+    whole.end(1);
+    const expected = textOf([whole.take()]);
+    expect(stripAnsi(expected)).toContain('café ✓ 🚀 failed');
+    for (const size of [1, 2, 3, 5]) {
+      const split = new LogPipeline([]);
+      for (let at = 0; at < raw.length; at += size) split.push(raw.subarray(at, at + size));
+      split.end(1);
+      expect(textOf([split.take()]), `chunks of ${size} bytes`).toBe(expected);
+    }
+  });
+
   it('replays up to an offset (a window joining a running build)', async () => {
     const raw = await readFile(join(captures, 'rawjson-3platforms-cross-ok.stderr'));
     const file = join(dir, 'build.log');

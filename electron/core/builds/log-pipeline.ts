@@ -1,6 +1,8 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, tailOfBatch, type BuildChunk, type TerminalBatch } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
+import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -13,13 +15,24 @@ export class LogPipeline {
   private batch = new TerminalBatchBuilder();
   /** Something changed since the last `progress()`. */
   dirty = false;
+  /** The parser's UTF-8 decoder holds part of a character from the last chunk. */
+  private utf8Pending = false;
 
   constructor(platforms: readonly string[]) {
     this.tracker = new BuildProgressTracker({ platforms });
   }
 
-  push(chunk: Uint8Array): void {
-    const events = this.tracker.push(chunk);
+  push(chunk: Buffer): void {
+    // buildx's JSON is ASCII nearly always, and latin1 decodes that several times faster than
+    // UTF-8 (the whole parse then takes about a tenth less CPU); the UTF-8 path stays for the
+    // rest and whenever its decoder holds part of a character.
+    let input: Buffer | string;
+    if (!this.utf8Pending && isAscii(chunk)) input = chunk.toString('latin1');
+    else {
+      input = chunk;
+      this.utf8Pending = endsInsideUtf8Sequence(chunk);
+    }
+    const events = this.tracker.push(input);
     if (events.length === 0) return;
     this.dirty = true;
     this.append(this.formatter.format(events));
