@@ -103,23 +103,30 @@ interface BuildersStore {
 const nameOf = (b: BuilderSummary | undefined) => b?.name;
 
 export const useBuildersStore = create<BuildersStore>((set, get) => {
+  const markBusy = (key: string, label: string) => set((s) => ({ busy: { ...s.busy, [key]: label } }));
+  const clearBusy = (key: string) =>
+    set((s) => {
+      const busy = { ...s.busy };
+      delete busy[key];
+      return { busy };
+    });
+  const recordFailure = (title: string, error: unknown) => {
+    const problem = toActionProblem(error);
+    set({ outcome: { title, ok: false, message: problem.message, notes: [], commands: problem.commands, problem } });
+  };
+
   /** Runs one action on a builder: marks it busy, records the outcome, refreshes the list. */
   async function act(api: Api, title: string, name: string, busyLabel: string, call: () => Promise<ActionResult>): Promise<boolean> {
-    set((s) => ({ busy: { ...s.busy, [name]: busyLabel } }));
+    markBusy(name, busyLabel);
     try {
       const result = await call();
       set({ outcome: { title, ok: true, message: result.message, notes: result.notes, commands: result.commands } });
       return true;
     } catch (error) {
-      const problem = toActionProblem(error);
-      set({ outcome: { title, ok: false, message: problem.message, notes: [], commands: problem.commands, problem } });
+      recordFailure(title, error);
       return false;
     } finally {
-      set((s) => {
-        const busy = { ...s.busy };
-        delete busy[name];
-        return { busy };
-      });
+      clearBusy(name);
       await get().refresh(api);
     }
   }
@@ -223,7 +230,7 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
     },
 
     async restartRunning(api) {
-      set((s) => ({ busy: { ...s.busy, '*': 'restarting' } }));
+      markBusy('*', 'restarting');
       try {
         const { results } = await api.builders.restartRunning({});
         const failed = results.filter((r) => !r.ok);
@@ -240,21 +247,16 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
           },
         });
       } catch (error) {
-        const problem = toActionProblem(error);
-        set({ outcome: { title: 'Restart running builders', ok: false, message: problem.message, notes: [], commands: problem.commands, problem } });
+        recordFailure('Restart running builders', error);
       } finally {
-        set((s) => {
-          const busy = { ...s.busy };
-          delete busy['*'];
-          return { busy };
-        });
+        clearBusy('*');
         await get().refreshEmulators(api);
         await get().refresh(api);
       }
     },
 
     async inspect(api, name, bootstrap) {
-      set((s) => ({ busy: { ...s.busy, [name]: bootstrap ? 'starting' : 'inspecting' } }));
+      markBusy(name, bootstrap ? 'starting' : 'inspecting');
       try {
         const inspected = await api.builders.inspect({ name, bootstrap });
         set({
@@ -268,14 +270,9 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
           },
         });
       } catch (error) {
-        const problem = toActionProblem(error);
-        set({ outcome: { title: bootstrap ? `Start "${name}"` : `Inspect "${name}"`, ok: false, message: problem.message, notes: [], commands: problem.commands, problem } });
+        recordFailure(bootstrap ? `Start "${name}"` : `Inspect "${name}"`, error);
       } finally {
-        set((s) => {
-          const busy = { ...s.busy };
-          delete busy[name];
-          return { busy };
-        });
+        clearBusy(name);
         await get().refresh(api);
       }
     },
@@ -284,8 +281,7 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
       try {
         set({ logs: await api.builders.logs({ name, ...(node ? { node } : {}), tail: 500 }) });
       } catch (error) {
-        const problem = toActionProblem(error);
-        set({ outcome: { title: `Logs of "${name}"`, ok: false, message: problem.message, notes: [], commands: problem.commands, problem } });
+        recordFailure(`Logs of "${name}"`, error);
       }
     },
 
