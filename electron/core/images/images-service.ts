@@ -32,7 +32,10 @@ export function createImagesService(context: Pick<CoreContext, 'engine' | 'log'>
     return info.RegistryConfig;
   });
   const proxies = new ProxyAgents(options.env);
-  const registry = new RegistryClient({ credentials, allowsPlainHttp: (r) => insecure.allowsPlainHttp(r), transport: createHttpTransport((url) => proxies.for(url)),
+  const registry = new RegistryClient({
+    credentials,
+    allowsPlainHttp: (r) => insecure.allowsPlainHttp(r),
+    transport: createHttpTransport((url) => proxies.for(url)),
     proxyFor: (url) => proxies.proxyFor(url),
   });
   const inspector = new ImageInspector(registry);

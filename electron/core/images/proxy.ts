@@ -14,14 +14,28 @@ import { isLoopbackHost } from './insecure-registries';
  */
 export function proxyFor(url: URL, env: Record<string, string | undefined>): URL | undefined {
   const get = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
-  const value = url.protocol === 'https:' ? get('HTTPS_PROXY') : url.protocol === 'http:' ? get('HTTP_PROXY') : undefined;
-  if (!value) return undefined;
+  const from = url.protocol === 'https:' ? 'HTTPS_PROXY' : url.protocol === 'http:' ? 'HTTP_PROXY' : undefined;
+  const value = from && get(from);
+  if (!from || !value) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (isLoopbackHost(host)) return undefined;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   if (bypassed(host, port, get('NO_PROXY') ?? '')) return undefined;
   // Like Go: "proxy:3128" means http://proxy:3128.
-  return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+  let proxy: URL;
+  try {
+    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+  } catch {
+    throw new RpcError('REGISTRY_ERROR', `${from} is not a proxy address the app can read: "${value.replace(/\/\/[^/@]*@/, '//…@')}".`, {
+      hint: `Set ${from} to an address such as http://proxy.example.com:3128, or unset it.`,
+    });
+  }
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new RpcError('REGISTRY_ERROR', `The proxy ${proxy.protocol}//${proxy.host} (from ${from}) is not an HTTP proxy, and the app reaches registries only through HTTP proxies.`, {
+      hint: `Set ${from} to an http:// proxy, or add ${url.host} to NO_PROXY.`,
+    });
+  }
+  return proxy;
 }
 
 function bypassed(host: string, port: string, noProxy: string): boolean {
@@ -32,10 +46,11 @@ function bypassed(host: string, port: string, noProxy: string): boolean {
     if (entry.includes('/')) {
       const [net = '', bits = ''] = entry.split('/');
       const family = isIP(net);
-      const hostFamily = isIP(host);
-      if (family === 0 || hostFamily !== family) continue;
+      const prefix = Number(bits);
+      // A malformed CIDR matches nothing, as in Go.
+      if (family === 0 || isIP(host) !== family || !/^\d+$/.test(bits) || prefix > (family === 6 ? 128 : 32)) continue;
       const list = new BlockList();
-      list.addSubnet(net, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+      list.addSubnet(net, prefix, family === 6 ? 'ipv6' : 'ipv4');
       if (list.check(host, family === 6 ? 'ipv6' : 'ipv4')) return true;
       continue;
     }
@@ -74,12 +89,6 @@ export class ProxyAgents {
     const key = `${url.protocol} ${proxy.href}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-        const from = url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
-        throw new RpcError('REGISTRY_ERROR', `The proxy ${proxy.protocol}//${proxy.host} (from ${from}) is not an HTTP proxy, and the app reaches registries only through HTTP proxies.`, {
-          hint: `Set ${from} to an http:// proxy, or add ${url.host} to NO_PROXY.`,
-        });
-      }
       // A plain-HTTP target goes to the proxy as an absolute URI; an HTTPS one through a CONNECT tunnel.
       agent = url.protocol === 'https:' ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy);
       this.agents.set(key, agent);

@@ -41,7 +41,24 @@ describe('proxyFor (the rules of the docker CLI and engine)', () => {
     ['fd00::/8', 'https://[fd00::5]/v2/', true],
     ['example.com, GHCR.IO', 'https://ghcr.io/v2/', true],
     ['example.com ghcr.io', 'https://ghcr.io/v2/', true],
+    ['10.0.0.0/99, 10.0.0.0/x', 'https://10.1.2.3/v2/', false],
   ])('NO_PROXY=%s for %s: bypassed %s', (noProxy, url, bypassed) => {
     expect(at(url, { HTTPS_PROXY: P, NO_PROXY: noProxy })).toBe(bypassed ? undefined : P);
+  });
+
+  it('refuses a proxy it cannot use with what to do, and never repeats its password', () => {
+    const bad = (value: string) => {
+      try {
+        proxyFor(new URL('https://ghcr.io/v2/'), { HTTPS_PROXY: value });
+      } catch (error) {
+        return error as { code: string; message: string; hint?: string };
+      }
+      throw new Error(`${value} was accepted`);
+    };
+    const invalid = bad('http://alice:s3cret@[proxy');
+    expect(invalid).toMatchObject({ code: 'REGISTRY_ERROR', hint: expect.stringContaining('Set HTTPS_PROXY to an address') });
+    expect(invalid.message).toContain('HTTPS_PROXY is not a proxy address');
+    expect(invalid.message).not.toContain('s3cret');
+    expect(bad('socks5://proxy.corp:1080')).toMatchObject({ code: 'REGISTRY_ERROR', message: expect.stringContaining('is not an HTTP proxy') });
   });
 });
