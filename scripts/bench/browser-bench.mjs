@@ -100,7 +100,6 @@ async function oneBuild(page, cdp, profile) {
       frames: b.frames,
       linesIn: Number(box?.dataset.linesIn ?? 0),
       linesWritten: Number(box?.dataset.lines ?? 0),
-      linesSkipped: Number(box?.dataset.linesSkipped ?? 0),
       linesPending: Number(box?.dataset.linesPending ?? 0),
     };
   });
@@ -152,7 +151,7 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
       longestBeforeStreamingMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasksBefore))),
       maxFrameGapMs: Math.round(Math.max(...runs.map((r) => r.maxFrameGap))),
       frames: runs.reduce((n, r) => n + r.frames, 0),
-      terminal: { linesIn: first.linesIn, written: first.linesWritten, skipped: first.linesSkipped, pending: first.linesPending },
+      terminal: { linesIn: first.linesIn, written: first.linesWritten, pending: first.linesPending },
       heapBeforeMB: heapBefore,
       heapAfterMB: heapAfter,
       heapAfterSecondMB: heapAfterSecond,

@@ -57,7 +57,7 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
           if (!first && c.terminal) first = performance.now();
           chunks++;
           bytes += c.terminal?.text.length ?? 0;
-          feed.append(c.terminal);
+          return feed.append(c.terminal);
         },
       },
     ).result;

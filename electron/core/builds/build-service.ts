@@ -7,13 +7,14 @@ import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from 
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
+import { TERMINAL_SCROLLBACK, TerminalBatchBuilder } from '../../../shared/domain/terminal-batch';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
-import { Watcher } from './watcher';
+import { LogPipeline, replayLog } from './log-pipeline';
+import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
   sources?: FactsSources;
@@ -23,8 +24,6 @@ export interface BuildServiceOptions {
   progressMs?: number;
   /** Facts read this recently are reused by `run` (the form has just read them). */
   factsTtlMs?: number;
-  /** Text a slow window may have waiting before the oldest is dropped (it stays on disk). */
-  maxBacklogBytes?: number;
   /** Called when a build ends (the desktop shell shows a notification when its window is not focused). */
   onEnded?: (record: BuildRecord) => void;
 }
@@ -140,11 +139,8 @@ class LiveBuild {
     this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
     if (upTo > 0) {
       await this.logFlushed();
-      const tail = new TailCollector(this.record.platforms);
-      const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, async (c) => tail.add(c.terminal), { endOffset: upTo, signal });
-      tail.add(replayed.take());
-      const terminal = tail.take(this.record.logFile);
-      if (terminal) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
+      const { text } = await replayTail(this.record, { endOffset: upTo, signal });
+      for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
     }
     watcher.release();
     // The lanes now, even if the build is quiet (a long RUN step).
@@ -165,7 +161,6 @@ export class BuildService {
   private readonly batchMs: number;
   private readonly progressMs: number;
   private readonly factsTtlMs: number;
-  private readonly maxBacklogBytes: number;
   private readonly sources: FactsSources;
   private readonly onEnded: ((record: BuildRecord) => void) | undefined;
   private disposed = false;
@@ -179,7 +174,6 @@ export class BuildService {
     this.batchMs = options.batchMs ?? 10;
     this.progressMs = options.progressMs ?? 100;
     this.factsTtlMs = options.factsTtlMs ?? 30_000;
-    this.maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
     this.onEnded = options.onEnded;
   }
 
@@ -328,13 +322,13 @@ export class BuildService {
   async watch(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const live = this.live.get(id);
     if (!live) return this.replay(id, send, signal);
-    const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile, platforms: live.record.platforms });
+    const watcher = new Watcher(send, { hold: true, logFile: live.record.logFile, platforms: live.record.platforms });
     return follow(live, watcher, signal, () => live.attach(watcher, signal));
   }
 
   /** Starts a build and follows it from its first byte. Ending the call only stops following. */
   async run(request: BuildRequest, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
-    const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes, platforms: request.platforms });
+    const watcher = new Watcher(send, { platforms: request.platforms });
     const live = await this.start(request, watcher, signal);
     watcher.setLogFile(live.record.logFile);
     // The renderer learns the id (for Cancel) before any output.
@@ -344,14 +338,15 @@ export class BuildService {
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
     await send({ id, status: record.status, replay: true });
-    const tail = new TailCollector(record.platforms);
-    const pipeline = await replayLog(record.logFile, id, record.platforms, async (c) => tail.add(c.terminal), { signal });
-    // A replay of an ended build ends its lanes the way the build ended.
-    if (record.status !== 'running') pipeline.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
-    if (record.note && record.status !== 'succeeded' && record.status !== 'failed') pipeline.note(record.note);
-    tail.add(pipeline.take());
-    const terminal = tail.take(record.logFile);
-    await send({ id, ...(terminal ? { terminal } : {}), progress: pipeline.progress(), status: record.status, replay: true });
+    const { pipeline, text } = await replayTail(record, { signal }, (p) => {
+      // A replay of an ended build ends its lanes the way the build ended.
+      if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
+      if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
+    });
+    const texts = drainText(text, record.logFile);
+    const last = texts.pop();
+    for (const terminal of texts) await send({ id, terminal, replay: true });
+    await send({ id, ...(last ? { terminal: last } : {}), progress: pipeline.progress(), status: record.status, replay: true });
     return record;
   }
 
@@ -388,6 +383,24 @@ export class BuildService {
     }
     await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
+}
+
+/**
+ * A build's log read back from disk, keeping what a terminal can still show: the last lines of
+ * every view (the window gets a scrollback, not the whole log). `end` runs before the last text is
+ * taken, for lines the replay adds at the end.
+ */
+async function replayTail(
+  record: BuildRecord,
+  options: { endOffset?: number; signal?: AbortSignal },
+  end?: (pipeline: LogPipeline) => void,
+): Promise<{ pipeline: LogPipeline; text: TerminalBatchBuilder }> {
+  const text = new TerminalBatchBuilder({ keep: TERMINAL_SCROLLBACK, views: record.platforms });
+  const pipeline = await replayLog(record.logFile, record.id, record.platforms, async (c) => c.terminal && text.addBatch(c.terminal), options);
+  end?.(pipeline);
+  const rest = pipeline.take();
+  if (rest) text.addBatch(rest);
+  return { pipeline, text };
 }
 
 function newBuildId(): string {

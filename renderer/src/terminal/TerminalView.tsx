@@ -72,6 +72,7 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     const observer = new ResizeObserver(refit);
     observer.observe(el);
     const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
+    // xterm calls back once it has parsed the data: what the build stream acknowledges.
     const sink: TerminalSink = {
       write: (data, callback) => terminal.write(data, callback),
       reset: () => terminal.reset(),
@@ -82,7 +83,6 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
       if (!el) return;
       el.dataset.lines = String(feed.stats.linesWritten);
       el.dataset.linesIn = String(feed.stats.linesIn);
-      el.dataset.linesSkipped = String(feed.stats.linesSkipped);
       el.dataset.linesPending = String(feed.pendingLines);
       el.dataset.state = feed.idle ? 'idle' : 'writing';
     };

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+
+/**
+ * Terminal text of one batch, with the platform of each stretch: one string and a flat list of
+ * runs (far cheaper on the wire than an object per line when platforms interleave line by line).
+ */
+export const terminalBatch = z.object({
+  /** Whole lines with ANSI colours, each ending in CRLF. */
+  text: z.string(),
+  /** The platforms `runs` refers to. */
+  platforms: z.array(z.string()),
+  /** Triples [platform index, or -1 for shared steps and buildx's own lines; characters; lines], in order, covering `text`. */
+  runs: z.array(z.number().int()),
+});
+
+export type TerminalBatch = z.infer<typeof terminalBatch>;
+
+/** Lines the terminal keeps per view (everything, or one platform); the rest of the log is on disk. */
+export const TERMINAL_SCROLLBACK = 5000;
+
+/** Calls `fn` for each stretch of a batch's text, with its platform (undefined: shared lines). */
+export function forEachRun(batch: TerminalBatch, fn: (text: string, platform: string | undefined, lines: number) => void): void {
+  const { runs, text, platforms } = batch;
+  let at = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    const index = runs[i]!;
+    const length = runs[i + 1]!;
+    fn(text.slice(at, at + length), index < 0 ? undefined : platforms[index], runs[i + 2]!);
+    at += length;
+  }
+}
+
+export function batchLines(batch: TerminalBatch): number {
+  let n = 0;
+  for (let i = 2; i < batch.runs.length; i += 3) n += batch.runs[i]!;
+  return n;
+}
+
+/** A stretch of whole lines of one view: a platform index, or -1 for lines every view shows. */
+interface Piece {
+  text: string;
+  view: number;
+  lines: number;
+}
+
+export interface BuilderOptions {
+  /**
+   * Lines kept per view (everything, and each platform with the shared lines): older pieces that
+   * no view can show any more are dropped and counted in `dropped`. Unbounded when left out.
+   */
+  keep?: number;
+  /** Platforms whose views count even before they have lines of their own. */
+  views?: readonly string[];
+}
+
+/**
+ * Accumulates terminal text as pieces and joins them only when taken, so text a terminal could no
+ * longer show is dropped before anyone concatenates, sends or parses it: the one place where a
+ * flood is thinned ("show the tail when behind"). Without `keep` it is a plain batch builder.
+ */
+export class TerminalBatchBuilder {
+  private pieces: Piece[] = [];
+  private head = 0;
+  private readonly platforms: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** Lines of each platform's own pieces, and of the shared ones. */
+  private own: number[] = [];
+  private shared = 0;
+  private readonly keep: number;
+  /** Trimming scans the pieces: it waits until this many lines are held, so its cost is spread. */
+  private trimAt: number;
+  lines = 0;
+  /** Characters held. */
+  size = 0;
+  /** Lines dropped since this was last reset by the caller. */
+  dropped = 0;
+
+  constructor(options: BuilderOptions = {}) {
+    this.keep = options.keep ?? Infinity;
+    this.trimAt = 2 * this.keep;
+    for (const v of options.views ?? []) this.indexOf(v);
+  }
+
+  add(text: string, platform: string | undefined, lines: number): void {
+    if (text.length === 0) return;
+    this.push(text, platform === undefined ? -1 : this.indexOf(platform), lines);
+  }
+
+  /** Appends a batch's runs as pieces (slices of its text: nothing is copied). */
+  addBatch(batch: TerminalBatch): void {
+    const remap = batch.platforms.map((p) => this.indexOf(p));
+    const { runs, text } = batch;
+    let at = 0;
+    for (let i = 0; i + 2 < runs.length; i += 3) {
+      const index = runs[i]!;
+      const length = runs[i + 1]!;
+      if (length > 0) this.push(runs.length === 3 ? text : text.slice(at, at + length), index < 0 ? -1 : remap[index]!, runs[i + 2]!);
+      at += length;
+    }
+  }
+
+  /**
+   * The oldest pieces, up to about `maxChars` (at least one piece), as one batch; `lead` goes
+   * first as a shared line. Undefined when nothing is held and there is no lead.
+   */
+  take(maxChars = Infinity, lead?: string): TerminalBatch | undefined {
+    if (this.head === this.pieces.length && lead === undefined) return undefined;
+    const parts: string[] = [];
+    const runs: number[] = [];
+    let chars = 0;
+    const addRun = (text: string, view: number, lines: number) => {
+      parts.push(text);
+      chars += text.length;
+      const n = runs.length;
+      if (n >= 3 && runs[n - 3] === view) {
+        runs[n - 2] = runs[n - 2]! + text.length;
+        runs[n - 1] = runs[n - 1]! + lines;
+      } else {
+        runs.push(view, text.length, lines);
+      }
+    };
+    if (lead !== undefined) addRun(lead, -1, 1);
+    while (this.head < this.pieces.length) {
+      const piece = this.pieces[this.head]!;
+      if (parts.length > 0 && chars + piece.text.length > maxChars) break;
+      addRun(piece.text, piece.view, piece.lines);
+      this.forget(piece);
+      this.head++;
+    }
+    this.compact();
+    return { text: parts.length === 1 ? parts[0]! : parts.join(''), platforms: [...this.platforms], runs };
+  }
+
+  private indexOf(platform: string): number {
+    let index = this.index.get(platform);
+    if (index === undefined) {
+      index = this.platforms.length;
+      this.platforms.push(platform);
+      this.index.set(platform, index);
+      this.own.push(0);
+    }
+    return index;
+  }
+
+  private push(text: string, view: number, lines: number): void {
+    this.pieces.push({ text, view, lines });
+    this.lines += lines;
+    this.size += text.length;
+    if (view < 0) this.shared += lines;
+    else this.own[view] = this.own[view]! + lines;
+    if (this.lines >= this.trimAt) this.trim();
+  }
+
+  private forget(piece: Piece): void {
+    this.lines -= piece.lines;
+    this.size -= piece.text.length;
+    if (piece.view < 0) this.shared -= piece.lines;
+    else this.own[piece.view] = this.own[piece.view]! - piece.lines;
+  }
+
+  /**
+   * Drops every piece outside the last `keep` lines of all the views it shows in: everything, and
+   * its platform (a shared piece: every platform). Scans from the oldest; stops where the
+   * everything-view needs all that follows.
+   */
+  private trim(): void {
+    const keep = this.keep;
+    let all = this.lines;
+    const own = [...this.own];
+    let shared = this.shared;
+    const kept: Piece[] = [];
+    let i = this.head;
+    for (; i < this.pieces.length && all > keep; i++) {
+      const piece = this.pieces[i]!;
+      const n = piece.lines;
+      let needed = all - n < keep;
+      if (!needed) {
+        if (piece.view >= 0) needed = own[piece.view]! + shared - n < keep;
+        else for (let v = 0; v < own.length && !needed; v++) needed = own[v]! + shared - n < keep;
+      }
+      all -= n;
+      if (piece.view < 0) shared -= n;
+      else own[piece.view] = own[piece.view]! - n;
+      if (needed) kept.push(piece);
+      else {
+        this.forget(piece);
+        this.dropped += n;
+      }
+    }
+    if (i > this.head) {
+      this.pieces = kept.concat(this.pieces.slice(i));
+      this.head = 0;
+    }
+    // What the views need stays; trim again only once another `keep` lines came.
+    this.trimAt = this.lines + keep;
+  }
+
+  private compact(): void {
+    if (this.head === this.pieces.length) {
+      this.pieces = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.pieces.length) {
+      this.pieces = this.pieces.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
