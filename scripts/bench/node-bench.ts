@@ -49,6 +49,7 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
     let first = 0;
     let chunks = 0;
     let bytes = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const record = await api.builds.run(
       { context, platforms: ['linux/amd64', 'linux/arm64', 'linux/riscv64'], output: { type: 'cacheonly' } },
@@ -62,12 +63,14 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
       },
     ).result;
     const t1 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     if (record.status !== 'succeeded') throw new Error(`synthetic build ended ${record.status}: ${record.note ?? ''}`);
     return {
       lines,
       streamMs: Math.round(t1 - first),
       totalMs: Math.round(t1 - t0),
       linesPerSecond: Math.round((lines / (t1 - first)) * 1000),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       chunks,
       terminalBytes: bytes,
       feed: { ...feed.stats },

@@ -84,19 +84,33 @@ describe('terminal batches', () => {
     const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
     const keep = 500;
     const full = new TerminalBatchBuilder();
-    const tail = new TerminalBatchBuilder({ keep, views: [...platforms, 'linux/s390x'] });
-    for (const [text, p] of stream(3000, platforms)) {
+    const byLine = new TerminalBatchBuilder({ keep, views: [...platforms, 'linux/s390x'] });
+    // The same lines appended as whole batches of 40 pieces (as the core's watcher gets them).
+    const byBatch = new TerminalBatchBuilder({ keep, views: [...platforms, 'linux/s390x'] });
+    let group = new TerminalBatchBuilder();
+    stream(3000, platforms).forEach(([text, p], i) => {
       const n = text.split('\n').length - 1;
       full.add(text, p, n);
-      tail.add(text, p, n);
-    }
+      byLine.add(text, p, n);
+      group.add(text, p, n);
+      if (i % 40 === 39) byBatch.addBatch(group.take()!);
+    });
+    expect(group.take()).toBeUndefined(); // 3000 lines: the last group was full
     const all = full.take()!;
-    const kept = tail.take()!;
-    expect(tail.dropped).toBeGreaterThan(0);
-    expect(batchLines(kept) + tail.dropped).toBe(batchLines(all));
-    for (const p of [undefined, ...platforms, 'linux/s390x']) expect(view([kept], p).slice(-keep), p ?? 'all').toEqual(view([all], p).slice(-keep));
-    // riscv64 only wrote at the start: its view still gets its last lines
-    expect(view([kept], 'linux/riscv64').filter((l) => l.endsWith('riscv64')).length).toBeGreaterThan(0);
+    for (const tail of [byLine, byBatch]) {
+      const kept = tail.take()!;
+      expect(tail.dropped).toBeGreaterThan(0);
+      expect(batchLines(kept) + tail.dropped).toBe(batchLines(all));
+      for (const p of [undefined, ...platforms, 'linux/s390x']) expect(view([kept], p).slice(-keep), p ?? 'all').toEqual(view([all], p).slice(-keep));
+      // riscv64 only wrote at the start: its view still gets its last lines
+      expect(view([kept], 'linux/riscv64').filter((l) => l.endsWith('riscv64')).length).toBeGreaterThan(0);
+    }
+    group = new TerminalBatchBuilder();
+    // A batch that is taken alone goes out as the same text and runs.
+    const one = new TerminalBatchBuilder({ keep });
+    const b = stream(10, platforms).reduce((acc, [text, p]) => (acc.add(text, p, text.split('\n').length - 1), acc), group).take()!;
+    one.addBatch(b);
+    expect(one.take()).toEqual(b);
   });
 
   it('with `keep`, stays bounded however long the log, also when a quiet view holds on to old lines', () => {

@@ -36,11 +36,20 @@ export function batchLines(batch: TerminalBatch): number {
   return n;
 }
 
-/** A stretch of whole lines of one view: a platform index, or -1 for lines every view shows. */
+/**
+ * A stretch of whole lines: of one view (a platform index, or -1 for lines every view shows), or a
+ * whole batch appended as it came (`runs` in this builder's indexes), kept whole so that a batch
+ * passed through unchanged is never cut up and joined again.
+ */
 interface Piece {
   text: string;
-  view: number;
   lines: number;
+  view: number;
+  runs?: number[];
+  /** A batch's own lines per platform index. */
+  own?: number[];
+  /** Lines every view shows. */
+  shared: number;
 }
 
 export interface BuilderOptions {
@@ -83,20 +92,27 @@ export class TerminalBatchBuilder {
 
   add(text: string, platform: string | undefined, lines: number): void {
     if (text.length === 0) return;
-    this.push(text, platform === undefined ? -1 : this.indexOf(platform), lines);
+    const view = platform === undefined ? -1 : this.indexOf(platform);
+    this.push({ text, lines, view, shared: view < 0 ? lines : 0 });
   }
 
-  /** Appends a batch's runs as pieces (slices of its text: nothing is copied). */
+  /** Appends a batch whole (its runs re-indexed; its text is not copied). */
   addBatch(batch: TerminalBatch): void {
+    if (batch.text.length === 0) return;
     const remap = batch.platforms.map((p) => this.indexOf(p));
-    const { runs, text } = batch;
-    let at = 0;
+    const same = remap.every((to, from) => to === from);
+    const runs = same ? batch.runs : batch.runs.map((n, i) => (i % 3 === 0 && n >= 0 ? remap[n]! : n));
+    const own = new Array<number>(this.platforms.length).fill(0);
+    let shared = 0;
+    let lines = 0;
     for (let i = 0; i + 2 < runs.length; i += 3) {
-      const index = runs[i]!;
-      const length = runs[i + 1]!;
-      if (length > 0) this.push(runs.length === 3 ? text : text.slice(at, at + length), index < 0 ? -1 : remap[index]!, runs[i + 2]!);
-      at += length;
+      const view = runs[i]!;
+      const n = runs[i + 2]!;
+      lines += n;
+      if (view < 0) shared += n;
+      else own[view] = own[view]! + n;
     }
+    this.push({ text: batch.text, lines, view: -2, runs, own, shared });
   }
 
   /**
@@ -111,19 +127,26 @@ export class TerminalBatchBuilder {
     const addRun = (text: string, view: number, lines: number) => {
       parts.push(text);
       chars += text.length;
-      const n = runs.length;
-      if (n >= 3 && runs[n - 3] === view) {
-        runs[n - 2] = runs[n - 2]! + text.length;
-        runs[n - 1] = runs[n - 1]! + lines;
-      } else {
-        runs.push(view, text.length, lines);
-      }
+      appendRun(runs, view, text.length, lines);
     };
     if (lead !== undefined) addRun(lead, -1, 1);
     while (this.head < this.pieces.length) {
       const piece = this.pieces[this.head]!;
       if (parts.length > 0 && chars + piece.text.length > maxChars) break;
-      addRun(piece.text, piece.view, piece.lines);
+      if (piece.runs) {
+        // A batch taken alone goes out as it came.
+        if (parts.length === 0 && (this.head + 1 === this.pieces.length || chars + piece.text.length + this.pieces[this.head + 1]!.text.length > maxChars)) {
+          this.forget(piece);
+          this.head++;
+          this.compact();
+          return { text: piece.text, platforms: [...this.platforms], runs: piece.runs };
+        }
+        parts.push(piece.text);
+        chars += piece.text.length;
+        for (let i = 0; i + 2 < piece.runs.length; i += 3) appendRun(runs, piece.runs[i]!, piece.runs[i + 1]!, piece.runs[i + 2]!);
+      } else {
+        addRun(piece.text, piece.view, piece.lines);
+      }
       this.forget(piece);
       this.head++;
     }
@@ -142,20 +165,24 @@ export class TerminalBatchBuilder {
     return index;
   }
 
-  private push(text: string, view: number, lines: number): void {
-    this.pieces.push({ text, view, lines });
-    this.lines += lines;
-    this.size += text.length;
-    if (view < 0) this.shared += lines;
-    else this.own[view] = this.own[view]! + lines;
+  private push(piece: Piece): void {
+    this.pieces.push(piece);
+    this.lines += piece.lines;
+    this.size += piece.text.length;
+    this.count(piece, 1);
     if (this.lines >= this.trimAt) this.trim();
   }
 
   private forget(piece: Piece): void {
     this.lines -= piece.lines;
     this.size -= piece.text.length;
-    if (piece.view < 0) this.shared -= piece.lines;
-    else this.own[piece.view] = this.own[piece.view]! - piece.lines;
+    this.count(piece, -1);
+  }
+
+  private count(piece: Piece, sign: 1 | -1): void {
+    this.shared += sign * piece.shared;
+    if (piece.own) for (let v = 0; v < piece.own.length; v++) this.own[v] = this.own[v]! + sign * piece.own[v]!;
+    else if (piece.view >= 0) this.own[piece.view] = this.own[piece.view]! + sign * piece.lines;
   }
 
   /**
@@ -172,19 +199,20 @@ export class TerminalBatchBuilder {
     let i = this.head;
     for (; i < this.pieces.length && all > keep; i++) {
       const piece = this.pieces[i]!;
-      const n = piece.lines;
-      let needed = all - n < keep;
-      if (!needed) {
-        if (piece.view >= 0) needed = own[piece.view]! + shared - n < keep;
-        else for (let v = 0; v < own.length && !needed; v++) needed = own[v]! + shared - n < keep;
+      // Needed if some of its lines are among the last `keep` of a view it shows in.
+      let needed = all - piece.lines < keep;
+      for (let v = 0; v < own.length && !needed; v++) {
+        const mine = piece.shared + (piece.own ? (piece.own[v] ?? 0) : piece.view === v ? piece.lines : 0);
+        needed = mine > 0 && own[v]! + shared - mine < keep;
       }
-      all -= n;
-      if (piece.view < 0) shared -= n;
-      else own[piece.view] = own[piece.view]! - n;
+      all -= piece.lines;
+      shared -= piece.shared;
+      if (piece.own) for (let v = 0; v < piece.own.length; v++) own[v] = own[v]! - piece.own[v]!;
+      else if (piece.view >= 0) own[piece.view] = own[piece.view]! - piece.lines;
       if (needed) kept.push(piece);
       else {
         this.forget(piece);
-        this.dropped += n;
+        this.dropped += piece.lines;
       }
     }
     if (i > this.head) {
@@ -203,5 +231,16 @@ export class TerminalBatchBuilder {
       this.pieces = this.pieces.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+/** Adds a run to a flat run list, merged into the last one when it is of the same view. */
+function appendRun(runs: number[], view: number, length: number, lines: number): void {
+  const n = runs.length;
+  if (n >= 3 && runs[n - 3] === view) {
+    runs[n - 2] = runs[n - 2]! + length;
+    runs[n - 1] = runs[n - 1]! + lines;
+  } else {
+    runs.push(view, length, lines);
   }
 }
