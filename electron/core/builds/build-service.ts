@@ -113,8 +113,7 @@ class LiveBuild {
     this.timer = undefined;
     this.drainRaw();
     const chunk: BuildChunk = { id: this.record.id };
-    const terminal = this.pipeline.take();
-    if (terminal) chunk.terminal = terminal;
+    const text = this.pipeline.takeText();
     if (this.pipeline.dirty) {
       const now = Date.now();
       if (final || now - this.lastProgressAt >= this.progressMs) {
@@ -125,8 +124,8 @@ class LiveBuild {
       }
     }
     if (final) chunk.status = this.record.status;
-    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
-    for (const w of this.watchers) w.push(chunk);
+    if (!text && !chunk.progress && !chunk.status) return;
+    for (const w of this.watchers) w.push(chunk, text);
   }
 
   /** Joins a window late: replays the log up to now from disk, then the live output. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { BuildChunk } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
-import { TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
+import { TerminalBatchBuilder, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -13,7 +13,7 @@ import { TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain
 export class LogPipeline {
   readonly tracker: BuildProgressTracker;
   private readonly formatter = new TerminalFormatter({ eol: '\r\n' });
-  private batch = new TerminalBatchBuilder();
+  private readonly batch: TerminalBatchBuilder;
   /** Something changed since the last `progress()`. */
   dirty = false;
   /** The parser's UTF-8 decoder holds part of a character from the last chunk. */
@@ -21,6 +21,7 @@ export class LogPipeline {
 
   constructor(platforms: readonly string[]) {
     this.tracker = new BuildProgressTracker({ platforms });
+    this.batch = new TerminalBatchBuilder({ views: platforms });
   }
 
   push(chunk: Buffer): void {
@@ -56,6 +57,11 @@ export class LogPipeline {
 
   take(): TerminalBatch | undefined {
     return this.batch.take();
+  }
+
+  /** The text so far as unjoined pieces: each window joins only what it will really send. */
+  takeText(): TerminalText | undefined {
+    return this.batch.takeText();
   }
 
   /** The lanes as sent to the renderer: log lines kept only for failed steps (the rest is in the terminal). */
