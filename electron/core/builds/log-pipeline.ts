@@ -71,18 +71,8 @@ export class LogPipeline {
   }
 
   private append(chunks: TerminalChunk[]): void {
-    for (const c of chunks) this.batch.add(c.text, c.platform, countLines(c.text));
+    for (const c of chunks) this.batch.add(c.text, c.platform, c.lines);
   }
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  let at = text.indexOf('\n');
-  while (at >= 0) {
-    n++;
-    at = text.indexOf('\n', at + 1);
-  }
-  return n;
 }
 
 export function leanSnapshot(snap: BuildProgressSnapshot): BuildProgressSnapshot {
