@@ -7,13 +7,12 @@ import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from 
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder } from '../../../shared/domain/terminal-batch';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { LogPipeline, replayLog } from './log-pipeline';
+import { LogPipeline, replayTail } from './log-pipeline';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -382,24 +381,6 @@ export class BuildService {
     }
     await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
-}
-
-/**
- * A build's log read back from disk, keeping what a terminal can still show: the last lines of
- * every view (the window gets a scrollback, not the whole log). `end` runs before the last text is
- * taken, for lines the replay adds at the end.
- */
-async function replayTail(
-  record: BuildRecord,
-  options: { endOffset?: number; signal?: AbortSignal },
-  end?: (pipeline: LogPipeline) => void,
-): Promise<{ pipeline: LogPipeline; text: TerminalBatchBuilder }> {
-  const text = new TerminalBatchBuilder({ keep: TERMINAL_SCROLLBACK, views: record.platforms });
-  const pipeline = await replayLog(record.logFile, record.id, record.platforms, async (c) => c.terminal && text.addBatch(c.terminal), options);
-  end?.(pipeline);
-  const rest = pipeline.take();
-  if (rest) text.addBatch(rest);
-  return { pipeline, text };
 }
 
 function newBuildId(): string {

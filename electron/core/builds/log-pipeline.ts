@@ -1,9 +1,9 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import type { BuildChunk } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
-import { TerminalBatchBuilder, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
+import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -118,4 +118,22 @@ export async function replayLog(
     stream.destroy();
   }
   return pipeline;
+}
+
+/**
+ * A build's log read back from disk, keeping what a terminal can still show: the last lines of
+ * every view (the window gets a scrollback, not the whole log). `end` runs before the last text is
+ * taken, for lines the replay adds at the end.
+ */
+export async function replayTail(
+  record: BuildRecord,
+  options: { endOffset?: number; signal?: AbortSignal },
+  end?: (pipeline: LogPipeline) => void,
+): Promise<{ pipeline: LogPipeline; text: TerminalBatchBuilder }> {
+  const text = new TerminalBatchBuilder({ keep: TERMINAL_SCROLLBACK, views: record.platforms });
+  const pipeline = await replayLog(record.logFile, record.id, record.platforms, async (c) => c.terminal && text.addBatch(c.terminal), options);
+  end?.(pipeline);
+  const rest = pipeline.take();
+  if (rest) text.addBatch(rest);
+  return { pipeline, text };
 }
