@@ -129,23 +129,4 @@ describe('terminal batches', () => {
     expect(view([kept], 'linux/amd64').slice(-keep)).toEqual(Array.from({ length: keep }, (_, i) => `amd ${100_000 - keep + i}`));
     expect(b.dropped + batchLines(kept)).toBe(100_002);
   });
-
-  it('hand unjoined text on to another builder, whatever its platform order', () => {
-    const source = new TerminalBatchBuilder({ views: ['linux/arm64', 'linux/amd64'] });
-    const joined = new TerminalBatchBuilder();
-    for (const [text, p] of stream(300, ['linux/amd64', 'linux/arm64', 'linux/riscv64'])) {
-      source.add(text, p, text.split('\n').length - 1);
-      joined.add(text, p, text.split('\n').length - 1);
-    }
-    source.addBatch(tb(['batch amd\r\n', 'linux/amd64'], ['batch s\r\n']));
-    joined.addBatch(tb(['batch amd\r\n', 'linux/amd64'], ['batch s\r\n']));
-    const text = source.takeText()!;
-    expect(source.take()).toBeUndefined();
-    const target = new TerminalBatchBuilder({ keep: 1000, views: ['linux/amd64', 'linux/riscv64'] });
-    target.addText(text);
-    const expected = joined.take()!;
-    const got = target.take()!;
-    expect(got.text).toBe(expected.text);
-    for (const p of [undefined, 'linux/amd64', 'linux/arm64', 'linux/riscv64']) expect(view([got], p)).toEqual(view([expected], p));
-  });
 });

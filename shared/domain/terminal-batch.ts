@@ -41,21 +41,15 @@ export function batchLines(batch: TerminalBatch): number {
  * whole batch appended as it came (`runs` in this builder's indexes), kept whole so that a batch
  * passed through unchanged is never cut up and joined again.
  */
-export interface Piece {
-  readonly text: string;
-  readonly lines: number;
-  readonly view: number;
-  readonly runs?: number[];
+interface Piece {
+  text: string;
+  lines: number;
+  view: number;
+  runs?: number[];
   /** A batch's own lines per platform index. */
-  readonly own?: number[];
+  own?: number[];
   /** Lines every view shows. */
-  readonly shared: number;
-}
-
-/** Terminal text handed from one builder to another before anyone joined it (views index `platforms`). */
-export interface TerminalText {
-  readonly platforms: readonly string[];
-  readonly pieces: readonly Piece[];
+  shared: number;
 }
 
 export interface BuilderOptions {
@@ -119,23 +113,6 @@ export class TerminalBatchBuilder {
       else own[view] = own[view]! + n;
     }
     this.push({ text: batch.text, lines, view: -2, runs, own, shared });
-  }
-
-  /** Appends what another builder held, piece by piece, still unjoined (shared, never copied, when the views line up). */
-  addText(text: TerminalText): void {
-    const remap = text.platforms.map((p) => this.indexOf(p));
-    const same = remap.every((to, from) => to === from);
-    for (const piece of text.pieces) this.push(same ? piece : piece.runs ? remapped(piece, remap) : piece.view < 0 ? piece : { ...piece, view: remap[piece.view]! });
-  }
-
-  /** Everything held, unjoined, and a fresh start: for handing on to other builders. */
-  takeText(): TerminalText | undefined {
-    if (this.head === this.pieces.length) return undefined;
-    const pieces = this.head === 0 ? this.pieces : this.pieces.slice(this.head);
-    for (const piece of pieces) this.forget(piece);
-    this.pieces = [];
-    this.head = 0;
-    return { platforms: [...this.platforms], pieces };
   }
 
   /**
@@ -266,12 +243,4 @@ function appendRun(runs: number[], view: number, length: number, lines: number):
   } else {
     runs.push(view, length, lines);
   }
-}
-
-/** A batch piece with its runs and counts moved to other platform indexes. */
-function remapped(piece: Piece, remap: number[]): Piece {
-  const own: number[] = [];
-  piece.own?.forEach((n, from) => (own[remap[from]!] = n));
-  for (let v = 0; v < own.length; v++) own[v] ??= 0;
-  return { ...piece, runs: piece.runs!.map((n, i) => (i % 3 === 0 && n >= 0 ? remap[n]! : n)), own };
 }

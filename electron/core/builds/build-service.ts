@@ -112,7 +112,8 @@ class LiveBuild {
     this.timer = undefined;
     this.drainRaw();
     const chunk: BuildChunk = { id: this.record.id };
-    const text = this.pipeline.takeText();
+    const terminal = this.pipeline.take();
+    if (terminal) chunk.terminal = terminal;
     if (this.pipeline.dirty) {
       const now = Date.now();
       if (final || now - this.lastProgressAt >= this.progressMs) {
@@ -123,8 +124,8 @@ class LiveBuild {
       }
     }
     if (final) chunk.status = this.record.status;
-    if (!text && !chunk.progress && !chunk.status) return;
-    for (const w of this.watchers) w.push(chunk, text);
+    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
+    for (const w of this.watchers) w.push(chunk);
   }
 
   /** Joins a window late: replays the log up to now from disk, then the live output. */

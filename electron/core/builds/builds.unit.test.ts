@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
-import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
+import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
@@ -111,13 +111,7 @@ function tb(...parts: Array<[string, string?]>): TerminalBatch {
   for (const [text, platform] of parts) b.add(text, platform, text.split('\n').length - 1);
   return b.take()!;
 }
-/** Lines as a live build hands them to its windows: pieces not yet joined. */
-function textOf(parts: Array<[string, string?]>): TerminalText {
-  const b = new TerminalBatchBuilder();
-  for (const [text, platform] of parts) b.add(text, platform, text.split('\n').length - 1);
-  return b.takeText()!;
-}
-const joinedText = (batches: Array<TerminalBatch | undefined>) => batches.map((b) => b?.text ?? '').join('');
+const textOf = (batches: Array<TerminalBatch | undefined>) => batches.map((b) => b?.text ?? '').join('');
 function platformText(batches: Array<TerminalBatch | undefined>, platform: string): string {
   let out = '';
   for (const b of batches) if (b) forEachRun(b, (text, p) => p === platform && (out += text));
@@ -138,11 +132,11 @@ describe('log pipeline', () => {
     const replayed = await replayLog(file, 'x', platforms, async (c) => void chunks.push(c), { chunkBytes: 1024, readBytes: 1000 });
     const all = [...chunks.map((c) => c.terminal), replayed.take()];
     expect(chunks.length).toBeGreaterThan(1);
-    expect(joinedText(all)).toBe(joinedText(liveText));
+    expect(textOf(all)).toBe(textOf(liveText));
     expect(platformText(all, 'linux/riscv64')).toBe(platformText(liveText, 'linux/riscv64'));
     expect(stripAnsi(platformText(all, 'linux/riscv64'))).toMatch(/#\d+ [\d.]+ this step fails on riscv64/);
     expect(stripAnsi(platformText(all, 'linux/amd64'))).not.toMatch(/#\d+ [\d.]+ this step fails on riscv64/);
-    expect(all.reduce((n, b) => n + (b ? batchLines(b) : 0), 0)).toBe(joinedText(all).split('\n').length - 1);
+    expect(all.reduce((n, b) => n + (b ? batchLines(b) : 0), 0)).toBe(textOf(all).split('\n').length - 1);
 
     live.end(1);
     const snap = live.progress();
@@ -158,13 +152,13 @@ describe('log pipeline', () => {
     const whole = new LogPipeline([]);
     whole.push(raw);
     whole.end(1);
-    const expected = joinedText([whole.take()]);
+    const expected = textOf([whole.take()]);
     expect(stripAnsi(expected)).toContain('café ✓ 🚀 failed');
     for (const size of [1, 2, 3, 5]) {
       const split = new LogPipeline([]);
       for (let at = 0; at < raw.length; at += size) split.push(raw.subarray(at, at + size));
       split.end(1);
-      expect(joinedText([split.take()]), `chunks of ${size} bytes`).toBe(expected);
+      expect(textOf([split.take()]), `chunks of ${size} bytes`).toBe(expected);
     }
   });
 
@@ -176,7 +170,7 @@ describe('log pipeline', () => {
     const first = await replayLog(file, 'x', [], async () => undefined, { endOffset: half });
     const direct = new LogPipeline([]);
     direct.push(raw.subarray(0, half));
-    expect(joinedText([first.take()])).toBe(joinedText([direct.take()]));
+    expect(textOf([first.take()])).toBe(textOf([direct.take()]));
   });
 });
 
@@ -228,10 +222,7 @@ describe('watcher', () => {
         parts.push([`line ${i}.${k} ${p}\r\n`, p]);
         all.push(`line ${i}.${k} ${p}`);
       }
-      const progress = { n: i } as unknown as BuildChunk['progress'];
-      // A live build hands its text on unjoined; a replay sends batches. Both are kept the same way.
-      if (i % 2) w.push({ id: 'a', progress }, textOf(parts));
-      else w.push({ id: 'a', terminal: tb(...parts), progress });
+      w.push({ id: 'a', terminal: tb(...parts), progress: { n: i } as unknown as BuildChunk['progress'] });
     }
     w.push({ id: 'a', status: 'succeeded' });
     for (let i = 0; i < 10 && win.sent.at(-1)?.status === undefined; i++) {

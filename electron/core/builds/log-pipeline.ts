@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
+import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -13,7 +13,7 @@ import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch, type Ter
 export class LogPipeline {
   readonly tracker: BuildProgressTracker;
   private readonly formatter = new TerminalFormatter({ eol: '\r\n' });
-  private readonly batch: TerminalBatchBuilder;
+  private batch = new TerminalBatchBuilder();
   /** Something changed since the last `progress()`. */
   dirty = false;
   /** The parser's UTF-8 decoder holds part of a character from the last chunk. */
@@ -21,7 +21,6 @@ export class LogPipeline {
 
   constructor(platforms: readonly string[]) {
     this.tracker = new BuildProgressTracker({ platforms });
-    this.batch = new TerminalBatchBuilder({ views: platforms });
   }
 
   push(chunk: Buffer): void {
@@ -57,11 +56,6 @@ export class LogPipeline {
 
   take(): TerminalBatch | undefined {
     return this.batch.take();
-  }
-
-  /** The text so far as unjoined pieces: each window joins only what it will really send. */
-  takeText(): TerminalText | undefined {
-    return this.batch.takeText();
   }
 
   /** The lanes as sent to the renderer: log lines kept only for failed steps (the rest is in the terminal). */

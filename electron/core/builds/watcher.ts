@@ -1,6 +1,6 @@
 import type { BuildChunk, BuildStatusValue } from '../../../shared/contract/builds';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch, type TerminalText } from '../../../shared/domain/terminal-batch';
+import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /** Terminal text per chunk: a terminal parses each write in one go, so chunks stay small. */
 export const MAX_CHUNK_TEXT = 64 * 1024;
@@ -73,12 +73,10 @@ export class Watcher {
     return this.closed;
   }
 
-  /** Takes output in: a chunk, and the live build's text still unjoined (joined here only if it is sent). */
-  push(chunk: BuildChunk, text?: TerminalText): void {
+  push(chunk: BuildChunk): void {
     if (this.closed) return;
     this.id = chunk.id;
     if (chunk.terminal) this.text.addBatch(chunk.terminal);
-    if (text) this.text.addText(text);
     if (chunk.progress) this.progress = chunk.progress;
     if (chunk.status) this.status = chunk.status;
     if (!this.holding) void this.pump();
