@@ -231,8 +231,8 @@ describe('watcher', () => {
     }
     const received = win.lines();
     const lines = received.filter((l) => l.startsWith('line '));
-    const notices = received.filter((l) => l.startsWith('… '));
-    expect(notices).toEqual([`… ${all.length - lines.length} lines not shown here: more output than the terminal shows (it keeps the last 50 of each view); the full log is in /data/builds/x/build.log`]);
+    const notices = received.filter((l) => l.startsWith('... '));
+    expect(notices).toEqual([`... ${all.length - lines.length} lines not shown here: more output than the terminal shows (it keeps the last 50 of each view); the full log is in /data/builds/x/build.log`]);
     expect(lines.length).toBeLessThan(all.length);
     // the last `keep` lines of the whole and of each platform arrived, in order
     expect(lines.slice(-keep)).toEqual(all.slice(-keep));

@@ -15,10 +15,14 @@ export interface WatcherOptions {
   keep?: number;
 }
 
-/** The one line that says output was left out (a window fell behind, or a long log was opened). */
+/**
+ * The one line that says output was left out (a window fell behind, or a long log was opened).
+ * ASCII only: one wider character would make the whole chunk it leads a two-byte string, which
+ * costs twice the memory and the slow path of every encoder on the way.
+ */
 export function notShownLine(lines: number, logFile: string | undefined, keep = TERMINAL_SCROLLBACK): string {
   const where = logFile ? `; the full log is in ${logFile}` : '';
-  return `\x1b[2m… ${lines} lines not shown here: more output than the terminal shows (it keeps the last ${keep} of each view)${where}\x1b[0m\r\n`;
+  return `\x1b[2m... ${lines} lines not shown here: more output than the terminal shows (it keeps the last ${keep} of each view)${where}\x1b[0m\r\n`;
 }
 
 /** Takes the next chunk of text from `text`, led by the not-shown line when it dropped some. */
