@@ -75,11 +75,15 @@ class LiveBuild {
   /** Parses and stores what arrived since the last flush. */
   drainRaw(): void {
     if (this.rawBytes === 0) return;
-    const data = this.raw.length === 1 ? this.raw[0]! : Buffer.concat(this.raw, this.rawBytes);
+    // Many small pieces are parsed as one; big ones (a flood fills the pipe) as they came, since
+    // copying them into one buffer would double the bytes a flood makes the core allocate.
+    const raw = this.raw.length === 1 || this.rawBytes >= this.raw.length * 16 * 1024 ? this.raw : [Buffer.concat(this.raw, this.rawBytes)];
     this.raw = [];
     this.rawBytes = 0;
-    this.log.write(data);
-    this.pipeline.push(data);
+    for (const data of raw) {
+      this.log.write(data);
+      this.pipeline.push(data);
+    }
   }
 
   note(line: string): void {
