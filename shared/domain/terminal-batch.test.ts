@@ -129,4 +129,29 @@ describe('terminal batches', () => {
     expect(view([kept], 'linux/amd64').slice(-keep)).toEqual(Array.from({ length: keep }, (_, i) => `amd ${100_000 - keep + i}`));
     expect(b.dropped + batchLines(kept)).toBe(100_002);
   });
+
+  it('cut a batch bigger than a chunk at line ends, keeping every view whole', () => {
+    const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
+    const source = new TerminalBatchBuilder();
+    for (const [text, p] of stream(2000, platforms)) source.add(text, p, text.split('\n').length - 1);
+    source.add(`${'x'.repeat(5000)}\r\n`, 'linux/arm64', 1); // one line longer than a chunk
+    const whole = source.take()!;
+    for (const maxChars of [1000, 4096, 30_000]) {
+      const b = new TerminalBatchBuilder({ keep: 100_000 });
+      b.addBatch(whole);
+      const parts: TerminalBatch[] = [];
+      for (let t = b.take(maxChars); t; t = b.take(maxChars)) parts.push(t);
+      expect(parts.length).toBeGreaterThan(1);
+      expect(parts.map((t) => t.text).join('')).toBe(whole.text);
+      for (const t of parts) {
+        expect(t.text.length <= maxChars || batchLines(t) === 1, `${t.text.length} chars in ${batchLines(t)} lines`).toBe(true);
+        expect(t.text.endsWith('\n')).toBe(true);
+        expect(t.runs.filter((_, i) => i % 3 === 1).reduce((a, n) => a + n, 0)).toBe(t.text.length);
+        expect(batchLines(t)).toBe(t.text.split('\n').length - 1);
+      }
+      for (const p of [undefined, ...platforms]) expect(view(parts, p)).toEqual(view([whole], p));
+      expect(b.lines).toBe(0);
+      expect(b.size).toBe(0);
+    }
+  });
 });

@@ -134,6 +134,16 @@ export class TerminalBatchBuilder {
       const piece = this.pieces[this.head]!;
       if (parts.length > 0 && chars + piece.text.length > maxChars) break;
       if (piece.runs) {
+        // A batch bigger than a chunk goes in chunk-sized parts, cut at line ends.
+        if (parts.length === 0 && piece.text.length > maxChars) {
+          const [first, rest] = splitBatch(piece, maxChars);
+          if (rest) {
+            this.account(piece, -1);
+            this.account(rest, 1);
+            this.pieces[this.head] = rest;
+            return { text: first.text, platforms: [...this.platforms], runs: first.runs! };
+          }
+        }
         // A batch taken alone goes out as it came.
         if (parts.length === 0 && (this.head + 1 === this.pieces.length || chars + piece.text.length + this.pieces[this.head + 1]!.text.length > maxChars)) {
           this.forget(piece);
@@ -167,19 +177,18 @@ export class TerminalBatchBuilder {
 
   private push(piece: Piece): void {
     this.pieces.push(piece);
-    this.lines += piece.lines;
-    this.size += piece.text.length;
-    this.count(piece, 1);
+    this.account(piece, 1);
     if (this.lines >= this.trimAt) this.trim();
   }
 
   private forget(piece: Piece): void {
-    this.lines -= piece.lines;
-    this.size -= piece.text.length;
-    this.count(piece, -1);
+    this.account(piece, -1);
   }
 
-  private count(piece: Piece, sign: 1 | -1): void {
+  /** Adds (1) or removes (-1) a piece's lines, characters and per-view counts. */
+  private account(piece: Piece, sign: 1 | -1): void {
+    this.lines += sign * piece.lines;
+    this.size += sign * piece.text.length;
     this.shared += sign * piece.shared;
     if (piece.own) for (let v = 0; v < piece.own.length; v++) this.own[v] = this.own[v]! + sign * piece.own[v]!;
     else if (piece.view >= 0) this.own[piece.view] = this.own[piece.view]! + sign * piece.lines;
@@ -243,4 +252,51 @@ function appendRun(runs: number[], view: number, length: number, lines: number):
   } else {
     runs.push(view, length, lines);
   }
+}
+
+/**
+ * A batch piece cut in two at a line end: at most `maxChars` first (one line at least, however
+ * long), the rest after; `rest` is undefined when it all fits.
+ */
+function splitBatch(piece: Piece, maxChars: number): [Piece, Piece | undefined] {
+  const runs = piece.runs!;
+  const head: number[] = [];
+  let at = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    const [view, length, lines] = [runs[i]!, runs[i + 1]!, runs[i + 2]!];
+    let cut = length;
+    if (at + length > maxChars) {
+      const text = piece.text.slice(at, at + length);
+      cut = text.lastIndexOf('\n', maxChars - at - 1) + 1;
+      if (cut === 0 && at === 0) cut = text.indexOf('\n') + 1 || length;
+    }
+    if (cut === 0) return [batchPiece(piece.text.slice(0, at), head), batchPiece(piece.text.slice(at), runs.slice(i))];
+    const n = cut === length ? lines : countNewlines(piece.text.slice(at, at + cut));
+    head.push(view, cut, n);
+    at += cut;
+    if (cut < length) return [batchPiece(piece.text.slice(0, at), head), batchPiece(piece.text.slice(at), [view, length - cut, lines - n, ...runs.slice(i + 3)])];
+  }
+  return [piece, undefined];
+}
+
+/** A batch piece of `text` and its runs (in builder indexes), with its per-view counts. */
+function batchPiece(text: string, runs: number[]): Piece {
+  const own: number[] = [];
+  let shared = 0;
+  let lines = 0;
+  for (let i = 0; i + 2 < runs.length; i += 3) {
+    const view = runs[i]!;
+    const n = runs[i + 2]!;
+    lines += n;
+    if (view < 0) shared += n;
+    else own[view] = (own[view] ?? 0) + n;
+  }
+  for (let v = 0; v < own.length; v++) own[v] ??= 0;
+  return { text, lines, view: -2, runs, own, shared };
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
+  return n;
 }

@@ -7,8 +7,8 @@ import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
-import { LogPipeline, replayLog } from './log-pipeline';
-import { MAX_CHUNK_TEXT, Watcher } from './watcher';
+import { LogPipeline, replayLog, replayTail } from './log-pipeline';
+import { MAX_CHUNK_TEXT, Watcher, drainText } from './watcher';
 
 const captures = resolve(__dirname, '../../../shared/domain/build-progress/fixtures');
 let dir: string;
@@ -171,6 +171,36 @@ describe('log pipeline', () => {
     const direct = new LogPipeline([]);
     direct.push(raw.subarray(0, half));
     expect(textOf([first.take()])).toBe(textOf([direct.take()]));
+  });
+});
+
+describe('replay of a long log', () => {
+  it('sends the last lines of every view in chunk-sized pieces, after one line saying how many it left out', async () => {
+    const digest = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
+    const ts = '2026-11-27T23:45:00.000000000Z';
+    const platforms = ['linux/amd64', 'linux/arm64'];
+    const rows = [JSON.stringify({ vertexes: platforms.map((p, i) => ({ digest: digest(i + 1), name: `[${p} 1/1] RUN make`, started: ts })) })];
+    for (let i = 0; i < 30_000; i++) {
+      // arm64 goes quiet after its first 100 lines: its view still gets its own last lines
+      const v = i < 200 ? i % 2 : 0;
+      rows.push(JSON.stringify({ logs: [{ vertex: digest(v + 1), stream: 1, data: Buffer.from(`line ${i}\n`).toString('base64'), timestamp: ts }] }));
+    }
+    const file = join(dir, 'build.log');
+    await writeFile(file, rows.join('\n') + '\n');
+    const { text } = await replayTail(record('20261127-230000-00000009', { platforms, logFile: file }), {});
+    const chunks = drainText(text, file);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(MAX_CHUNK_TEXT + 200);
+    const lines = chunks.flatMap((c) => stripAnsi(c.text).split('\r\n').filter(Boolean));
+    expect(lines[0]).toMatch(new RegExp(`^\\.\\.\\. \\d+ lines not shown here: more output than the terminal shows \\(it keeps the last 5000 of each view\\); the full log is in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(lines.at(-1)).toMatch(/line 29999$/);
+    const arm = chunks.flatMap((c) => {
+      const out: string[] = [];
+      forEachRun(c, (t, p) => p === 'linux/arm64' && out.push(...stripAnsi(t).split('\r\n').filter((l) => / line \d+$/.test(l))));
+      return out;
+    });
+    expect(arm.at(-1)).toMatch(/line 199$/);
+    expect(arm).toHaveLength(100);
   });
 });
 
