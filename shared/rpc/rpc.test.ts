@@ -58,7 +58,8 @@ const baseHandlers: HandlersOf<typeof contract> = {
     big: ({ bytes }) => 'x'.repeat(bytes),
     bigint: () => 10n,
     text: async ({ parts }, { emit }) => {
-      for (const p of parts) await emit(p);
+      // 'huge' stands for a chunk over the frame cap, made by the handler
+      for (const p of parts) await emit(p === 'huge' ? 'x'.repeat(MAX_FRAME_BYTES + 1) : p);
       return {};
     },
   },
@@ -309,6 +310,14 @@ describe('caps', () => {
     const error = await api.math.big({ bytes: MAX_FRAME_BYTES + 1 }).catch((e: unknown) => e as RpcError);
     expect(error).toMatchObject({ code: 'FRAME_TOO_LARGE', message: expect.stringMatching(/^The answer of math\.big could not be sent: The message is 8\.0 MB, more than the 8\.0 MB/) });
     await expect(api.math.big({ bytes: 10 })).resolves.toBe('x'.repeat(10));
+  });
+
+  it('a chunk over the frame cap fails its emit, and the stream ends with FRAME_TOO_LARGE', async () => {
+    const { api } = setup(baseHandlers);
+    const got: string[] = [];
+    const call = api.math.text({ parts: ['ok', 'huge'] }, { onChunk: (c) => void got.push(c) });
+    await expect(call.result).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect(got).toEqual(['ok']);
   });
 
   it('an answer that is not JSON becomes BAD_OUTPUT; an input that is not JSON fails the call at once', async () => {
