@@ -3,9 +3,10 @@
 //   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--json FILE]
 //                          [--profile FILE] [--node-profile DIR]
 //
-// 1. pipeline in Node   the core's whole path in-process: buildx (a stand-in streaming a synthetic
-//                       rawjson log) → parser → formatter → 10 ms batches → rpc frames (JSON both ways,
-//                       acknowledged) → the renderer's TerminalFeed
+// 1. log path alone     the core's log path without engine or sockets, in CPU time (repeatable on a
+//                       busy machine); then the pipeline in Node, the core's whole path in-process:
+//                       buildx (a stand-in streaming a synthetic rawjson log) → parser → formatter →
+//                       10 ms batches → rpc frames (JSON both ways, acknowledged) → the TerminalFeed
 // 2. end to end         the same log through the real headless server and WebSocket into the real
 //                       renderer in Chromium: lines/s, longest stall, JS heap before/after
 // 3. real build         a real 4-platform build + push (QEMU, local registry) through the app vs the
@@ -123,7 +124,8 @@ async function main() {
   const os = await import('node:os');
   const results = { date: new Date().toISOString(), lines, machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) } };
   try {
-    console.error('1/3 pipeline in Node…');
+    console.error('1/3 log path alone, then the pipeline in Node…');
+    results.logPath = await runNode(join(bundle, 'node-bench.mjs'), ['logpath', String(lines), logFile]);
     const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
     results.pipeline = await runNode(join(bundle, 'node-bench.mjs'), ['pipeline', String(lines), logFile, fake, context], {
       ...env,
@@ -168,6 +170,13 @@ async function main() {
   }
 
   const rows = [];
+  const l = results.logPath;
+  rows.push([
+    'CPU of the core\'s log path alone (parser → terminal text → window tail → JSON frames)',
+    `${fmt(l.cpuMs)} ms`,
+    'lower',
+    `${fmt(lines)} log lines; a terminal taking 1/6 character per log byte was sent ${fmt(l.terminalLinesSent)} terminal lines, ${fmt(l.droppedLines)} left out while it was behind`,
+  ]);
   const p = results.pipeline;
   rows.push([
     'lines/s, pipeline in Node (parser → batches → rpc frames → terminal feed)',
