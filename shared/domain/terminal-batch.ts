@@ -101,18 +101,7 @@ export class TerminalBatchBuilder {
     if (batch.text.length === 0) return;
     const remap = batch.platforms.map((p) => this.indexOf(p));
     const same = remap.every((to, from) => to === from);
-    const runs = same ? batch.runs : batch.runs.map((n, i) => (i % 3 === 0 && n >= 0 ? remap[n]! : n));
-    const own = new Array<number>(this.platforms.length).fill(0);
-    let shared = 0;
-    let lines = 0;
-    for (let i = 0; i + 2 < runs.length; i += 3) {
-      const view = runs[i]!;
-      const n = runs[i + 2]!;
-      lines += n;
-      if (view < 0) shared += n;
-      else own[view] = own[view]! + n;
-    }
-    this.push({ text: batch.text, lines, view: -2, runs, own, shared });
+    this.push(batchPiece(batch.text, same ? batch.runs : batch.runs.map((n, i) => (i % 3 === 0 && n >= 0 ? remap[n]! : n))));
   }
 
   /**
