@@ -18,6 +18,7 @@ import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
+import { createCiExportHandlers } from './ci-export/handlers';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -93,6 +94,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     builds: createBuildsHandlers(builds),
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
+    ciExport: createCiExportHandlers(context),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,

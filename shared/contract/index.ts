@@ -2,6 +2,7 @@ import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '.
 import { appContract } from './app';
 import { buildersContract } from './builders';
 import { buildsContract } from './builds';
+import { ciExportContract } from './ci-export';
 import { dockerfileContract } from './dockerfile';
 import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
@@ -19,6 +20,7 @@ export const contract = defineContract({
   builds: buildsContract,
   images: imagesContract,
   dockerfile: dockerfileContract,
+  ciExport: ciExportContract,
 });
 
 export type Contract = typeof contract;

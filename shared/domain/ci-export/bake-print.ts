@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resolveDockerfile } from '../build-request/argv';
-import type { BuildOutput, BuildRequest, BuildRequestInput } from '../build-request/request';
+import type { BuildOutput, BuildRequest } from '../build-request/request';
 import { normalizePlatform } from '../platform';
 import { cacheAttributes, formatAttributes, outputAttributes, parseAttributes, sameAttributes, type Attributes } from './csv';
 import { FIELD_MAP } from './mapping';
@@ -49,7 +49,7 @@ export interface ImportedTarget {
   /** The target read. */
   name: string;
   /** What the form can hold; `output` is missing when the target names none the form knows. */
-  request: Omit<BuildRequestInput, 'output'> & { output?: BuildOutput };
+  request: Omit<BuildRequest, 'output'> & { output?: BuildOutput };
   /** What the form cannot represent, each in words; the rest was imported. */
   refused: string[];
   /** Things read with an assumption, in words. */
@@ -91,18 +91,20 @@ export function importTarget(name: string, raw: Record<string, unknown>, cwd: st
     cacheTo: [],
     noCache: t['no-cache'] ?? false,
     pull: t.pull ?? false,
+    provenance: false,
+    sbom: false,
   };
   if (!t.platforms?.length) notes.push('platforms: none named (bake would build for the builder’s own platform); tick them on the form.');
   if (t.dockerfile && t.dockerfile !== 'Dockerfile') request.dockerfile = t.dockerfile;
   if (t.target) request.target = t.target;
   for (const [key, value] of Object.entries(t.args ?? {})) {
     if (value === null) refused.push(`args.${key}: no value (bake takes it from the environment); give it one on the form.`);
-    else request.buildArgs!.push({ key, value });
+    else request.buildArgs.push({ key, value });
   }
   for (const [field, list] of [['cache-from', t['cache-from']], ['cache-to', t['cache-to']]] as const) {
     for (const entry of list ?? []) {
       const text = typeof entry === 'string' ? entry : formatAttributes(entryAttrs(entry)!);
-      (field === 'cache-from' ? request.cacheFrom! : request.cacheTo!).push(text);
+      (field === 'cache-from' ? request.cacheFrom : request.cacheTo).push(text);
     }
   }
 
