@@ -8,11 +8,19 @@ import { useNav } from '../../stores/nav-store';
 import { toProblem, type Problem } from '../../stores/problem';
 import { BuildRun } from '../build/BuildRun';
 import { formatDateTime } from '../../components/format';
+import { buildRequestInput } from '../../../../shared/domain/build-request/request';
+import { ExportButton } from '../ci-export/ExportButton';
 
 const BADGE: Record<BuildRecord['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
 
-/** Every build kept on disk: open (log replayed), re-run, delete. */
+/** A record's request as the export takes it (a record from an older version may no longer pass today's checks). */
+const exportable = (b: BuildRecord) => {
+  const parsed = buildRequestInput.safeParse(b.request);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** Every build kept on disk: open (log replayed), re-run, export as CI, delete. */
 export function HistoryPage() {
   const [list, setList] = useState<BuildList | undefined>();
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -135,6 +143,7 @@ export function HistoryPage() {
                       >
                         Re-run
                       </button>
+                      <ExportButton request={exportable(b)} testId={`history-export-${b.id}`} />
                       {confirm === b.id ? (
                         <button type="button" className="danger" data-testid={`history-confirm-delete-${b.id}`} onClick={() => void remove(b.id)}>
                           Delete?
