@@ -19,6 +19,9 @@ import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
+import { createIntegrityHandlers } from './integrity/handlers';
+import { EngineSource } from './integrity/engine-source';
+import { IntegrityService } from './integrity/integrity-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -50,6 +53,7 @@ export interface Core {
   readonly context: CoreContext;
   /** Registry inspection and smoke runs, for other domains (e.g. a base image's platforms, cached per digest). */
   readonly images: ImagesService;
+  readonly integrity: IntegrityService;
   dispose(): Promise<void>;
 }
 
@@ -86,6 +90,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await builds.recover();
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector);
+  const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
@@ -95,6 +100,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
+    integrity: createIntegrityHandlers(integrity),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
@@ -109,6 +115,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     images,
+    integrity,
     async dispose() {
       await builds.dispose();
       engine.stop();
