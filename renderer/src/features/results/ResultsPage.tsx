@@ -5,6 +5,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useNav } from '../../stores/nav-store';
 import { useResultsStore } from '../../stores/results-store';
+import { IntegrityPanel } from './IntegrityPanel';
 import { PlatformTable } from './PlatformTable';
 import { decodeResultsParam } from './results-param';
 
@@ -170,6 +171,8 @@ export function ResultsPage() {
             </div>
             <PlatformTable inspection={inspection} smoke={smoke} onSmoke={(platform) => void store.smokeRun(api(), platform)} />
           </div>
+
+          <IntegrityPanel inspection={inspection} />
         </>
       )}
 
