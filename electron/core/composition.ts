@@ -19,6 +19,7 @@ import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
+import { checkAfterBuild } from './integrity/after-build';
 import { createIntegrityHandlers } from './integrity/handlers';
 import { EngineSource } from './integrity/engine-source';
 import { IntegrityService } from './integrity/integrity-service';
@@ -83,14 +84,25 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const emulators = new EmulatorsService(context, options.emulators);
   const buildersService = new BuildersService(context);
-  const builds = new BuildService(context, {
+  let integrity: IntegrityService | undefined;
+  const builds: BuildService = new BuildService(context, {
     ...options.builds,
     sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
+    // What a build pushed or loaded is checked for foreign binaries; the verdict goes on its History record.
+    afterSuccess: (record) =>
+      checkAfterBuild(record, {
+        integrity: integrity!,
+        record: async (buildId, summary) => {
+          await builds.annotate(buildId, { integrity: summary });
+          context.emit('integrity.onBuildChecked', { buildId, integrity: summary });
+        },
+        log,
+      }),
   });
   await builds.recover();
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector);
-  const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
+  integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
@@ -115,7 +127,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     images,
-    integrity,
+    integrity: integrity!,
     async dispose() {
       await builds.dispose();
       engine.stop();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSchema } from '../domain/build-progress/model';
 import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
 import { event, request, stream } from '../rpc/define';
+import { integritySummary } from './integrity';
 
 // ---- form helpers ------------------------------------------------------------------------------------
 
@@ -121,6 +122,8 @@ export const buildRecord = z.object({
   /** The full raw `--progress=rawjson` log on disk. */
   logFile: z.string(),
   logBytes: z.number().int(),
+  /** The binary check run on what the build pushed or loaded. */
+  integrity: integritySummary.optional(),
 });
 
 /**

@@ -19,7 +19,9 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
   const p = pack();
   for (const e of entries) {
     const content = e.content === undefined ? undefined : Buffer.from(e.content);
-    p.entry({ name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o755, ...(e.linkname ? { linkname: e.linkname } : {}), ...(content ? { size: content.length } : {}) }, content);
+    const header = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o755, ...(e.linkname ? { linkname: e.linkname } : {}) } as const;
+    if (content) p.entry({ ...header, size: content.length }, content);
+    else p.entry(header);
   }
   p.finalize();
   const chunks: Buffer[] = [];

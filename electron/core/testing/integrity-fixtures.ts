@@ -71,7 +71,7 @@ export async function createFixtures(stack: StackEnv): Promise<Fixtures> {
       for (const dir of dirs) await rm(dir, { recursive: true, force: true });
       for (const ref of refs) {
         if (ref.startsWith(stack.registry)) {
-          const digest = await registryRequest(ref, 'manifests', tagOf(ref), { method: 'HEAD' }).then((r) => r.headers.get('docker-content-digest')).catch(() => null);
+          const digest = await tagDigest(ref).catch(() => '');
           if (digest) await registryRequest(ref, 'manifests', digest, { method: 'DELETE' }).catch(() => undefined);
         }
         await run('docker', ['image', 'rm', '--force', ref], { env }).catch(() => undefined);
@@ -129,6 +129,11 @@ export interface ManifestJson {
   mediaType: string;
   config: { mediaType: string; digest: string; size: number };
   layers: Array<{ mediaType: string; digest: string; size: number; annotations?: Record<string, string> }>;
+}
+
+/** What the tag of `ref` points at (the index digest of a multi-platform image). */
+export async function tagDigest(ref: string): Promise<string> {
+  return (await registryRequest(ref, 'manifests', tagOf(ref), { method: 'HEAD' })).headers.get('docker-content-digest') ?? '';
 }
 
 /** The platform manifest digest of `platform` in the index at `ref`. */
