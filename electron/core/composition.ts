@@ -84,14 +84,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const emulators = new EmulatorsService(context, options.emulators);
   const buildersService = new BuildersService(context);
-  let integrity: IntegrityService | undefined;
+  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
+  const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
   const builds: BuildService = new BuildService(context, {
     ...options.builds,
     sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
     // What a build pushed or loaded is checked for foreign binaries; the verdict goes on its History record.
     afterSuccess: (record) =>
       checkAfterBuild(record, {
-        integrity: integrity!,
+        integrity,
         record: async (buildId, summary) => {
           await builds.annotate(buildId, { integrity: summary });
           context.emit('integrity.onBuildChecked', { buildId, integrity: summary });
@@ -100,9 +101,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
   });
   await builds.recover();
-  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector);
-  integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
     engine: createEngineHandlers(context),
@@ -127,7 +126,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     images,
-    integrity: integrity!,
+    integrity,
     async dispose() {
       await builds.dispose();
       engine.stop();
