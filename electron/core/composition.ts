@@ -86,6 +86,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const buildersService = new BuildersService(context);
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
+  const followUps = new AbortController();
   const builds: BuildService = new BuildService(context, {
     ...options.builds,
     sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
@@ -93,6 +94,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     afterSuccess: (record) =>
       checkAfterBuild(record, {
         integrity,
+        signal: followUps.signal,
         record: async (buildId, summary) => {
           await builds.annotate(buildId, { integrity: summary });
           context.emit('integrity.onBuildChecked', { buildId, integrity: summary });
@@ -129,6 +131,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     integrity,
     async dispose() {
       await builds.dispose();
+      followUps.abort();
+      await builds.settled();
       engine.stop();
     },
   };

@@ -38,6 +38,8 @@ export interface AfterBuildDeps {
   /** Writes the summary onto the build's History record. */
   record(buildId: string, summary: IntegritySummary): Promise<void>;
   log(message: string): void;
+  /** Aborted when the app closes: the check stops and the record says so. */
+  signal?: AbortSignal;
 }
 
 /** Checks what a build pushed or loaded and records the verdict on its History entry ("checking" first). */
@@ -47,10 +49,11 @@ export async function checkAfterBuild(record: BuildRecord, deps: AfterBuildDeps)
   await deps.record(record.id, { status: 'checking', reference: target.reference, source: target.source, message: 'Checking the binaries of every platform…', mismatchPlatforms: [] });
   let summary: IntegritySummary;
   try {
-    summary = summarize(await deps.integrity.check(target), target.reference);
+    summary = summarize(await deps.integrity.check(target, { signal: deps.signal }), target.reference);
   } catch (error) {
     const e = RpcError.from(error);
-    summary = { status: 'error', reference: target.reference, source: target.source, checkedAt: new Date().toISOString(), message: e.message, mismatchPlatforms: [] };
+    const message = e.code === 'CANCELLED' ? 'The app closed before the binary check finished; check the image from the Results page.' : e.message;
+    summary = { status: 'error', reference: target.reference, source: target.source, checkedAt: new Date().toISOString(), message, mismatchPlatforms: [] };
   }
   await deps.record(record.id, summary);
   deps.log(`build ${record.id}: binary check ${summary.status}: ${summary.message}`);

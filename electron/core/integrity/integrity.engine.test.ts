@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckProgress, CheckReport, PlatformCheck } from '../../../shared/contract/integrity';
+import type { CheckProgress, CheckReport, IntegritySummary, PlatformCheck } from '../../../shared/contract/integrity';
 import { RpcError } from '../../../shared/rpc/errors';
 import {
   createFixtures,
@@ -188,6 +189,31 @@ RUN --network=none rm /opt/foreign && rm -rf /opt/gone && mkdir /opt/gone
     const arm64 = platformOf(report, 'linux/arm64');
     expect(arm64.status).toBe('mismatch');
     expect(arm64.mismatches.map((m) => [m.path, m.found, m.layer.step])).toEqual([['/usr/local/bin/tool', 'x86-64, 64-bit LSB', 'COPY /bin/busybox /usr/local/bin/tool']]);
+  });
+});
+
+describe('after a build', () => {
+  it('a build that pushed is checked by itself and its History record says which platforms carry foreign binaries', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mas-integrity-build-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), `FROM --platform=linux/amd64 ${base} AS tools\nFROM ${base}\nCOPY --from=tools /bin/busybox /usr/local/bin/tool\n`);
+      const tag = `${fixtures.prefix}/built:1`;
+      const checked = new Promise<IntegritySummary>((resolve) => {
+        const off = tc.api.integrity.onBuildChecked(({ integrity }) => {
+          if (integrity.status === 'checking') return;
+          off();
+          resolve(integrity);
+        });
+      });
+      const record = await tc.api.builds.run({ context: dir, platforms: ['linux/amd64', 'linux/arm64'], tags: [tag], output: { type: 'push' }, provenance: false }).result;
+      expect(record.status).toBe('succeeded');
+      const summary = await checked;
+      expect(summary).toMatchObject({ status: 'mismatch', reference: `${tag}@${record.digest}`, source: 'registry', mismatchPlatforms: ['linux/arm64'] });
+      expect(summary.message).toBe('linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB');
+      expect((await tc.api.builds.get({ id: record.id })).integrity).toEqual(summary);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,8 +10,32 @@ import { BuildRun } from '../build/BuildRun';
 import { formatDateTime } from '../../components/format';
 import { buildRequestInput } from '../../../../shared/domain/build-request/request';
 import { ExportButton } from '../ci-export/ExportButton';
+import { resultsParam } from '../results/results-param';
+import type { IntegritySummary } from '../../../../shared/contract/integrity';
 
 const BADGE: Record<BuildRecord['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
+
+const INTEGRITY: Record<IntegritySummary['status'], { badge: string; label: string }> = {
+  checking: { badge: 'info', label: 'checking…' },
+  clean: { badge: 'ok', label: 'binaries ok' },
+  mismatch: { badge: 'err', label: 'foreign binaries' },
+  error: { badge: 'warn', label: 'not checked' },
+};
+
+/** The binary check of what the build pushed or loaded; a click opens the image on the Results page. */
+function IntegrityCell({ record, onOpen }: { record: BuildRecord; onOpen: (reference: string) => void }) {
+  const integrity = record.integrity;
+  if (!integrity) return <span className="muted">—</span>;
+  const look = INTEGRITY[integrity.status];
+  return (
+    <div data-testid={`history-integrity-${record.id}`} data-state={integrity.status}>
+      <button type="button" className={`badge ${look.badge}`} title={integrity.message} onClick={() => onOpen(integrity.reference)}>
+        {look.label}
+      </button>
+      {integrity.status === 'mismatch' && <div className="muted small">on {integrity.mismatchPlatforms.join(', ')}</div>}
+    </div>
+  );
+}
 
 
 /** A record's request as the export takes it (a record from an older version may no longer pass today's checks). */
@@ -55,9 +79,11 @@ export function HistoryPage() {
     refresh();
     const offStarted = api().builds.onStarted(refresh);
     const offEnded = api().builds.onEnded(refresh);
+    const offChecked = api().integrity.onBuildChecked(refresh);
     return () => {
       offStarted();
       offEnded();
+      offChecked();
     };
   }, [refresh]);
 
@@ -103,6 +129,7 @@ export function HistoryPage() {
                 <th>Platforms</th>
                 <th>Image</th>
                 <th>Builder</th>
+                <th>Binaries</th>
                 <th />
               </tr>
             </thead>
@@ -128,6 +155,9 @@ export function HistoryPage() {
                     {b.digest && <div className="muted">{b.digest.slice(0, 19)}…</div>}
                   </td>
                   <td>{b.builder.name}</td>
+                  <td>
+                    <IntegrityCell record={b} onOpen={(reference) => go('results', resultsParam(reference, b.platforms))} />
+                  </td>
                   <td>
                     <div className="actions history-actions">
                       <button type="button" data-testid={`history-open-${b.id}`} onClick={() => void open(api(), b.id)}>
