@@ -9,7 +9,7 @@ import { RpcError } from '../../../shared/rpc/errors';
 import { DigestVerifier } from '../images/digest-stream';
 import { asConfig, cancelled, ProgressMeter, type ImageContent, type LoadOptions, type PlatformContent } from './image-content';
 import type { LayerCache } from './layer-cache';
-import { scanLayer } from './layer-scanner';
+import { readHead, scanLayer } from './layer-scanner';
 
 /** JSON blobs (index, manifests, configs) are kept while the export streams by; anything bigger is a layer or skipped. */
 const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
@@ -69,15 +69,7 @@ export class EngineSource {
           reused.add(digest);
           return drain();
         }
-        const headChunks: Buffer[] = [];
-        let headSize = 0;
-        while (headSize < 512) {
-          const n = await iterator.next();
-          if (n.done) break;
-          headChunks.push(n.value);
-          headSize += n.value.length;
-        }
-        const head = Buffer.concat(headChunks);
+        const head = await readHead(iterator, 512);
         if (head[0] === 0x7b && header.size <= MAX_DOCUMENT_BYTES) {
           documents.set(digest, Buffer.concat([head, (await collect(iterator, MAX_DOCUMENT_BYTES)) ?? Buffer.alloc(0)]));
           return;

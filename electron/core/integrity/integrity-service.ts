@@ -1,5 +1,5 @@
 import type { CheckInput, CheckProgress, CheckReport, CompareInput, CompareReport, ImageSource, PlatformCheck } from '../../../shared/contract/integrity';
-import { checkFilesystem } from '../../../shared/domain/integrity/check';
+import { checkFilesystem, emptyVerdict } from '../../../shared/domain/integrity/check';
 import { compareConfig, compareFiles, comparePackages, DEFAULT_SIZE_THRESHOLD } from '../../../shared/domain/integrity/compare';
 import { ImageFilesystem } from '../../../shared/domain/integrity/filesystem';
 import { APK_INSTALLED, DPKG_STATUS, DPKG_STATUS_DIR, type InstalledPackage } from '../../../shared/domain/integrity/layer';
@@ -131,13 +131,7 @@ function checkPlatform(platform: PlatformContent): PlatformCheck {
     return {
       platform: platform.platform,
       manifestDigest: platform.manifestDigest,
-      status: 'error',
-      elfFiles: 0,
-      regularFiles: 0,
-      mismatches: [],
-      mismatchCount: 0,
-      missingInterpreters: [],
-      missingInterpreterCount: 0,
+      ...emptyVerdict('error'),
       layers,
       error: { code: platform.error.code, message: platform.error.message, ...(platform.error.hint ? { hint: platform.error.hint } : {}) },
     };

@@ -38,21 +38,26 @@ function sniff(head: Buffer): Compression {
   return 'none';
 }
 
+/** Reads at least `bytes` from the start of a stream (less when it is shorter); the iterator goes on after them. */
+export async function readHead(iterator: AsyncIterator<Buffer>, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const next = await iterator.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.length;
+  }
+  return Buffer.concat(chunks, size);
+}
+
 /**
  * Decompresses a layer by what its first bytes are (gzip, zstd, or a plain tar as `docker save`
  * writes), whatever its media type claims: a generator, so the tar parser's pace drives the reads.
  */
 async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]();
-  const headChunks: Buffer[] = [];
-  let headBytes = 0;
-  while (headBytes < 4) {
-    const next = await iterator.next();
-    if (next.done) break;
-    headChunks.push(next.value);
-    headBytes += next.value.length;
-  }
-  const head = Buffer.concat(headChunks);
+  const head = await readHead(iterator, 4);
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;

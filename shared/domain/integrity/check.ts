@@ -14,7 +14,7 @@ export interface LayerFacts {
 }
 
 export interface PlatformVerdict {
-  status: 'clean' | 'mismatch' | 'unchecked';
+  status: 'clean' | 'mismatch' | 'unchecked' | 'error';
   expected?: string;
   elfFiles: number;
   regularFiles: number;
@@ -32,19 +32,15 @@ export function searchPath(env: readonly string[] | undefined): string[] {
   return (entry ? entry.slice(5) : DEFAULT_PATH).split(':').filter((d) => d.startsWith('/'));
 }
 
+/** Nothing found (yet): the start of a verdict, and what a platform that could not be read reports. */
+export function emptyVerdict(status: PlatformVerdict['status']): PlatformVerdict {
+  return { status, elfFiles: 0, regularFiles: 0, mismatches: [], mismatchCount: 0, missingInterpreters: [], missingInterpreterCount: 0 };
+}
+
 export function checkFilesystem(fs: ImageFilesystem, platform: string, layers: readonly LayerFacts[], env?: readonly string[]): PlatformVerdict {
   const expected = expectedElf(platform);
   const path = searchPath(env);
-  const verdict: PlatformVerdict = {
-    status: expected ? 'clean' : 'unchecked',
-    ...(expected ? { expected: describeElf(expected) } : {}),
-    elfFiles: 0,
-    regularFiles: 0,
-    mismatches: [],
-    mismatchCount: 0,
-    missingInterpreters: [],
-    missingInterpreterCount: 0,
-  };
+  const verdict: PlatformVerdict = { ...emptyVerdict(expected ? 'clean' : 'unchecked'), ...(expected ? { expected: describeElf(expected) } : {}) };
   const layerRef = (index: number) => {
     const facts = layers[index];
     return { index: Math.max(0, index), digest: facts?.digest ?? '', ...(facts?.step ? { step: facts.step } : {}) };
