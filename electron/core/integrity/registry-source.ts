@@ -37,15 +37,22 @@ export class RegistrySource {
       entries = entries.filter((e) => e.platform === '' || wanted.has(e.platform));
     }
     const platforms = await mapLimit(entries, 4, async (entry): Promise<PlatformContent> => {
-      const manifest = entry.digest === top.digest ? top : await session.manifest(entry.digest, signal);
-      if (manifest.document.kind !== 'image') {
-        throw new RpcError('MANIFEST_UNSUPPORTED', `The ${entry.platform} entry of ${ref.familiar} is a nested index, which is not supported.`);
+      try {
+        const manifest = entry.digest === top.digest ? top : await session.manifest(entry.digest, signal);
+        if (manifest.document.kind !== 'image') {
+          throw new RpcError('MANIFEST_UNSUPPORTED', `The ${entry.platform} entry of ${ref.familiar} is a nested index, which is not supported.`);
+        }
+        const config = asConfig(await session.blobJson(manifest.document.config.digest, signal));
+        const declared = platformFromConfig({ os: config.os, architecture: config.architecture, variant: config.variant });
+        const platform = entry.platform || (declared ? normalizePlatform(formatPlatform(declared)) : 'unknown/unknown');
+        const layers = manifest.document.layers;
+        return { platform, manifestDigest: manifest.digest, layers, config, summaries: layers.map(() => undefined), cached: layers.map(() => false) };
+      } catch (error) {
+        // One platform's unreadable manifest or config is that platform's error; the others are still checked.
+        const e = RpcError.from(error);
+        if (e.code === 'CANCELLED' || signal?.aborted || entry.platform === '') throw error;
+        return { platform: entry.platform, manifestDigest: entry.digest, layers: [], config: {}, summaries: [], cached: [], error: e };
       }
-      const config = asConfig(await session.blobJson(manifest.document.config.digest, signal));
-      const declared = platformFromConfig({ os: config.os, architecture: config.architecture, variant: config.variant });
-      const platform = entry.platform || (declared ? normalizePlatform(formatPlatform(declared)) : 'unknown/unknown');
-      const layers = manifest.document.layers;
-      return { platform, manifestDigest: manifest.digest, layers, config, summaries: layers.map(() => undefined), cached: layers.map(() => false) };
     });
     if (options.platforms && platforms.length === 0) {
       throw new RpcError('PLATFORM_NOT_IN_IMAGE', `${ref.familiar} has none of ${options.platforms.join(', ')}.`, { hint: 'Inspect the image on the Results page to see its platforms.' });
