@@ -23,8 +23,8 @@ interface IntegrityStore {
   compareA: string;
   compareB: string;
 
-  /** Shows an image: keeps what was found for it, clears what was found for another. */
-  show(reference: string, platforms: string[]): void;
+  /** Shows an image (read from `source` until the user picks another): keeps what was found for it, clears what was found for another. */
+  show(reference: string, platforms: string[], source?: ImageSource): void;
   setSource(source: ImageSource): void;
   setCompare(side: 'a' | 'b', platform: string): void;
   runCheck(api: Api): Promise<void>;
@@ -66,11 +66,11 @@ export const useIntegrityStore = create<IntegrityStore>((set, get) => {
     compareA: '',
     compareB: '',
 
-    show(reference, platforms) {
+    show(reference, platforms, source = 'registry') {
       if (get().reference === reference) return;
       calls.check?.cancel();
       calls.compare?.cancel();
-      set({ reference, check: idle, compare: idle, attestations: idle, compareA: platforms[0] ?? '', compareB: platforms[1] ?? platforms[0] ?? '' });
+      set({ reference, source, check: idle, compare: idle, attestations: idle, compareA: platforms[0] ?? '', compareB: platforms[1] ?? platforms[0] ?? '' });
     },
     setSource(source) {
       set({ source, check: idle, compare: idle });

@@ -14,7 +14,7 @@ export function IntegrityPanel({ inspection }: { inspection: ImageInspection }) 
   const setSource = useIntegrityStore((s) => s.setSource);
   const key = platforms.join(',');
   useEffect(() => {
-    useIntegrityStore.getState().show(reference, key.split(','));
+    useIntegrityStore.getState().show(reference, key.split(','), 'registry');
   }, [reference, key]);
   return (
     <div className="card integrity-panel" data-testid="integrity-panel">
@@ -41,6 +41,25 @@ export function IntegrityPanel({ inspection }: { inspection: ImageInspection }) 
           <Attestations />
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * For a reference the registry does not answer for (an image built with --load): its binaries
+ * checked in this engine's image store instead.
+ */
+export function EngineIntegrityPanel({ reference }: { reference: string }) {
+  const shown = useIntegrityStore((s) => s.reference);
+  useEffect(() => {
+    useIntegrityStore.getState().show(reference, [], 'engine');
+  }, [reference]);
+  if (shown !== reference) return null;
+  return (
+    <div className="card integrity-panel" data-testid="engine-integrity-panel">
+      <h2>Check it in this engine instead</h2>
+      <p className="muted">An image built with --load (or pulled) lives in the engine's image store: its binaries can be checked there.</p>
+      <BinaryCheck />
     </div>
   );
 }
