@@ -19,8 +19,8 @@ import { RpcError } from '../../../shared/rpc/errors';
 
 /** A package database larger than this is left unread (dpkg's status of a big distribution is a few MB). */
 const MAX_PACKAGE_DB_BYTES = 16 * 1024 * 1024;
-/** zstd input is fed in slices this big, so one step's output (what is held at once) stays small. */
-const ZSTD_SLICE = 16 * 1024;
+/** zstd input is fed in slices this small: long runs of zeros (sparse files) expand a thousandfold, and one slice's output is held at once. */
+const ZSTD_SLICE = 1024;
 
 const KINDS: Partial<Record<Header['type'], FileKind>> = {
   file: 'file',
