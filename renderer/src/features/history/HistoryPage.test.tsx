@@ -53,6 +53,21 @@ async function put(r: BuildRecord | string, id: string) {
   await writeFile(join(dataDir, 'builds', id, 'build.json'), typeof r === 'string' ? r : JSON.stringify(r));
 }
 
+/** A real core on this test's data folder (no engine needed), attached as the app's `api()`. */
+async function connectCore() {
+  core = await createCore({
+    mode: 'headless',
+    version: 'test',
+    dataDir,
+    env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+    validateOutputs: true,
+    log: () => undefined,
+  });
+  const pair = createMemoryPair();
+  core.server.connect(pair.server);
+  attachTransport(pair.client);
+}
+
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mas-history-test-'));
 });
@@ -85,17 +100,7 @@ describe('History page (real core, no engine needed)', () => {
     await put(failed, failed.id);
     await put('{"schema":1,"id":"20261127-232000-cccccccc","req', '20261127-232000-cccccccc');
 
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    await connectCore();
     render(<HistoryPage />);
 
     const page = await screen.findByTestId('history-page');
@@ -135,17 +140,7 @@ describe('History page (real core, no engine needed)', () => {
     const unchecked = record('20261127-225000-eeeeeeee', { startedAt: '2026-11-27T22:50:00.000Z' });
     await put(checked, checked.id);
     await put(unchecked, unchecked.id);
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    await connectCore();
     render(<HistoryPage />);
 
     const cell = await screen.findByTestId(`history-integrity-${checked.id}`);
