@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['shared/**/*.test.ts', 'electron/**/*.unit.test.ts', 'renderer/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // GitHub's workflow parser imports its schema as JSON without an import attribute, as bundlers allow.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
       {

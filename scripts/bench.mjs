@@ -1,7 +1,7 @@
 // `npm run bench`: how the build log path performs, and what the app costs on a real build.
 //
-//   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--json FILE]
-//                          [--profile FILE] [--node-profile DIR]
+//   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--skip-integrity]
+//                          [--integrity-mb MB] [--json FILE] [--profile FILE] [--node-profile DIR]
 //
 // 1. log path alone     the core's log path without engine or sockets, in CPU time (repeatable on a
 //                       busy machine); then the pipeline in Node, the core's whole path in-process:
@@ -11,8 +11,11 @@
 //                       renderer in Chromium: lines/s, longest stall, JS heap before/after
 // 3. real build         a real 4-platform build + push (QEMU, local registry) through the app vs the
 //                       same buildx argv run directly, alternating; overhead of medians
+// 4. binary check       an image of ~500 MB of incompressible files in five gzip layers, pushed to the
+//                       stack registry, checked by the app's code cold (every layer read) and warm
+//                       (cache): MB/s of compressed layers, memory growth while scanning
 //
-// Needs `npm run build` (done here when dist/ is missing) and, for 2 and 3, the test stack.
+// Needs `npm run build` (done here when dist/ is missing) and, for 2, 3 and 4, the test stack.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '12' },
     'skip-browser': { type: 'boolean', default: false },
     'skip-overhead': { type: 'boolean', default: false },
+    'skip-integrity': { type: 'boolean', default: false },
+    'integrity-mb': { type: 'string', default: '500' },
     json: { type: 'string' },
     /** Write a CPU profile of the renderer during the end-to-end run (Chrome DevTools format). */
     profile: { type: 'string' },
@@ -71,7 +76,7 @@ async function bundleNodeBench() {
       target: 'node20',
       minify: false,
       rollupOptions: {
-        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts') },
+        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts'), 'integrity-bench': resolve(root, 'scripts/bench/integrity-bench.ts') },
         external: ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)],
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
       },
@@ -80,10 +85,10 @@ async function bundleNodeBench() {
   return out;
 }
 
-function runNode(script, args, env = process.env) {
+function runNode(script, args, env = process.env, nodeFlags = []) {
   return new Promise((resolveRun, reject) => {
     const profile = values['node-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['node-profile'])}`] : [];
-    const child = spawn(process.execPath, [...profile, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, ...profile, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {
@@ -124,7 +129,7 @@ async function main() {
   const os = await import('node:os');
   const results = { date: new Date().toISOString(), lines, machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) } };
   try {
-    console.error('1/3 log path alone, then the pipeline in Node…');
+    console.error('1/4 log path alone, then the pipeline in Node…');
     results.logPath = await runNode(join(bundle, 'node-bench.mjs'), ['logpath', String(lines), logFile]);
     const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
     results.pipeline = await runNode(join(bundle, 'node-bench.mjs'), ['pipeline', String(lines), logFile, fake, context], {
@@ -133,7 +138,7 @@ async function main() {
     });
 
     if (!values['skip-browser']) {
-      console.error('2/3 end to end in Chromium…');
+      console.error('2/4 end to end in Chromium…');
       results.browser = await browserBench({
         root,
         lines,
@@ -146,7 +151,7 @@ async function main() {
     }
 
     if (!values['skip-overhead']) {
-      console.error(`3/3 real build, ${rounds} rounds each way…`);
+      console.error(`3/4 real build, ${rounds} rounds each way…`);
       const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
       const repo = `mas-test-bench-${randomBytes(3).toString('hex')}/app`;
       const real = writeContext(
@@ -163,6 +168,13 @@ async function main() {
         }
         await deleteFromRegistry(registry, repo, '1');
       }
+    }
+
+    if (!values['skip-integrity']) {
+      console.error(`4/4 binary check of a ${values['integrity-mb']} MB image…`);
+      const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
+      // The same blobs each run (deterministic content): the in-memory registry does not grow run after run.
+      results.integrity = await runNode(join(bundle, 'integrity-bench.mjs'), [registry, values['integrity-mb']], env, ['--expose-gc']);
     }
   } finally {
     rmSync(context, { recursive: true, force: true });
@@ -212,6 +224,21 @@ async function main() {
       `${o.pairedOverheadPercent} %`,
       '≤ 3 %',
       `median of per-round differences; medians ${fmt(o.appMedianMs)} ms via the app vs ${fmt(o.directMedianMs)} ms direct (${o.overheadPercent} %), ${o.rounds} rounds each`,
+    ]);
+  }
+  const i = results.integrity;
+  if (i) {
+    rows.push([
+      `binary check of a ${fmt(i.compressedMB)} MB image (${i.layers} gzip layers), cold`,
+      `${i.cold.mbPerSecond} MB/s`,
+      'indicative',
+      `${fmt(i.cold.ms)} ms, ${fmt(i.cold.cpuMs)} ms CPU; ${i.cold.elfFiles} ELF files; ${i.parallelLayers} layers at once; RSS +${i.cold.rssGrowthMB} MB (JS heap + buffers +${i.cold.jsAndBuffersGrowthMB} MB)`,
+    ]);
+    rows.push([
+      'binary check of the same image, layers from the cache',
+      `${fmt(i.warm.ms)} ms`,
+      'no layer read',
+      `${i.warm.layersReused} layers reused, ${i.warm.layersRead} read`,
     ]);
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'result', 'target', 'detail'][i].length));

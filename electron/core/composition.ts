@@ -18,6 +18,11 @@ import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
+import { createCiExportHandlers } from './ci-export/handlers';
+import { checkAfterBuild } from './integrity/after-build';
+import { createIntegrityHandlers } from './integrity/handlers';
+import { EngineSource } from './integrity/engine-source';
+import { IntegrityService } from './integrity/integrity-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -49,6 +54,7 @@ export interface Core {
   readonly context: CoreContext;
   /** Registry inspection and smoke runs, for other domains (e.g. a base image's platforms, cached per digest). */
   readonly images: ImagesService;
+  readonly integrity: IntegrityService;
   dispose(): Promise<void>;
 }
 
@@ -78,12 +84,25 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const emulators = new EmulatorsService(context, options.emulators);
   const buildersService = new BuildersService(context);
-  const builds = new BuildService(context, {
+  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
+  const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
+  const followUps = new AbortController();
+  const builds: BuildService = new BuildService(context, {
     ...options.builds,
     sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
+    // What a build pushed or loaded is checked for foreign binaries; the verdict goes on its History record.
+    afterSuccess: (record) =>
+      checkAfterBuild(record, {
+        integrity,
+        signal: followUps.signal,
+        record: async (buildId, summary) => {
+          await builds.annotate(buildId, { integrity: summary });
+          context.emit('integrity.onBuildChecked', { buildId, integrity: summary });
+        },
+        log,
+      }),
   });
   await builds.recover();
-  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector);
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version }),
@@ -93,6 +112,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     builds: createBuildsHandlers(builds),
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
+    ciExport: createCiExportHandlers(context),
+    integrity: createIntegrityHandlers(integrity),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
@@ -107,8 +128,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     images,
+    integrity,
     async dispose() {
       await builds.dispose();
+      followUps.abort();
+      await builds.settled();
       engine.stop();
     },
   };

@@ -3,6 +3,7 @@ import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSch
 import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
 import { terminalBatch } from '../domain/terminal-batch';
 import { event, request, stream, type StreamFlow } from '../rpc/define';
+import { integritySummary } from './integrity';
 
 // ---- form helpers ------------------------------------------------------------------------------------
 
@@ -122,6 +123,8 @@ export const buildRecord = z.object({
   /** The full raw `--progress=rawjson` log on disk. */
   logFile: z.string(),
   logBytes: z.number().int(),
+  /** The binary check run on what the build pushed or loaded. */
+  integrity: integritySummary.optional(),
 });
 
 export const buildChunk = z.object({

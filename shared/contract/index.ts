@@ -2,10 +2,12 @@ import { defineContract, type ClientOf, type HandlersOf, type EventsOf } from '.
 import { appContract } from './app';
 import { buildersContract } from './builders';
 import { buildsContract } from './builds';
+import { ciExportContract } from './ci-export';
 import { dockerfileContract } from './dockerfile';
 import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 import { imagesContract } from './images';
+import { integrityContract } from './integrity';
 
 /**
  * THE contract between renderer and main. Every channel is declared once here, by domain;
@@ -18,7 +20,9 @@ export const contract = defineContract({
   builders: buildersContract,
   builds: buildsContract,
   images: imagesContract,
+  integrity: integrityContract,
   dockerfile: dockerfileContract,
+  ciExport: ciExportContract,
 });
 
 export type Contract = typeof contract;

@@ -25,6 +25,8 @@ export interface BuildServiceOptions {
   factsTtlMs?: number;
   /** Called when a build ends (the desktop shell shows a notification when its window is not focused). */
   onEnded?: (record: BuildRecord) => void;
+  /** Work on what a successful build made, once it is recorded (the binary check); its failure is only logged. */
+  afterSuccess?: (record: BuildRecord) => Promise<unknown>;
 }
 
 type EndReason = 'user' | 'shutdown';
@@ -166,6 +168,8 @@ export class BuildService {
   private readonly factsTtlMs: number;
   private readonly sources: FactsSources;
   private readonly onEnded: ((record: BuildRecord) => void) | undefined;
+  private readonly afterSuccess: ((record: BuildRecord) => Promise<unknown>) | undefined;
+  private readonly followUps = new Set<Promise<unknown>>();
   private disposed = false;
 
   constructor(
@@ -178,6 +182,14 @@ export class BuildService {
     this.progressMs = options.progressMs ?? 100;
     this.factsTtlMs = options.factsTtlMs ?? 30_000;
     this.onEnded = options.onEnded;
+    this.afterSuccess = options.afterSuccess;
+  }
+
+  /** Sets fields of an ended build's record (what was found about its image afterwards). */
+  async annotate(id: string, patch: Pick<BuildRecord, 'integrity'>): Promise<BuildRecord> {
+    const record = { ...(await this.store.get(id)), ...patch };
+    await this.store.save(record);
+    return record;
   }
 
   /** Marks builds the previous run left `running` as interrupted. Call once at start-up. */
@@ -319,6 +331,17 @@ export class BuildService {
     } catch (error) {
       this.ctx.log(`build ${record.id}: end hook failed: ${(error as Error).message}`);
     }
+    if (next.status === 'succeeded' && this.afterSuccess && !this.disposed) {
+      const work = this.afterSuccess(next)
+        .catch((error: unknown) => this.ctx.log(`build ${record.id}: follow-up failed: ${(error as Error).message}`))
+        .finally(() => this.followUps.delete(work));
+      this.followUps.add(work);
+    }
+  }
+
+  /** Resolves when the follow-ups of ended builds (binary checks) are done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.followUps]);
   }
 
   /** Follows a build (live, or replayed from disk when it has ended) until it ends. */

@@ -75,8 +75,10 @@ export function draftToInput(d: BuildDraft): BuildRequestInput {
   return input;
 }
 
-export function recordToDraft(record: BuildRecord): BuildDraft {
-  const r = record.request;
+export const recordToDraft = (record: BuildRecord): BuildDraft => requestToDraft(record.request);
+
+/** A request (a history record's, or one read from a bake file) as the form shows it. */
+export function requestToDraft(r: BuildRecord['request']): BuildDraft {
   return {
     context: r.context,
     dockerfile: r.dockerfile ?? '',

@@ -13,6 +13,8 @@ import { FolderBrowser } from './FolderBrowser';
 import { PlatformPicker } from './PlatformPicker';
 import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
 import { useDebounced } from '../../hooks/use-debounced';
+import { ExportButton } from '../ci-export/ExportButton';
+import { ImportBake } from '../ci-export/ImportBake';
 
 const OUTPUTS: Array<{ kind: OutputKind; label: string; help: string }> = [
   { kind: 'push', label: 'Push to registry', help: 'One multi-platform image (an index) under each tag.' },
@@ -96,6 +98,7 @@ export function BuildPage() {
       <header className="page-header">
         <h1>Build</h1>
         <div className="actions">
+          <ImportBake context={draft.context} />
           <button type="button" onClick={() => void loadFacts(api())} disabled={loadingFacts}>
             {loadingFacts ? 'Reading builders…' : 'Refresh builders & emulators'}
           </button>
@@ -318,6 +321,7 @@ export function BuildPage() {
             {command ?? 'Fill in the form to see the command.'}
           </pre>
           {command && <CopyButton value={command} label="Copy the command" />}
+          <ExportButton request={parsed.success ? parsed.data : undefined} />
         </div>
 
         <div className="actions">

@@ -9,6 +9,7 @@ import { createCore, type Core } from '../../../../electron/core/composition';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
 import { attachTransport } from '../../api';
+import { useNav } from '../../stores/nav-store';
 import { HistoryPage } from './HistoryPage';
 
 let core: Core | undefined;
@@ -52,6 +53,21 @@ async function put(r: BuildRecord | string, id: string) {
   await writeFile(join(dataDir, 'builds', id, 'build.json'), typeof r === 'string' ? r : JSON.stringify(r));
 }
 
+/** A real core on this test's data folder (no engine needed), attached as the app's `api()`. */
+async function connectCore() {
+  core = await createCore({
+    mode: 'headless',
+    version: 'test',
+    dataDir,
+    env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+    validateOutputs: true,
+    log: () => undefined,
+  });
+  const pair = createMemoryPair();
+  core.server.connect(pair.server);
+  attachTransport(pair.client);
+}
+
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'mas-history-test-'));
 });
@@ -84,17 +100,7 @@ describe('History page (real core, no engine needed)', () => {
     await put(failed, failed.id);
     await put('{"schema":1,"id":"20261127-232000-cccccccc","req', '20261127-232000-cccccccc');
 
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    await connectCore();
     render(<HistoryPage />);
 
     const page = await screen.findByTestId('history-page');
@@ -118,5 +124,33 @@ describe('History page (real core, no engine needed)', () => {
     // the set-aside folder can go too
     fireEvent.click(screen.getByText('Delete this build’s folder'));
     await waitFor(() => expect(screen.queryByTestId('history-set-aside')).toBeNull());
+  });
+
+  it('shows the binary check of each build and opens the checked image on the Results page', async () => {
+    const checked = record('20261127-230000-dddddddd', {
+      integrity: {
+        status: 'mismatch',
+        reference: '127.0.0.1:5000/team/app:1@sha256:' + 'a'.repeat(64),
+        source: 'registry',
+        checkedAt: '2026-11-27T23:00:05.000Z',
+        message: 'linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB',
+        mismatchPlatforms: ['linux/arm64'],
+      },
+    });
+    const unchecked = record('20261127-225000-eeeeeeee', { startedAt: '2026-11-27T22:50:00.000Z' });
+    await put(checked, checked.id);
+    await put(unchecked, unchecked.id);
+    await connectCore();
+    render(<HistoryPage />);
+
+    const cell = await screen.findByTestId(`history-integrity-${checked.id}`);
+    expect(cell.getAttribute('data-state')).toBe('mismatch');
+    expect(cell.textContent).toBe('foreign binarieson linux/arm64');
+    expect(cell.querySelector('button')!.getAttribute('title')).toBe('linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB');
+    expect(screen.queryByTestId(`history-integrity-${unchecked.id}`)).toBeNull();
+
+    act(() => cell.querySelector('button')!.click());
+    expect(useNav.getState().page).toBe('results');
+    expect(JSON.parse(useNav.getState().param ?? '{}')).toEqual({ reference: checked.integrity!.reference, platforms: ['linux/amd64', 'linux/arm64'] });
   });
 });

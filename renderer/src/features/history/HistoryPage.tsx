@@ -8,11 +8,43 @@ import { useNav } from '../../stores/nav-store';
 import { toProblem, type Problem } from '../../stores/problem';
 import { BuildRun } from '../build/BuildRun';
 import { formatDateTime } from '../../components/format';
+import { buildRequestInput } from '../../../../shared/domain/build-request/request';
+import { ExportButton } from '../ci-export/ExportButton';
+import { resultsParam } from '../results/results-param';
+import type { IntegritySummary } from '../../../../shared/contract/integrity';
 
 const BADGE: Record<BuildRecord['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
+const INTEGRITY: Record<IntegritySummary['status'], { badge: string; label: string }> = {
+  checking: { badge: 'info', label: 'checking…' },
+  clean: { badge: 'ok', label: 'binaries ok' },
+  mismatch: { badge: 'err', label: 'foreign binaries' },
+  error: { badge: 'warn', label: 'not checked' },
+};
 
-/** Every build kept on disk: open (log replayed), re-run, delete. */
+/** The binary check of what the build pushed or loaded; a click opens the image on the Results page. */
+function IntegrityCell({ record, onOpen }: { record: BuildRecord; onOpen: (reference: string) => void }) {
+  const integrity = record.integrity;
+  if (!integrity) return <span className="muted">—</span>;
+  const look = INTEGRITY[integrity.status];
+  return (
+    <div data-testid={`history-integrity-${record.id}`} data-state={integrity.status}>
+      <button type="button" className={`badge ${look.badge}`} title={integrity.message} onClick={() => onOpen(integrity.reference)}>
+        {look.label}
+      </button>
+      {integrity.status === 'mismatch' && <div className="muted small">on {integrity.mismatchPlatforms.join(', ')}</div>}
+    </div>
+  );
+}
+
+
+/** A record's request as the export takes it (a record from an older version may no longer pass today's checks). */
+const exportable = (b: BuildRecord) => {
+  const parsed = buildRequestInput.safeParse(b.request);
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** Every build kept on disk: open (log replayed), re-run, export as CI, delete. */
 export function HistoryPage() {
   const [list, setList] = useState<BuildList | undefined>();
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -47,9 +79,11 @@ export function HistoryPage() {
     refresh();
     const offStarted = api().builds.onStarted(refresh);
     const offEnded = api().builds.onEnded(refresh);
+    const offChecked = api().integrity.onBuildChecked(refresh);
     return () => {
       offStarted();
       offEnded();
+      offChecked();
     };
   }, [refresh]);
 
@@ -95,6 +129,7 @@ export function HistoryPage() {
                 <th>Platforms</th>
                 <th>Image</th>
                 <th>Builder</th>
+                <th>Binaries</th>
                 <th />
               </tr>
             </thead>
@@ -121,6 +156,9 @@ export function HistoryPage() {
                   </td>
                   <td>{b.builder.name}</td>
                   <td>
+                    <IntegrityCell record={b} onOpen={(reference) => go('results', resultsParam(reference, b.platforms))} />
+                  </td>
+                  <td>
                     <div className="actions history-actions">
                       <button type="button" data-testid={`history-open-${b.id}`} onClick={() => void open(api(), b.id)}>
                         Open
@@ -135,6 +173,7 @@ export function HistoryPage() {
                       >
                         Re-run
                       </button>
+                      <ExportButton request={exportable(b)} testId={`history-export-${b.id}`} />
                       {confirm === b.id ? (
                         <button type="button" className="danger" data-testid={`history-confirm-delete-${b.id}`} onClick={() => void remove(b.id)}>
                           Delete?
