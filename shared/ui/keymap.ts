@@ -9,7 +9,7 @@ import { PAGE_IDS, PAGE_LABELS, type PageId } from './pages';
  * printable character (lower case) or a key name (`Enter`, `F1`…). The first key of a shortcut is
  * the one shown; the others are alternatives.
  */
-export type ShortcutId = `page.${PageId}` | 'build.start' | 'build.cancel' | 'build.copyCommand' | 'log.search' | 'log.next' | 'log.previous' | 'help.shortcuts';
+export type ShortcutId = `page.${PageId}` | 'build.openContext' | 'build.start' | 'build.cancel' | 'build.copyCommand' | 'log.search' | 'log.next' | 'log.previous' | 'help.shortcuts';
 
 export interface Shortcut {
   id: ShortcutId;
@@ -22,6 +22,7 @@ export type KeyPlatform = 'mac' | 'other';
 
 export const SHORTCUTS: readonly Shortcut[] = [
   ...PAGE_IDS.map((page, i): Shortcut => ({ id: `page.${page}`, label: `Go to ${PAGE_LABELS[page]}`, group: 'Pages', keys: [`Mod+${i + 1}`] })),
+  { id: 'build.openContext', label: 'Open a build context folder…', group: 'Build', keys: ['Mod+o'] },
   { id: 'build.start', label: 'Start the build', group: 'Build', keys: ['Mod+Enter'] },
   // Cmd+. is the macOS "stop"; Escape is left to dialogs, so a stray press never cancels a build.
   { id: 'build.cancel', label: 'Cancel the running build', group: 'Build', keys: ['Mod+.'] },
@@ -31,6 +32,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'log.previous', label: 'Previous match', group: 'Build log', keys: ['Shift+F3', 'Mod+Shift+g'] },
   { id: 'help.shortcuts', label: 'Show keyboard shortcuts', group: 'Help', keys: ['F1', 'Mod+/', '?'] },
 ];
+
+export function isShortcutId(value: unknown): value is ShortcutId {
+  return SHORTCUTS.some((s) => s.id === value);
+}
 
 export function shortcut(id: ShortcutId): Shortcut {
   const found = SHORTCUTS.find((s) => s.id === id);
