@@ -21,7 +21,8 @@ beforeEach(async () => {
 afterEach(async () => {
   cleanup();
   await core.dispose();
-  await rm(dataDir, { recursive: true, force: true });
+  // a last-page save may still be landing in the folder
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const key = (target: Element | Window, init: KeyboardEventInit) => {
