@@ -1,4 +1,4 @@
-import { ipcMain, type IpcMainEvent, type WebContents } from 'electron';
+import type { IpcMain, IpcMainEvent, WebContents } from 'electron';
 import type { Frame, Transport } from '../../shared/rpc/frames';
 import { RPC_CHANNEL } from '../../shared/rpc/ipc-channel';
 import { isAppUrl } from './navigation';
@@ -7,7 +7,7 @@ import { isAppUrl } from './navigation';
  * The main side of the one IPC channel for one window. Frames are accepted only from that
  * window's own main frame, loaded from our app:// origin.
  */
-export function ipcTransport(contents: WebContents): Transport {
+export function ipcTransport(ipcMain: IpcMain, contents: WebContents): Transport {
   return {
     send(frame: Frame) {
       if (!contents.isDestroyed()) contents.send(RPC_CHANNEL, frame);
