@@ -22,7 +22,11 @@ function manualTimer() {
     pending: () => due.size,
     advance(ms: number) {
       now += ms;
-      for (const [id, t] of [...due]) if (t.at <= now) (due.delete(id), t.run());
+      for (const [id, t] of [...due]) {
+        if (t.at > now) continue;
+        due.delete(id);
+        t.run();
+      }
     },
   };
 }
