@@ -36,6 +36,11 @@ export class AppShell {
     return root;
   }
 
+  /** The app is up and talking to the engine (on whatever page it reopened). */
+  async ready(): Promise<void> {
+    await expect(this.page.getByTestId('status-bar')).toHaveAttribute('data-state', 'connected');
+  }
+
   theme(): Locator {
     return this.page.getByTestId('theme-choice');
   }

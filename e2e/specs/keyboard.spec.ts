@@ -28,7 +28,7 @@ test.afterAll(() => rmSync(context, { recursive: true, force: true }));
 test('each page and the shortcuts list have their key, shown in the tooltips', async ({ page, studio }) => {
   await page.goto(studio.url);
   const shell = new AppShell(page);
-  await shell.settled('engine');
+  await shell.ready();
   for (const [i, name] of PAGES.entries()) {
     await page.keyboard.press(`Control+${i + 1}`);
     await expect(shell.nav(name)).toHaveAttribute('aria-current', 'page');
@@ -64,7 +64,7 @@ test('a build is filled in, started, searched, copied and cancelled with the key
   await page.goto(studio.url);
   const shell = new AppShell(page);
   const build = new BuildPage(page);
-  await shell.settled('engine');
+  await shell.ready();
 
   await page.keyboard.press('Control+4');
   await shell.settled('build');
@@ -98,28 +98,39 @@ test('a build is filled in, started, searched, copied and cancelled with the key
     await page.keyboard.press('F3');
     await expect(results).toHaveAttribute('data-count', '1', { timeout: 1000 });
   }).toPass();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('tick');
-  await expect(async () => {
-    await page.keyboard.press('F3');
-    await expect(results).toHaveText(/^1 of ([3-9]|\d\d+)$/, { timeout: 1000 });
-  }).toPass();
-  await page.keyboard.press('F3');
-  await expect(results).toHaveText(/^2 of \d+$/);
-  await page.keyboard.press('Control+g');
-  await expect(results).toHaveText(/^3 of \d+$/);
-  await page.keyboard.press('Shift+F3');
-  await expect(results).toHaveText(/^2 of \d+$/);
-  await page.keyboard.press('Control+Shift+G');
-  await expect(results).toHaveText(/^1 of \d+$/);
-
   // the terminal takes the page's colours, and changes with the theme
   const terminalBackground = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="build-terminal"] .xterm-viewport')!).backgroundColor);
   await expect.poll(terminalBackground).toBe('rgb(11, 15, 20)');
   await page.emulateMedia({ colorScheme: 'light' });
   await expect.poll(terminalBackground).toBe('rgb(255, 255, 255)');
 
+  // a few ticks in, so the log has matches to step through
+  await page.keyboard.press('Control+f');
+  await page.keyboard.type('tick 3');
+  await expect(async () => {
+    await page.keyboard.press('F3');
+    await expect(results).not.toHaveAttribute('data-count', /^0?$/, { timeout: 1000 });
+  }).toPass();
   await page.keyboard.press('Control+.');
   await expect(build.status()).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
   await expect(page.getByTestId('build-cancel')).toHaveCount(0);
+
+  // next and previous match through the whole log, now that it is complete
+  await expect(build.terminal).toHaveAttribute('data-state', 'idle');
+  await page.keyboard.press('Control+f');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('tick');
+  await page.keyboard.press('F3');
+  await expect(results).toHaveText(/^\d+ of ([3-9]|\d\d+)$/);
+  const [first, count] = (await results.textContent())!.split(' of ').map(Number) as [number, number];
+  const after = (i: number) => (i % count) + 1;
+  for (const [key, expected] of [
+    ['F3', after(first)],
+    ['Control+g', after(after(first))],
+    ['Shift+F3', after(first)],
+    ['Control+Shift+G', first],
+  ] as const) {
+    await page.keyboard.press(key);
+    await expect(results, key).toHaveText(`${expected} of ${count}`);
+  }
 });
