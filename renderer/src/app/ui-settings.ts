@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { api } from '../api';
-import { useNav } from '../stores/nav-store';
+import { useNav, type PageId } from '../stores/nav-store';
 import { useThemeStore } from '../theme/theme-store';
 
 /**
@@ -36,7 +36,7 @@ export function useUiSettings(): void {
   }, [page]);
 }
 
-function saveLastPage(page: ReturnType<typeof useNav.getState>['page']): void {
+function saveLastPage(page: PageId): void {
   // A convenience: if it cannot be saved, the next start opens on the Engine page, nothing else is lost.
   void api()
     .app.updateSettings({ ui: { lastPage: page } })

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ShortcutId } from '../../../shared/ui/keymap';
-import { shortcutProps, useShortcut } from '../app/shortcuts';
+import { shortcutProps, useShortcuts } from '../app/shortcuts';
 
 /**
  * Copies a value; says so for a moment. Falls back to selecting text where the clipboard is not
@@ -17,7 +17,7 @@ export function CopyButton({ value, label = 'Copy', shortcut }: { value: string;
     }
     setTimeout(() => setDone('idle'), 1500);
   };
-  useShortcut(shortcut ?? 'build.copyCommand', shortcut ? () => void copy() : undefined);
+  useShortcuts(shortcut ? { [shortcut]: () => void copy() } : {});
   const keys = shortcut ? shortcutProps(shortcut, label) : { title: label };
   return (
     <button type="button" className="copy" onClick={() => void copy()} {...keys} title={`${keys.title}: ${value}`} aria-label={`${label} ${value}`} data-state={done}>
