@@ -26,7 +26,7 @@ describe('theme colours', () => {
   const inks = ['text', 'muted', 'accent', 'ok', 'warn', 'err'];
 
   it('are all written as light-dark() pairs, the ones the checks below need included', () => {
-    for (const name of [...surfaces, ...inks, 'on-accent', 'term-bg', 'term-fg']) expect(colours.has(name), name).toBe(true);
+    for (const name of [...surfaces, ...inks, 'on-accent', 'term-bg', 'term-fg', 'code-comment']) expect(colours.has(name), name).toBe(true);
   });
 
   for (const theme of ['light', 'dark'] as const) {
@@ -37,6 +37,7 @@ describe('theme colours', () => {
         if (ratio < 4.5) low.push(`${ink} on ${surface}: ${ratio.toFixed(2)}`);
       };
       for (const ink of inks) for (const surface of surfaces) check(ink, surface);
+      for (const code of [...colours.keys()].filter((n) => n.startsWith('code-'))) check(code, 'bg');
       check('on-accent', 'accent');
       check('term-fg', 'term-bg');
       expect(low).toEqual([]);
