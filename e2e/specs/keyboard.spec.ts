@@ -99,10 +99,11 @@ test('a build is filled in, started, searched, copied and cancelled with the key
     await expect(results).toHaveAttribute('data-count', '1', { timeout: 1000 });
   }).toPass();
   // the terminal takes the page's colours, and changes with the theme
-  const terminalBackground = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="build-terminal"] .xterm-viewport')!).backgroundColor);
-  await expect.poll(terminalBackground).toBe('rgb(11, 15, 20)');
+  // (xterm's DOM renderer writes its theme's foreground into the rows' style: theme.css's --term-fg)
+  const terminalText = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid="build-terminal"] .xterm-rows')!).color);
+  await expect.poll(terminalText).toBe('rgb(216, 222, 233)');
   await page.emulateMedia({ colorScheme: 'light' });
-  await expect.poll(terminalBackground).toBe('rgb(255, 255, 255)');
+  await expect.poll(terminalText).toBe('rgb(31, 35, 40)');
 
   // a few ticks in, so the log has matches to step through
   await page.keyboard.press('Control+f');
