@@ -1,4 +1,4 @@
-import { ipcMain, type IpcMainEvent, type WebContents } from 'electron';
+import type { IpcMain, IpcMainEvent, WebContents } from 'electron';
 import { RpcError } from '../../shared/rpc/errors';
 import { encodeFrame, type Frame, type Transport } from '../../shared/rpc/frames';
 import { RPC_CHANNEL } from '../../shared/rpc/ipc-channel';
@@ -9,7 +9,7 @@ import { isAppUrl } from './navigation';
  * window's own main frame, loaded from our app:// origin. Frames to the window go as JSON text:
  * one copy, and the same size cap and encoding errors as the WebSocket.
  */
-export function ipcTransport(contents: WebContents): Transport {
+export function ipcTransport(ipcMain: IpcMain, contents: WebContents): Transport {
   return {
     send(frame: Frame) {
       if (contents.isDestroyed()) throw new RpcError('DISCONNECTED', 'The window has closed.');
