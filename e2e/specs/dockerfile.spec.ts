@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pushTwoPlatformBase, type PushedBase } from '../../electron/core/dockerfile/base-image';
+import { pushTwoPlatformBase, type PushedBase } from '../../electron/core/testing/base-image';
 import { stackEnv } from '../../electron/core/testing/stack';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';

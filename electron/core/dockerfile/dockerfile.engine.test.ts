@@ -11,7 +11,7 @@ import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
 import { RpcError } from '../../../shared/rpc/errors';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
-import { BASE_PLATFORMS, pushTwoPlatformBase, type PushedBase } from './base-image';
+import { BASE_PLATFORMS, pushTwoPlatformBase, type PushedBase } from '../testing/base-image';
 
 const run = promisify(execFile);
 
