@@ -276,46 +276,17 @@ describe('expandDockerfileWord', () => {
 });
 
 describe('robustness', () => {
-  // Deterministic mutations of real Dockerfiles: the analysis must stay total and schema-valid.
-  const seedFiles = [
-    'FROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETARCH\nRUN <<EOF\ncase "$TARGETARCH" in amd64) A=x86_64;; esac\nEOF\nRUN GOARCH=$TARGETARCH go build \\\n  -o /o .\nFROM alpine\nCOPY --from=b /o /o\n',
-    '# escape=`\nARG X=${Y:-z}\nFROM ${X} AS a\nRUN echo `\n  "amd64" && curl https://x/aarch64\nCOPY <<-"E" /f\n\tarm64\n\tE\n',
-  ];
-  const junk = ['\\', '`', '"', "'", '<<', '<<-', 'EOF', '$', '${', '}', '(', ')', '\n', ' ', '#', 'FROM', 'AS', '--platform=', ';', '&&', '|', 'case', 'esac', 'if', 'fi', '[', ']', 'x86_64', '\t', '\r\n', '\u0000', '😀'];
-  let seed = 42;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  it('survives 400 mutated files without the internal-error fallback', () => {
-    for (let i = 0; i < 400; i++) {
-      let text = seedFiles[i % seedFiles.length] ?? '';
-      for (let m = 0; m < 1 + rand(8); m++) {
-        const at = rand(text.length + 1);
-        if (rand(3) === 0) text = text.slice(0, at) + text.slice(at + 1 + rand(5));
-        else text = text.slice(0, at) + (junk[rand(junk.length)] ?? '') + text.slice(at);
-      }
-      const a = analyzeDockerfile(text);
-      expect(() => dockerfileAnalysis.parse(a), text).not.toThrow();
-      expect(a.findings.some((f) => f.why === 'Internal analysis error.'), text).toBe(false);
-      const lines = text.split(/\r\n|\r|\n/).length;
-      for (const f of a.findings) expect(f.line, text).toBeLessThanOrEqual(Math.max(lines, 1));
-    }
-  });
-
+  // Mutated and generated inputs are in fuzz.test.ts; the time it takes is measured by `npm run bench`.
   it('accepts CRLF line ends and a byte-order mark', () => {
     const a = analyzeDockerfile('\uFEFFFROM alpine AS a\r\nRUN wget https://x/t-x86_64 \\\r\n  && true\r\n');
     expect(a.parseErrors).toEqual([]);
     expect(a.findings.map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual(['hardcoded-arch@2:22']);
   });
 
-  it('handles a large file quickly', () => {
+  it('analyses a large file with many stages and a long heredoc script', () => {
     const body = Array.from({ length: 3000 }, (_, i) => `if [ "$X" = ${i} ]; then echo "${i}" | grep -q x; fi`).join('\n');
     const stages = Array.from({ length: 50 }, (_, i) => `FROM alpine AS s${i}\nARG TARGETARCH\nRUN echo $TARGETARCH && \\\n  wget https://x/${i}-$TARGETARCH.tgz`).join('\n');
-    const text = `${stages}\nRUN <<EOF\n${body}\nEOF\n`;
-    const started = Date.now();
-    const a = analyzeDockerfile(text);
-    expect(Date.now() - started).toBeLessThan(3000);
+    const a = analyzeDockerfile(`${stages}\nRUN <<EOF\n${body}\nEOF\n`);
     expect(a.stages).toHaveLength(50);
     expect(a.findings).toEqual([]);
   });

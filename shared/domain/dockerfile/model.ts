@@ -287,6 +287,20 @@ export function argDeclarations(instr: ModelInstruction, escapeChar = '\\'): Arg
   });
 }
 
+/**
+ * dockerfile-ast re-tokenises an instruction's arguments on every call that needs them (arguments,
+ * ranges, flags, heredocs): several times per instruction, which dominates on long lines. The
+ * document is immutable once parsed, so the first result is kept on the instruction; callers get
+ * a copy of the list because some of them shift the flags off it.
+ */
+function memoizeArguments(node: Instruction): void {
+  const target = node as unknown as { getRawArguments?: () => unknown[] };
+  const original = target.getRawArguments;
+  if (typeof original !== 'function') return;
+  let cached: unknown[] | undefined;
+  target.getRawArguments = () => [...(cached ??= original.call(node))];
+}
+
 export function buildModel(source: string): DockerfileModel {
   // Docker ignores a byte-order mark; the parser would read it as part of the first keyword.
   const text = source.replace(/^\uFEFF/, '');
@@ -311,6 +325,7 @@ export function buildModel(source: string): DockerfileModel {
   const stageNames = new Map<string, number>();
 
   for (const node of ast.getInstructions()) {
+    memoizeArguments(node);
     const range = node.getRange();
     const keyword = node.getKeyword().toUpperCase();
     const { bodies, skip } = heredocsOf(node, lines);

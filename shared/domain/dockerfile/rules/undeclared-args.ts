@@ -4,7 +4,7 @@
  * build args and environment into the stage built on it).
  */
 import { isDeclaredBefore, scriptsOf, type Rule, type RuleContext } from '../context';
-import type { ModelInstruction } from '../model';
+import type { ModelInstruction, Segment } from '../model';
 import { isPredefinedArg } from '../predefined-args';
 import { editOf } from '../rewrite';
 import { shellAssignments } from '../shell';
@@ -19,12 +19,56 @@ interface Use {
   col: number;
 }
 
+const NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/**
+ * `$NAME` and `${NAME…}` in a text, outside single quotes and not escaped, with their source
+ * positions: one pass over the text.
+ */
+function variablesIn(seg: Segment, escapeChar: string, out: Use[]): void {
+  const text = seg.text;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === escapeChar) {
+      i++;
+      continue;
+    }
+    if (quote === "'") {
+      if (c === "'") quote = '';
+      continue;
+    }
+    if (c === '"') quote = quote === '"' ? '' : '"';
+    else if (c === "'" && quote === '') quote = "'";
+    else if (c === '$') {
+      const start = text[i + 1] === '{' ? i + 2 : i + 1;
+      NAME_RE.lastIndex = start;
+      const m = NAME_RE.exec(text);
+      if (m) out.push({ name: m[0], line: seg.lines[start] ?? 0, col: seg.cols[start] ?? 0 });
+    }
+  }
+}
+
+/** Variables an instruction expands: in its flags (`--mount=…id=$X`) and its arguments. */
 function usesIn(ctx: RuleContext, instr: ModelInstruction): Use[] {
   const out: Use[] = [];
-  for (const v of instr.node.getVariables()) {
-    const pos = v.getNameRange().start;
-    if ((ctx.model.lines[pos.line] ?? '').trimStart().startsWith('#')) continue;
-    out.push({ name: v.getName(), line: pos.line, col: pos.character });
+  for (const f of instr.flags) {
+    if (f.value === null) continue;
+    const text = f.value;
+    const col = f.col + 2 + f.name.length + 1;
+    variablesIn({ text, lines: new Array<number>(text.length).fill(f.line), cols: Array.from({ length: text.length }, (_, i) => col + i) }, ctx.model.escapeChar, out);
+  }
+  variablesIn(instr.args, ctx.model.escapeChar, out);
+  // Heredoc bodies, line by line; `#` lines of a script are comments.
+  for (const h of instr.heredocs) {
+    let offset = 0;
+    for (const line of h.body.text.split('\n')) {
+      if (!line.trimStart().startsWith('#')) {
+        const end = offset + line.length;
+        variablesIn({ text: line, lines: h.body.lines.slice(offset, end), cols: h.body.cols.slice(offset, end) }, ctx.model.escapeChar, out);
+      }
+      offset += line.length + 1;
+    }
   }
   return out;
 }
