@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzeDockerfile,
-  dockerfileAnalysis,
   expandDockerfileWord,
   hoverAt,
   PREDEFINED_ARG_NAMES,
