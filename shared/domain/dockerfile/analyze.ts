@@ -9,6 +9,7 @@ import { distinctArches, isArchSource } from './arch';
 import type { RuleContext } from './context';
 import { argDeclarations, buildModel, type DockerfileModel } from './model';
 import { PREDEFINED_ARG_NAMES } from './predefined-args';
+import { finishEdits } from './rewrite';
 import { RULES } from './rules';
 import { stageToolchains } from './rules/compile';
 import { pinnedArgNames } from './rules/pinned-arch-arg';
@@ -86,6 +87,7 @@ function analyzeUnsafe(text: string, options: AnalyzeOptions): DockerfileAnalysi
     ctx.findings.push(f);
   }
   for (const rule of RULES) rule.run(ctx);
+  finishEdits(model, ctx.findings);
   const byPosition = (a: DockerfileFinding, b: DockerfileFinding) =>
     a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule);
   const { findings, suppressed } = applySuppressions(model, ctx.findings);

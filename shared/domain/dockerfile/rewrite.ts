@@ -46,7 +46,20 @@ export function replacedLines(model: DockerfileModel, instr: ModelInstruction, r
 }
 
 export function editOf(instr: ModelInstruction, lines: string[]): DockerfileEdit {
-  return { line: instr.line + 1, endLine: instr.endLine + 1, text: lines.join('\n') };
+  // `before` is filled in once for all findings (analyze.ts), from the analysed lines.
+  return { line: instr.line + 1, endLine: instr.endLine + 1, text: lines.join('\n'), before: '' };
+}
+
+/** Rewrites larger than this are left as text to read: a page cannot show them as a change. */
+export const MAX_EDIT_CHARS = 16 * 1024;
+
+/** Fills each edit's `before`, and drops the edits of a finding whose rewrite is too large to show. */
+export function finishEdits(model: DockerfileModel, findings: Array<{ edits?: DockerfileEdit[] | undefined }>): void {
+  for (const f of findings) {
+    if (!f.edits) continue;
+    for (const e of f.edits) e.before = model.lines.slice(e.line - 1, e.endLine).join('\n');
+    if (f.edits.reduce((n, e) => n + e.text.length + e.before.length, 0) > MAX_EDIT_CHARS) delete f.edits;
+  }
 }
 
 /** `ARG NAME` lines for the names not yet declared where the instruction is. */
@@ -114,8 +127,11 @@ export function prefixRunWithCase(lines: string[], mapping: string[], esc: strin
   ];
 }
 
-/** The text with the edits made (bottom-up); overlapping edits are refused. */
-export function applyEdits(text: string, edits: DockerfileEdit[]): string {
+/**
+ * The text with the edits made (bottom-up). Overlapping edits are refused, and so is an edit whose
+ * `before` is not what the text has there (the file changed since it was analysed).
+ */
+export function applyEdits(text: string, edits: Array<Pick<DockerfileEdit, 'line' | 'endLine' | 'text'> & { before?: string }>): string {
   const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
   const body = bom ? text.slice(1) : text;
   const eol = /\r\n/.test(body) ? '\r\n' : '\n';
@@ -125,6 +141,9 @@ export function applyEdits(text: string, edits: DockerfileEdit[]): string {
   for (const e of sorted) {
     if (e.endLine < e.line || e.endLine > lines.length || e.endLine >= floor) {
       throw new Error(`edit of lines ${e.line}-${e.endLine} does not fit the file or overlaps another edit`);
+    }
+    if (e.before !== undefined && e.before !== '' && lines.slice(e.line - 1, e.endLine).join('\n') !== e.before) {
+      throw new Error(`lines ${e.line}-${e.endLine} are no longer what the rewrite was made for`);
     }
     lines.splice(e.line - 1, e.endLine - e.line + 1, ...e.text.split('\n'));
     floor = e.line;

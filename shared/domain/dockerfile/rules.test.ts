@@ -234,5 +234,7 @@ describe('applyEdits', () => {
     expect(applyEdits('\uFEFFa\r\nb\r\nc', [{ line: 2, endLine: 2, text: 'x\ny' }])).toBe('\uFEFFa\r\nx\r\ny\r\nc');
     expect(() => applyEdits('a\nb', [{ line: 1, endLine: 2, text: '' }, { line: 2, endLine: 2, text: '' }])).toThrow(/overlaps/);
     expect(() => applyEdits('a', [{ line: 3, endLine: 3, text: '' }])).toThrow(/does not fit/);
+    expect(() => applyEdits('a\nb', [{ line: 2, endLine: 2, text: 'c', before: 'x' }])).toThrow(/no longer what the rewrite was made for/);
+    expect(applyEdits('a\nb', [{ line: 2, endLine: 2, text: 'c', before: 'b' }])).toBe('a\nc');
   });
 });

@@ -69,7 +69,7 @@ export function applySuppressions(model: DockerfileModel, findings: DockerfileFi
           message: `\`# multiarch-ignore\` names \`${id}\`, which is no rule${fix ? `: did you mean \`${fix}\`?` : ''}; nothing is silenced by it.`,
           why: `The rule ids are those shown on each finding (${[...RULES].filter((r) => r !== 'parse-error').slice(0, 4).join(', ')}, …).`,
           suggestion: fix ? text.replace(id, fix) : text,
-          ...(fix ? { edits: [{ line: l + 1, endLine: l + 1, text: text.replace(id, fix) }] } : {}),
+          ...(fix ? { edits: [{ line: l + 1, endLine: l + 1, text: text.replace(id, fix), before: text }] } : {}),
         });
       }
     }

@@ -39,6 +39,8 @@ export const dockerfileEdit = z.object({
   line: z.number().int().min(1),
   endLine: z.number().int().min(1),
   text: z.string(),
+  /** The lines replaced, as they are: the page shows the change before it is written. */
+  before: z.string(),
 });
 export type DockerfileEdit = z.infer<typeof dockerfileEdit>;
 
