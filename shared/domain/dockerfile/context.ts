@@ -82,28 +82,3 @@ export function toolchainUses(instr: ModelInstruction): Array<ToolchainUse & { l
 export function posixRun(stage: StageFacts, instr: ModelInstruction): boolean {
   return instr.keyword === 'RUN' && (stage.shellAt.get(instr.line) ?? 'posix') === 'posix';
 }
-
-/** `[start, end)` ranges merged and sorted, so `outside` is a binary search. */
-export function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
-
-export function inMerged(pos: number, merged: Array<[number, number]>): boolean {
-  let lo = 0;
-  let hi = merged.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = merged[mid] ?? [0, 0];
-    if (pos < r[0]) hi = mid - 1;
-    else if (pos >= r[1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}

@@ -377,7 +377,8 @@ export function analyzeShell(src: string, derived: Set<string>, ctx: ArchContext
   return { excused, comments, archVariables: [...archVariables], assignments, archCases };
 }
 
-function mergeSorted(ranges: Array<[number, number]>): Array<[number, number]> {
+/** `[start, end)` ranges merged and sorted, so `insideSorted` is a binary search. */
+export function mergeSorted(ranges: Array<[number, number]>): Array<[number, number]> {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   for (const r of sorted) {
@@ -388,7 +389,7 @@ function mergeSorted(ranges: Array<[number, number]>): Array<[number, number]> {
   return out;
 }
 
-function insideSorted(pos: number, merged: Array<[number, number]>): boolean {
+export function insideSorted(pos: number, merged: Array<[number, number]>): boolean {
   let lo = 0;
   let hi = merged.length - 1;
   while (lo <= hi) {

@@ -5,9 +5,9 @@
  * hard-coded-architecture and coverage rules, computed once per analysis.
  */
 import { findArchWords, type ArchMatch } from '../arch';
-import { inMerged, mergeRanges, posixRun, type RuleContext } from '../context';
+import { posixRun, type RuleContext } from '../context';
 import { segmentBetween, type ModelInstruction, type Segment } from '../model';
-import { analyzeShell, type ArchCase } from '../shell';
+import { analyzeShell, insideSorted, mergeSorted, type ArchCase } from '../shell';
 import type { StageFacts } from '../stages';
 
 /** Instructions whose text ends up in the image or drives a download: where a pinned arch hurts. */
@@ -85,11 +85,11 @@ function shellHits(ctx: RuleContext, seg: Segment, heredoc: boolean, nativeStage
   const facts = analyzeShell(seg.text, ctx.derived, ctx.arch);
   cases.push(...facts.archCases);
   if (matches.length === 0) return [];
-  const excused = mergeRanges(facts.excused);
-  const comments = mergeRanges(facts.comments);
+  const excused = mergeSorted(facts.excused);
+  const comments = mergeSorted(facts.comments);
   return hitsIn(
     seg,
-    matches.filter((m) => !inMerged(m.index, excused) && !inMerged(m.index, comments) && !excusedByContext(seg.text, m, nativeStage)),
+    matches.filter((m) => !insideSorted(m.index, excused) && !insideSorted(m.index, comments) && !excusedByContext(seg.text, m, nativeStage)),
     heredoc,
   );
 }
