@@ -7,7 +7,8 @@ import {
   PREDEFINED_ARGS,
 } from './index';
 import { findArchWords } from './arch';
-import { analyzeShell, findToolchains, lexShell } from './shell';
+import { analyzeShell, lexShell } from './shell';
+import { findToolchains } from './toolchains';
 import { isArchSource } from './arch';
 
 const rulesAndLines = (text: string) => analyzeDockerfile(text).findings.map((f) => `${f.rule}@${f.line}`);

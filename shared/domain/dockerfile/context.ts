@@ -3,8 +3,8 @@
  * helpers over them. Rules push findings; the analysis sorts, suppresses and returns them.
  */
 import { parsePlatform } from '../platform';
-import type { ArchContext, ToolchainUse } from './shell';
-import { findToolchains } from './shell';
+import type { ArchContext } from './shell';
+import { findToolchains, type ToolchainUse } from './toolchains';
 import type { DockerfileModel, ModelInstruction, Segment } from './model';
 import type { StageFacts } from './stages';
 import type { DockerfileFinding } from './types';
