@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildChunk, BuildFactsData, BuildRecord, BuildFailure, PlatformOutcome } from '../../../shared/contract/builds';
@@ -12,7 +11,8 @@ import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { LogPipeline, replayTail } from './log-pipeline';
+import { replayTail, type LogPipeline } from './log-pipeline';
+import { LogSink } from './log-sink';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -31,21 +31,14 @@ export interface BuildServiceOptions {
 
 type EndReason = 'user' | 'shutdown';
 
-/** Terminal text that is sent at once rather than at the next 10 ms tick. */
-const FLUSH_BYTES = 128 * 1024;
-
 /** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
 class LiveBuild {
   readonly abort = new AbortController();
-  readonly pipeline: LogPipeline;
+  readonly sink: LogSink;
   readonly watchers = new Set<Watcher>();
   readonly done: Promise<BuildRecord>;
   resolveDone!: (record: BuildRecord) => void;
   endReason: EndReason | undefined;
-  bytes = 0;
-  log: WriteStream;
-  private raw: Buffer[] = [];
-  private rawBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
@@ -54,59 +47,24 @@ class LiveBuild {
     private readonly batchMs: number,
     private readonly progressMs: number,
   ) {
-    this.pipeline = new LogPipeline(record.platforms);
-    this.log = createWriteStream(record.logFile, { flags: 'a', mode: 0o600 });
-    this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
+    this.sink = new LogSink(record.logFile, record.platforms);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /**
-   * buildx writes many small pieces; each is only queued here and the batch is parsed, written to
-   * disk and sent every 10 ms. Work per piece would steal CPU from the build (QEMU needs it all)
-   * and, when the pipe fills, block buildx itself.
-   */
-  onStderr(chunk: Buffer): void {
-    this.bytes += chunk.length;
-    this.raw.push(chunk);
-    this.rawBytes += chunk.length;
-    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
-    if (this.rawBytes >= FLUSH_BYTES) this.flush(false);
-    else this.schedule();
+  get pipeline(): LogPipeline {
+    return this.sink.pipeline;
   }
 
-  /** Parses and stores what arrived since the last flush. */
-  drainRaw(): void {
-    if (this.rawBytes === 0) return;
-    // Many small pieces are parsed as one; big ones (a flood fills the pipe) as they came, since
-    // copying them into one buffer would double the bytes a flood makes the core allocate.
-    const raw = this.raw.length === 1 || this.rawBytes >= this.raw.length * 16 * 1024 ? this.raw : [Buffer.concat(this.raw, this.rawBytes)];
-    this.raw = [];
-    this.rawBytes = 0;
-    for (const data of raw) {
-      this.log.write(data);
-      this.pipeline.push(data);
-    }
+  /** Each piece is only queued; the batch is parsed, written to disk and sent every 10 ms. */
+  onStderr(chunk: Buffer): void {
+    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
+    if (this.sink.push(chunk)) this.flush(false);
+    else this.schedule();
   }
 
   note(line: string): void {
     this.pipeline.note(line);
     this.schedule();
-  }
-
-  /** Resolves once everything handed to the log stream so far is in the file. */
-  logFlushed(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.log.closed || this.log.destroyed) resolve();
-      else this.log.write(Buffer.alloc(0), () => resolve());
-    });
-  }
-
-  closeLog(): Promise<void> {
-    this.drainRaw();
-    return new Promise((resolve) => {
-      if (this.log.closed) resolve();
-      else this.log.end(() => resolve());
-    });
   }
 
   private schedule(): void {
@@ -116,7 +74,7 @@ class LiveBuild {
   flush(final: boolean): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.drainRaw();
+    this.sink.drain();
     const chunk: BuildChunk = { id: this.record.id };
     const terminal = this.pipeline.take();
     if (terminal) chunk.terminal = terminal;
@@ -139,11 +97,11 @@ class LiveBuild {
     // Everything received so far is parsed, on disk and sent to the others: the newcomer gets
     // exactly that from the file, and from here on the same live chunks as everyone.
     this.flush(false);
-    const upTo = this.bytes;
+    const upTo = this.sink.bytes;
     this.watchers.add(watcher);
     this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
     if (upTo > 0) {
-      await this.logFlushed();
+      await this.sink.flushed();
       const { text } = await replayTail(this.record, { endOffset: upTo, signal });
       for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
     }
@@ -282,11 +240,11 @@ export class BuildService {
     const cancelled = outcome.error?.code === 'CANCELLED';
     if (cancelled) await sweepLeftovers(metadataFile);
     // A killed build still ends its lanes: steps that were running become canceled.
-    live.drainRaw();
+    live.sink.drain();
     live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
     if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
     else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
-    await live.closeLog();
+    await live.sink.close();
 
     const snap = live.pipeline.tracker.snapshot();
     const endedAt = new Date();
@@ -295,7 +253,7 @@ export class BuildService {
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - started,
       outcomes: outcomesOf(snap, record.platforms, cancelled ? (live.endReason === 'shutdown' ? 'interrupted' : undefined) : undefined),
-      logBytes: live.bytes,
+      logBytes: live.sink.bytes,
     };
     if (outcome.code !== undefined) next.exitCode = outcome.code;
     if (cancelled) {
