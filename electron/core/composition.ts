@@ -15,6 +15,7 @@ import { createAppHandlers, type PathPicker } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
+import { DistributedBuilds } from './builds/distributed/distributed-builds';
 import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
@@ -105,13 +106,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
   });
   await builds.recover();
+  const distributed = new DistributedBuilds(context, {
+    builds,
+    builders: (signal) => buildersService.list(signal),
+    inspector: images.inspector,
+    ...(options.builds?.batchMs !== undefined ? { batchMs: options.builds.batchMs } : {}),
+    ...(options.builds?.progressMs !== undefined ? { progressMs: options.builds.progressMs } : {}),
+  });
   const dockerfile = new DockerfileService(context, images.inspector);
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
-    builds: createBuildsHandlers(builds),
+    builds: createBuildsHandlers(builds, distributed),
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
@@ -124,6 +132,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   engine.onStateChanged((state) => context.emit('engine.onStateChanged', state));
   engine.onStateChanged((state) => emulators.onEngineState(state));
+  // Single-node builders of distributed builds the app was stopped in the middle of are removed once the engine answers.
+  let swept = false;
+  engine.onStateChanged((state) => {
+    if (swept || state.status !== 'connected') return;
+    swept = true;
+    void distributed.sweep();
+  });
   engine.start();
 
   return {

@@ -29,10 +29,24 @@ export interface BuildServiceOptions {
   afterSuccess?: (record: BuildRecord) => Promise<unknown>;
 }
 
-type EndReason = 'user' | 'shutdown';
+export type EndReason = 'user' | 'shutdown';
+
+/** A build the service follows while it runs: one buildx process (LiveBuild), or several (a distributed build). */
+export interface LiveRun {
+  record: BuildRecord;
+  readonly watchers: Set<Watcher>;
+  readonly done: Promise<BuildRecord>;
+  readonly abort: AbortController;
+  endReason: EndReason | undefined;
+  /** Joins a window late: what was output so far, then the live output. */
+  attach(watcher: Watcher, signal: AbortSignal): Promise<void>;
+}
+
+/** Replays an ended build whose log is not one buildx process's (a distributed build). */
+export type Replayer = (record: BuildRecord, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal) => Promise<void>;
 
 /** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
-class LiveBuild {
+class LiveBuild implements LiveRun {
   readonly abort = new AbortController();
   readonly sink: LogSink;
   readonly watchers = new Set<Watcher>();
@@ -118,7 +132,9 @@ class LiveBuild {
  */
 export class BuildService {
   readonly store: HistoryStore;
-  private readonly live = new Map<string, LiveBuild>();
+  private readonly live = new Map<string, LiveRun>();
+  /** Replays distributed builds (set by their service). */
+  replayer: Replayer | undefined;
   private factsCache: { at: number; value: BuildFactsData } | undefined;
   private refreshing: Promise<unknown> | undefined;
   private readonly batchMs: number;
@@ -180,12 +196,8 @@ export class BuildService {
 
   /** Checks, records and starts a build; `first` follows it from its first byte. */
   async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
-    if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
-    const [context, facts] = await Promise.all([inspectContext(request.context, request.dockerfile), this.recentFacts(signal)]);
-    if (!context.ok) {
-      const p = context.problems[0]!;
-      throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
-    }
+    this.assertOpen();
+    const [context, facts] = await Promise.all([checkedContext(request), this.recentFacts(signal)]);
     const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
     const blocking = blockingProblems(problems);
     if (blocking.length > 0) {
@@ -279,19 +291,40 @@ export class BuildService {
       next.failure = failureOf(snap);
     }
     live.record = next;
-    await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${record.id}: record not saved: ${(error as Error).message}`));
-    this.live.delete(record.id);
-    live.flush(true);
-    live.resolveDone(next);
+    await this.conclude(next, () => {
+      live.flush(true);
+      live.resolveDone(next);
+    });
+  }
+
+  /** Refuses new work while the app closes. */
+  assertOpen(): void {
+    if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
+  }
+
+  /** A build run elsewhere (a distributed one) joins the live builds: watch, cancel and shutdown reach it. */
+  adopt(run: LiveRun): void {
+    this.live.set(run.record.id, run);
+    this.ctx.emit('builds.onStarted', run.record);
+  }
+
+  /**
+   * Records a build's end: saved, no longer live, its windows told (`tell`), announced, and what a
+   * successful one made checked for foreign binaries.
+   */
+  async conclude(next: BuildRecord, tell: () => void): Promise<void> {
+    await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${next.id}: record not saved: ${(error as Error).message}`));
+    this.live.delete(next.id);
+    tell();
     this.ctx.emit('builds.onEnded', next);
     try {
       this.onEnded?.(next);
     } catch (error) {
-      this.ctx.log(`build ${record.id}: end hook failed: ${(error as Error).message}`);
+      this.ctx.log(`build ${next.id}: end hook failed: ${(error as Error).message}`);
     }
     if (next.status === 'succeeded' && this.afterSuccess && !this.disposed) {
       const work = this.afterSuccess(next)
-        .catch((error: unknown) => this.ctx.log(`build ${record.id}: follow-up failed: ${(error as Error).message}`))
+        .catch((error: unknown) => this.ctx.log(`build ${next.id}: follow-up failed: ${(error as Error).message}`))
         .finally(() => this.followUps.delete(work));
       this.followUps.add(work);
     }
@@ -321,7 +354,11 @@ export class BuildService {
 
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
-    await send({ id, status: record.status, replay: true });
+    if (record.distributed && this.replayer) {
+      await this.replayer(record, send, signal);
+      return record;
+    }
+    await send({ id, status: record.status, replay: true, ...(record.placements ? { placements: record.placements } : {}) });
     const { pipeline, text } = await replayTail(record, { signal }, (p) => {
       // A replay of an ended build ends its lanes the way the build ended.
       if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
@@ -369,7 +406,17 @@ export class BuildService {
   }
 }
 
-function newBuildId(): string {
+/** The context folder and Dockerfile of a request, refused with the reason when unusable. */
+export async function checkedContext(request: Pick<BuildRequest, 'context' | 'dockerfile'>): Promise<Awaited<ReturnType<typeof inspectContext>>> {
+  const context = await inspectContext(request.context, request.dockerfile);
+  if (!context.ok) {
+    const p = context.problems[0]!;
+    throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
+  }
+  return context;
+}
+
+export function newBuildId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
   return `${t.slice(0, 8)}-${t.slice(8)}-${randomBytes(4).toString('hex')}`;
 }
@@ -413,7 +460,7 @@ function outcomesOf(snap: BuildProgressSnapshot, platforms: readonly string[], o
   });
 }
 
-function failureOf(snap: BuildProgressSnapshot): BuildFailure {
+export function failureOf(snap: BuildProgressSnapshot): BuildFailure {
   const f = snap.failure;
   if (!f) {
     const text = snap.textLines.join('\n');
@@ -435,7 +482,7 @@ function failureOf(snap: BuildProgressSnapshot): BuildFailure {
 }
 
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */
-async function follow(
+export async function follow(
   live: { done: Promise<BuildRecord>; watchers: Set<Watcher> },
   watcher: Watcher,
   signal: AbortSignal,

@@ -1,13 +1,17 @@
 import type { Handlers } from '../../../shared/contract';
 import type { BuildService } from './build-service';
 import { browseFolders, inspectContext } from './context-folder';
+import type { DistributedBuilds } from './distributed/distributed-builds';
 
-export function createBuildsHandlers(builds: BuildService): Handlers['builds'] {
+export function createBuildsHandlers(builds: BuildService, distributed: DistributedBuilds): Handlers['builds'] {
   return {
     facts: (_input, { signal }) => builds.facts(signal),
     inspectContext: ({ context, dockerfile }) => inspectContext(context, dockerfile),
     browse: ({ path }) => browseFolders(path),
     run: (request, { emit, signal }) => builds.run(request, emit, signal),
+    distribute: (spec, { emit, signal }) => distributed.run(spec, emit, signal),
+    retryPlatform: ({ id, platform }) => distributed.retry(id, platform),
+    merge: ({ id, leaveOut }) => distributed.merge(id, leaveOut),
     watch: ({ id }, { emit, signal }) => builds.watch(id, emit, signal),
     cancel: ({ id }) => ({ cancelled: builds.cancel(id) }),
     list: () => builds.store.list(),
