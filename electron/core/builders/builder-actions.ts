@@ -8,9 +8,10 @@ import type {
   CreateBuilderSpec,
   InspectResult,
   MultiPlatformCheck,
+  PinPlatformsSpec,
   RestartAllResult,
 } from '../../../shared/contract/builders';
-import { appendArgs, buildxUseArgs, containerName, createArgs, leaveArgs, nextNodeName, removeArgs, stopArgs } from '../../../shared/domain/buildx/commands';
+import { appendArgs, buildxUseArgs, containerName, createArgs, leaveArgs, nextNodeName, pinArgs, removeArgs, stopArgs } from '../../../shared/domain/buildx/commands';
 import { multiPlatformVerdict } from '../../../shared/domain/buildx/multi-platform';
 import { versionAtLeast } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
@@ -160,6 +161,33 @@ export class BuilderActions {
       commands,
       builder: await this.listing.summary(spec.builder, signal),
       notes: spec.bootstrap ? [] : ['The new node starts with the builder\'s next build, or now with Inspect / Bootstrap.'],
+    };
+  }
+
+  /** Pins platforms on nodes, one `create --append` per node, so buildx routes each to its node. */
+  async pin(spec: PinPlatformsSpec, signal?: AbortSignal): Promise<ActionResult> {
+    const target = await this.listing.summary(spec.builder, signal);
+    if (target.nodes.length < 2) {
+      throw new RpcError('BUILDER_PIN_NEEDLESS', `"${spec.builder}" has one node: every platform goes there anyway.`, { hint: 'Pins matter for builders of several nodes.' });
+    }
+    const commands: CommandRun[] = [];
+    for (const pin of spec.pins) {
+      const node = target.nodes.find((n) => n.name === pin.node);
+      if (!node) throw new RpcError('BUILDER_NODE_NOT_FOUND', `"${spec.builder}" has no node "${pin.node}".`, { hint: `Its nodes: ${target.nodes.map((n) => n.name).join(', ')}.`, data: { commands } });
+      const run = await this.buildx.runOrFail(pinArgs(spec.builder, target.driver, node, pin.platforms), {
+        signal,
+        timeoutMs: 2 * MINUTE,
+        failure: `Pinning ${pin.platforms.join(', ')} on node "${pin.node}" of "${spec.builder}" failed`,
+        before: commands,
+      });
+      commands.push(run.command);
+    }
+    this.changed({ reason: 'pinned', name: spec.builder });
+    return {
+      message: `Pinned ${spec.pins.map((p) => `${p.platforms.join(', ')} on ${p.node}`).join('; ')}: buildx now sends each of them there when every platform of a build is pinned.`,
+      commands,
+      builder: await this.listing.summary(spec.builder, signal),
+      notes: [],
     };
   }
 

@@ -43,7 +43,7 @@ export class BuilderListing {
   async list(signal?: AbortSignal): Promise<BuilderList> {
     const facts = await this.engineFacts();
     const raw = await this.listRaw(facts, signal);
-    const contexts = await this.contextHosts(raw.builders, facts, signal);
+    const [contexts, pins] = await Promise.all([this.contextHosts(raw.builders, facts, signal), this.readPins(raw, signal)]);
     const builders = raw.builders.map((b) => this.summarize(b, raw.current, facts, contexts.hosts));
     return {
       builders,
@@ -52,8 +52,27 @@ export class BuilderListing {
       source: raw.source,
       enginePlatform: facts.platform,
       containerdImageStore: facts.containerdImageStore,
-      commands: [...raw.commands, ...contexts.commands],
+      commands: [...raw.commands, ...pins, ...contexts.commands],
     };
+  }
+
+  /**
+   * `ls --format json` does not say which platforms were pinned with `--platform`; `inspect`
+   * marks them. buildx routes a build by those pins, so they are read for builders of several nodes.
+   */
+  private async readPins(raw: RawList, signal?: AbortSignal): Promise<CommandRun[]> {
+    if (raw.source !== 'ls-json') return [];
+    const multi = raw.builders.filter((b) => b.nodes.length > 1);
+    const runs = await Promise.all(multi.map((b) => this.buildx.run(inspectArgs(b.name, false), { signal, timeoutMs: MINUTE })));
+    multi.forEach((b, i) => {
+      const run = runs[i]!;
+      const inspected = run.command.exitCode === 0 ? parseInspect(run.stdout) : undefined;
+      for (const node of b.nodes) {
+        const found = inspected?.nodes.find((n) => n.name === node.name);
+        if (found) node.preferredPlatforms = found.preferredPlatforms;
+      }
+    });
+    return runs.map((r) => r.command);
   }
 
   /** One builder as listed; BUILDER_NOT_FOUND when buildx does not know it. */

@@ -6,6 +6,7 @@ import type {
   CreateBuilderSpec,
   InspectResult,
   MultiPlatformCheck,
+  PinPlatformsSpec,
   RestartAllResult,
 } from '../../../shared/contract/builders';
 import type { CoreContext } from '../context';
@@ -54,6 +55,10 @@ export class BuildersService {
 
   appendNode(spec: AppendNodeSpec, signal?: AbortSignal): Promise<ActionResult> {
     return this.actions.appendNode(spec, signal);
+  }
+
+  pin(spec: PinPlatformsSpec, signal?: AbortSignal): Promise<ActionResult> {
+    return this.actions.pin(spec, signal);
   }
 
   removeNode(builder: string, node: string, signal?: AbortSignal): Promise<ActionResult> {
