@@ -183,7 +183,7 @@ export class BuildService {
    * milliseconds), so a build uses the last ones read (the form has just read them) and an old
    * copy is refreshed in the background for the next build.
    */
-  private async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
+  async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
     const cached = this.factsCache;
     if (!cached) return this.facts(signal);
     if (Date.now() - cached.at >= this.factsTtlMs && !this.refreshing) {

@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import { buildEndedNotification } from '../../../shared/domain/build-notification';
 import type { Api } from '../../../shared/contract';
+import type { BuilderList, BuilderSummary } from '../../../shared/contract/builders';
 import type { BuildChunk, BuildFactsData, BuildRecord, BuildStatusValue, ContextInfo } from '../../../shared/contract/builds';
+import { defaultTarget, targetOptions, type TargetOption } from '../../../shared/domain/distributed/assign';
+import type { DistributedState, Placement } from '../../../shared/domain/distributed/model';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
 import { buildRequestInput, type BuildRequestInput, type OutputKind } from '../../../shared/domain/build-request/request';
 import { defaultPlatforms, type BuildProblem } from '../../../shared/domain/build-request/checks';
@@ -27,6 +30,12 @@ export interface BuildDraft {
   cacheTo: string;
   /** '' = the current builder. */
   builder: string;
+  /** Build each platform on its own node or builder, push each by digest, merge one index. */
+  distribute: boolean;
+  /** Platform → a target option's key (`builder/node` or `builder`); a platform left out takes the default. */
+  lanes: Record<string, string>;
+  /** Without caches in the form, give each platform a registry cache of its own. */
+  registryCache: boolean;
 }
 
 export const emptyDraft = (): BuildDraft => ({
@@ -45,6 +54,9 @@ export const emptyDraft = (): BuildDraft => ({
   cacheFrom: '',
   cacheTo: '',
   builder: '',
+  distribute: false,
+  lanes: {},
+  registryCache: true,
 });
 
 const lines = (text: string) =>
@@ -75,7 +87,13 @@ export function draftToInput(d: BuildDraft): BuildRequestInput {
   return input;
 }
 
-export const recordToDraft = (record: BuildRecord): BuildDraft => requestToDraft(record.request);
+/** A past build as the form shows it; a distributed one keeps its nodes. */
+export function recordToDraft(record: BuildRecord): BuildDraft {
+  const draft = requestToDraft(record.request);
+  const d = record.distributed;
+  if (!d) return draft;
+  return { ...draft, distribute: true, registryCache: d.registryCache, lanes: Object.fromEntries(d.lanes.map((l) => [l.platform, l.node ? `${l.builder}/${l.node}` : l.builder])) };
+}
 
 /** A request (a history record's, or one read from a bake file) as the form shows it. */
 export function requestToDraft(r: BuildRecord['request']): BuildDraft {
@@ -95,7 +113,19 @@ export function requestToDraft(r: BuildRecord['request']): BuildDraft {
     cacheFrom: r.cacheFrom.join('\n'),
     cacheTo: r.cacheTo.join('\n'),
     builder: r.builder ?? '',
+    distribute: false,
+    lanes: {},
+    registryCache: true,
   };
+}
+
+/** Each ticked platform's target: the form's choice while it is still offered, else the default. */
+export function chosenLanes(draft: BuildDraft, builders: readonly BuilderSummary[], preferredBuilder: string | undefined): Array<{ platform: string; option?: TargetOption }> {
+  return draft.platforms.map((platform) => {
+    const options = targetOptions(builders, platform);
+    const option = options.find((o) => o.key === draft.lanes[platform]) ?? defaultTarget(builders, platform, preferredBuilder);
+    return option ? { platform, option } : { platform };
+  });
 }
 
 export const parseDraft = (d: BuildDraft) => buildRequestInput.safeParse(draftToInput(d));
@@ -111,6 +141,10 @@ export interface BuildView {
   problem?: Problem;
   /** The impossible combinations the core refused the build for. */
   problems?: BuildProblem[];
+  /** The node of each platform. */
+  placements?: Placement[];
+  /** A distributed build's sub-builds and merge. */
+  distributed?: DistributedState;
 }
 
 /**
@@ -131,6 +165,14 @@ interface BuildStore {
   view?: BuildView;
   /** Terminal filter: undefined = every platform. */
   filter?: string;
+  /** The builders with their nodes, for a build over several nodes. */
+  builders?: BuilderList;
+  buildersProblem?: Problem;
+  loadBuilders(api: Api): Promise<void>;
+  /** Builds one failed platform of the shown distributed build again, and follows it. */
+  retryPlatform(api: Api, platform: string): Promise<void>;
+  /** Merges the shown distributed build without the platforms that have no image (the user's explicit choice). */
+  mergeWithout(api: Api, leaveOut: string[]): Promise<void>;
   setDraft(patch: Partial<BuildDraft>): void;
   togglePlatform(platform: string, on: boolean): void;
   loadFacts(api: Api): Promise<void>;
@@ -147,12 +189,14 @@ export const useBuildStore = create<BuildStore>((set, get) => {
   /** Resolves once the terminal has parsed the chunk's text: the stream is paced by it. */
   const applyChunk = (chunk: BuildChunk): Promise<void> => {
     const parsed = buildFeed.append(chunk.terminal);
-    if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return parsed;
+    if (!chunk.progress && !chunk.status && !chunk.placements && !chunk.distributed && get().view?.id === chunk.id) return parsed;
     set((s) => {
       if (!s.view) return {};
       const view: BuildView = { ...s.view, id: chunk.id };
       if (chunk.progress) view.progress = chunk.progress;
       if (chunk.status) view.status = chunk.status;
+      if (chunk.placements) view.placements = chunk.placements;
+      if (chunk.distributed) view.distributed = chunk.distributed;
       return { view };
     });
     return parsed;
@@ -167,7 +211,9 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     try {
       const record = await call.result;
       if (following === call) {
-        set((s) => ({ view: { ...(s.view ?? view), id: record.id, status: record.status, record } }));
+        set((s) => ({
+          view: { ...(s.view ?? view), id: record.id, status: record.status, record, ...(record.placements ? { placements: record.placements } : {}), ...(record.distributed ? { distributed: record.distributed } : {}) },
+        }));
         following = undefined;
       }
       return record;
@@ -236,11 +282,26 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       }
     },
 
+    async loadBuilders(api) {
+      try {
+        set({ builders: await api.builders.list({}), buildersProblem: undefined });
+      } catch (error) {
+        set({ buildersProblem: toProblem(error) });
+      }
+    },
+
     async start(api) {
-      const parsed = parseDraft(get().draft);
+      const { draft, builders, facts } = get();
+      const parsed = parseDraft(draft);
       if (!parsed.success) return undefined;
-      const input = draftToInput(get().draft);
-      const call = api.builds.run(input, { onChunk: applyChunk });
+      const input = draftToInput(draft);
+      const lanes = draft.distribute ? chosenLanes(draft, builders?.builders ?? [], draft.builder || facts?.currentBuilder) : [];
+      const call = draft.distribute
+        ? api.builds.distribute(
+            { request: input, registryCache: draft.registryCache, lanes: lanes.map((l) => ({ platform: l.platform, builder: l.option?.builder ?? '', ...(l.option?.node ? { node: l.option.node } : {}) })) },
+            { onChunk: applyChunk },
+          )
+        : api.builds.run(input, { onChunk: applyChunk });
       const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms });
       if (record) void notifyEnded(record);
       return record;
@@ -263,6 +324,30 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       const call = api.builds.watch({ id }, { onChunk: applyChunk });
       // A build still running is followed live (and can be cancelled); an ended one is replayed.
       return follow(call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] });
+    },
+
+    async retryPlatform(api, platform) {
+      const view = get().view;
+      if (!view?.id) return;
+      try {
+        await api.builds.retryPlatform({ id: view.id, platform });
+      } catch (error) {
+        set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
+        return;
+      }
+      await get().open(api, view.id);
+    },
+
+    async mergeWithout(api, leaveOut) {
+      const view = get().view;
+      if (!view?.id) return;
+      try {
+        await api.builds.merge({ id: view.id, leaveOut });
+      } catch (error) {
+        set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
+        return;
+      }
+      await get().open(api, view.id);
     },
 
     async rerun(api, record) {

@@ -140,6 +140,12 @@ export const removeBuilderArgs = (name: string): string[] => ['buildx', 'rm', na
 export const NODE_BUILDER_PREFIX = 'multiarch-node-';
 export const nodeBuilderName = (buildId: string, platform: string): string => `${NODE_BUILDER_PREFIX}${buildId.slice(-8)}-${platformSlug(platform)}`;
 
+/** A platform's commands (arguments after `docker`): make the node's own builder, build, remove that builder; or just the build on a whole builder. */
+export function laneCommands(request: BuildRequest, platform: string, runner: string, registryCache: boolean, reach?: { endpoint: string; driverOpts: Readonly<Record<string, string>> }): string[][] {
+  const build = laneArgv(request, platform, { builder: runner, registryCache });
+  return reach ? [nodeBuilderArgs(runner, reach.endpoint, reach.driverOpts), build, removeBuilderArgs(runner)] : [build];
+}
+
 /** `docker buildx imagetools create` of one index from the platforms' digests, under every tag (arguments after `docker`). */
 export function mergeArgv(tags: readonly string[], sources: readonly string[]): string[] {
   return ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources];

@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import type { BuilderList, BuilderNode, BuilderSummary } from '../../../../shared/contract/builders';
 import type { BuildChunk, BuildRecord, DistributeSpec } from '../../../../shared/contract/builds';
 import { buildRequestInput, type BuildRequest } from '../../../../shared/domain/build-request/request';
+import { blockingProblems, checkBuild } from '../../../../shared/domain/build-request/checks';
 import { routeBuild } from '../../../../shared/domain/buildx/routing';
+import { withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
 import type { LaneState, Placement } from '../../../../shared/domain/distributed/model';
 import {
   digestPlaceholder,
   digestRepository,
   displayArgv,
-  laneArgv,
   laneCache,
+  laneCommands,
   mergeArgv,
   NODE_BUILDER_PREFIX,
-  nodeBuilderArgs,
   nodeBuilderName,
   nodeEndpoint,
   removeBuilderArgs,
@@ -75,7 +76,13 @@ export class DistributedBuilds {
   async start(spec: DistributeSpec, first?: Watcher, signal?: AbortSignal): Promise<DistributedRun> {
     this.builds.assertOpen();
     const request = spec.request;
-    const [, list] = await Promise.all([checkedContext(request), this.options.builders(signal)]);
+    const [context, list, facts] = await Promise.all([checkedContext(request), this.options.builders(signal), this.builds.recentFacts(signal)]);
+    // The form's checks but those about its one builder: each platform has its own node here.
+    const problems = withoutBuilderChecks(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) }));
+    const blocking = blockingProblems(problems);
+    if (blocking.length > 0) {
+      throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
+    }
     const id = newBuildId();
     const targets = spec.lanes.map((choice) => resolveTarget(list, choice.platform, choice.builder, choice.node));
     const dir = this.builds.store.dirOf(id);
@@ -253,10 +260,7 @@ export function supportOf(node: BuilderNode, platform: string): 'native' | 'emul
 function laneState(id: string, request: BuildRequest, platform: string, target: Target, registryCache: boolean, ctx: CoreContext): LaneState {
   const runner = target.reach ? nodeBuilderName(id, platform) : target.builder.name;
   const cache = laneCache(request, platform, registryCache);
-  const build = ctx.cli.display(laneArgv(request, platform, { builder: runner, registryCache }));
-  const commands = target.reach
-    ? [ctx.cli.display(nodeBuilderArgs(runner, target.reach.endpoint, target.reach.driverOpts)), build, ctx.cli.display(removeBuilderArgs(runner))]
-    : [build];
+  const commands = laneCommands(request, platform, runner, registryCache, target.reach).map((argv) => ctx.cli.display(argv));
   const lane: LaneState = { platform, builder: target.builder.name, runner, status: 'waiting', commands, cacheFrom: cache.from, cacheTo: cache.to, steps: 0, cached: 0, attempts: [] };
   if (target.reach && target.node) {
     lane.node = target.node.name;

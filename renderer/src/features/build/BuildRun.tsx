@@ -8,6 +8,7 @@ import { useNav, type PageId } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
+import { DistributedRun } from './DistributedRun';
 import { Lanes } from './Lanes';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
@@ -176,8 +177,9 @@ export function BuildRun({ view }: { view: BuildView }) {
       {record?.note && record.status !== 'succeeded' && <p className="muted">{record.note}</p>}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
+      {view.distributed && <DistributedRun state={view.distributed} ended={!running && view.status !== 'starting'} />}
 
-      <Lanes lanes={lanes} shared={view.progress?.shared ?? []} />
+      <Lanes lanes={lanes} shared={view.progress?.shared ?? []} placements={view.placements} />
 
       <div className="terminal-tabs" role="tablist" aria-label="Show the log of">
         <button type="button" role="tab" aria-selected={filter === undefined} className={filter === undefined ? 'tab active' : 'tab'} data-testid="terminal-tab-all" onClick={() => setFilter(undefined)}>
