@@ -5,7 +5,7 @@ import type { BuildChunk, BuildRecord, DistributeSpec } from '../../../../shared
 import { buildRequestInput, type BuildRequest } from '../../../../shared/domain/build-request/request';
 import { blockingProblems, checkBuild } from '../../../../shared/domain/build-request/checks';
 import { routeBuild } from '../../../../shared/domain/buildx/routing';
-import { withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
+import { nodeSupport, withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
 import type { LaneState, Placement } from '../../../../shared/domain/distributed/model';
 import {
   digestPlaceholder,
@@ -230,7 +230,7 @@ export function resolveTarget(list: BuilderList, platform: string, builderName: 
   }
   const node = builder.nodes.find((n) => n.name === nodeName);
   if (!node) throw refuse(`Builder "${builderName}" has no node "${nodeName}" for ${platform}.`, `Its nodes: ${builder.nodes.map((n) => n.name).join(', ')}.`);
-  if (supportOf(node, platform) === 'unavailable') {
+  if (nodeSupport(node, platform) === 'unavailable') {
     throw refuse(`Node "${nodeName}" of "${builderName}" cannot build ${platform}.`, 'Choose a node that runs it natively or has its emulator.');
   }
   if (builder.nodes.length === 1) return { builder, node, placement: placementOf(platform, builder, node, 'chosen') };
@@ -246,15 +246,9 @@ function placementOf(platform: string, builder: BuilderSummary, node: BuilderNod
   if (node) {
     placement.node = node.name;
     placement.endpoint = node.endpoint;
-    placement.support = supportOf(node, platform);
+    placement.support = nodeSupport(node, platform);
   }
   return placement;
-}
-
-/** The node's verdict on a platform as the core classified it. */
-export function supportOf(node: BuilderNode, platform: string): 'native' | 'emulated' | 'unavailable' {
-  const p = normalizePlatform(platform);
-  return node.support.find((s) => s.platform === p)?.support ?? 'unavailable';
 }
 
 function laneState(id: string, request: BuildRequest, platform: string, target: Target, registryCache: boolean, ctx: CoreContext): LaneState {
