@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
-import { stackEnv, STACK_DIR } from '../../testing/stack';
+import { buildkitNodes, createPinnedBuilder, nodeBuilt, type StackNode } from '../../testing/buildkit-nodes';
+import { stackEnv } from '../../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
 
 const run = promisify(execFile);
@@ -17,42 +18,6 @@ const env = { ...process.env, DOCKER_HOST: stack.dockerHost };
 const suffix = randomBytes(4).toString('hex');
 const repo = `mas-test-dist-${suffix}`;
 const builder = `mas-test-dist-${suffix}`;
-let buildctl = 'buildctl';
-
-/**
- * The stack's extra buildkitd nodes (scripts/stack/buildkit-nodes.sh): from stack.env, or where
- * that script puts them when this stack.env predates them. Each must answer, else the test fails
- * saying how to start them.
- */
-async function buildkitNodes(): Promise<Array<{ name: string; address: string }>> {
-  const text = await readFile(join(STACK_DIR, 'stack.env'), 'utf8');
-  const vars = new Map([...text.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-  buildctl = vars.get('MAS_TEST_BUILDCTL') ?? 'buildctl';
-  const names = (vars.get('MAS_TEST_BUILDKIT_NODES') ?? 'node-1,node-2,node-3').split(',').filter(Boolean);
-  const nodes = names.map((name, i) => ({ name, address: vars.get(`MAS_TEST_BUILDKIT_NODE_${i + 1}_ADDR`) ?? `unix:///run/multiarch-studio-stack/buildkit/${name}.sock` }));
-  for (const n of nodes) {
-    await run(buildctl, ['--addr', n.address, 'debug', 'workers'], { timeout: 20_000 }).catch((error: unknown) => {
-      throw new Error(`BuildKit node ${n.name} does not answer on ${n.address} (${(error as Error).message.split('\n')[0]}). Run: scripts/stack/buildkit-nodes.sh start`);
-    });
-  }
-  return nodes;
-}
-
-/**
- * The platforms a node itself recorded building for one test build (`buildctl debug histories`),
- * found by the build argument RUN_ID that only that build passes.
- */
-async function nodeBuilt(address: string, runId: string): Promise<string[]> {
-  const { stdout } = await run(buildctl, ['--addr', address, 'debug', 'histories', '--format', '{{json .}}'], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const attrs = (JSON.parse(l) as { record?: { FrontendAttrs?: Record<string, string> } }).record?.FrontendAttrs ?? {};
-      return attrs['build-arg:RUN_ID'] === runId ? (attrs.platform ?? '?') : undefined;
-    })
-    .filter((p): p is string => p !== undefined);
-}
 
 /** The registry's index under a tag (both list types asked for). */
 function registryIndex(name: string, tag: string): Promise<{ digest: string; manifests: Array<{ digest: string; platform: { os: string; architecture: string; variant?: string } }> }> {
@@ -91,18 +56,16 @@ const imagePlatforms = (index: Awaited<ReturnType<typeof registryIndex>>) =>
 describe('builds distributed over the stack\'s BuildKit nodes, merged in the real registry', () => {
   let t: TestCore;
   let dataDir: string;
-  let nodes: Array<{ name: string; address: string }>;
+  let nodes: StackNode[];
+  let buildctl: string;
   const contexts: string[] = [];
   /** Everything pushed: the indexes and each platform's digest. */
   const pushed: string[] = [];
 
   beforeAll(async () => {
-    nodes = await buildkitNodes();
+    ({ nodes, buildctl } = await buildkitNodes());
     dataDir = await mkdtemp(join(tmpdir(), 'mas-test-dist-'));
-    // One builder over node-1 (amd64, 386) and node-2 (arm64, arm/v7), each pinned to its platforms.
-    await run('docker', ['buildx', 'create', '--name', builder, '--node', 'amd', '--driver', 'remote', '--platform', 'linux/amd64,linux/386', nodes[0]!.address], { env });
-    await run('docker', ['buildx', 'create', '--append', '--name', builder, '--node', 'arm', '--platform', 'linux/arm64,linux/arm/v7', nodes[1]!.address], { env });
-    await run('docker', ['buildx', 'inspect', '--bootstrap', builder], { env });
+    await createPinnedBuilder(builder, nodes, env);
     t = await startTestCore({ env, dataDir });
     await waitForEngine(t.api, 'connected');
   }, 120_000);
@@ -165,9 +128,9 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     expect([...state.merge.verification!.platforms].sort()).toEqual(['linux/amd64', 'linux/arm64']);
 
     // Each node itself recorded building its platform, and only that one.
-    expect(await nodeBuilt(nodes[0]!.address, runId)).toEqual(['linux/amd64']);
-    expect(await nodeBuilt(nodes[1]!.address, runId)).toEqual(['linux/arm64']);
-    expect(await nodeBuilt(nodes[2]!.address, runId)).toEqual([]);
+    expect(await nodeBuilt(buildctl, nodes[0]!.address, runId)).toEqual(['linux/amd64']);
+    expect(await nodeBuilt(buildctl, nodes[1]!.address, runId)).toEqual(['linux/arm64']);
+    expect(await nodeBuilt(buildctl, nodes[2]!.address, runId)).toEqual([]);
 
     // One History record, with the sub-builds; the single-node builders are gone.
     const kept = await t.api.builds.get({ id: record.id });
@@ -218,8 +181,8 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     expect(imagePlatforms(index)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(after.merge).toMatchObject({ status: 'succeeded', digest: index.digest, leftOut: [] });
     // node-2 ran arm64 twice (the failure, the retry); node-1 built amd64 once.
-    expect(await nodeBuilt(nodes[1]!.address, runId)).toEqual(['linux/arm64', 'linux/arm64']);
-    expect(await nodeBuilt(nodes[0]!.address, runId)).toEqual(['linux/amd64']);
+    expect(await nodeBuilt(buildctl, nodes[1]!.address, runId)).toEqual(['linux/arm64', 'linux/arm64']);
+    expect(await nodeBuilt(buildctl, nodes[0]!.address, runId)).toEqual(['linux/amd64']);
     expect(await leftoverNodeBuilders()).toEqual([]);
   }, 600_000);
 });

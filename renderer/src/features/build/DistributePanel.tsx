@@ -7,8 +7,8 @@ import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
 import { chosenLanes, useBuildStore } from '../../stores/build-store';
 
-/** The name the app gives a node's own builder in the preview (the build's id replaces it when it runs). */
-const PREVIEW_ID = 'previewid';
+/** Stands for the build's id (its last 8 characters name a node's own builder) in the preview. */
+const PREVIEW_ID = 'preview0';
 
 /**
  * Build → Distribute over nodes: where each ticked platform is built (a node of a builder, or a
