@@ -66,9 +66,9 @@ suite_download() {
   }
 }
 
-# suite_version SUITE PKG: the candidate version of PKG in SUITE (empty if SUITE has none)
+# suite_version SUITE PKG: the candidate version of PKG in SUITE's lists (empty if it has none); call suite_lists
+# SUITE first (this is used in $(...), where the lists' bookkeeping would be lost)
 suite_version() {
-  [ -n "${SUITE_ARCHES[$1]:-}" ] || suite_lists "$1"
   suite_opts "$1"
   apt-cache "${SUITE_APT[@]}" show "$2" 2>/dev/null | awk '/^Version: /{print $2; exit}'
 }

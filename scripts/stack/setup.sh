@@ -158,6 +158,7 @@ newer_runc() {
   key="libc6 $(pkg_version libc6), runc $(pkg_version runc)"
   if [ -s "$verdict" ] && [ "$(head -n1 "$verdict")" = "$key" ]; then log "runc: $(tail -n +2 "$verdict")"; return; fi
   for suite in "$STACK_SUITE" "$STACK_STABLE_SUITE"; do
+    suite_lists "$suite"
     v=$(suite_version "$suite" runc)
     [ -n "$v" ] && dpkg --compare-versions "$v" gt "$(pkg_version runc)" || continue
     if debs_from_suite "$suite" "$STACK_CACHE/debs/runc-$suite" runc; then
@@ -246,7 +247,7 @@ qemu_packages() {
   if pkg_at_least qemu-user "$QEMU_USER_MIN"; then
     log "qemu-user $(pkg_version qemu-user) already installed"
   elif debs_from_suite "$STACK_SUITE" "$STACK_CACHE/debs/qemu-$STACK_SUITE" qemu-user; then
-    log "installing qemu-user $(suite_version "$STACK_SUITE" qemu-user) from $STACK_SUITE (replaces qemu-user-static $(pkg_version qemu-user-static))"
+    log "installing $(basename "$STACK_CACHE/debs/qemu-$STACK_SUITE"/qemu-user_*.deb) from $STACK_SUITE (replaces qemu-user-static $(pkg_version qemu-user-static))"
     system_apt_update
     apt_install "$STACK_CACHE/debs/qemu-$STACK_SUITE"/qemu-user_*.deb
   else

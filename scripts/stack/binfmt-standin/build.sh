@@ -43,7 +43,7 @@ key() {
   for pair in $QEMU_NAMES; do
     q=${pair#*:}
     stat -c "qemu-$q %n %s %Y" "$(qemu_binary "$q" || echo none)" 2>/dev/null || echo "qemu-$q none"
-    sha256sum <"/usr/share/binfmts/qemu-$q" 2>/dev/null || echo "format-$q none"
+    { sha256sum <"/usr/share/binfmts/qemu-$q"; } 2>/dev/null || echo "format-$q none"
   done
   for pair in amd64:amd64 $PROBE_DIRS; do
     d=${pair#*:}
