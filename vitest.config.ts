@@ -4,7 +4,8 @@ const stackDir = process.env.STACK_DIR ?? '/var/lib/multiarch-studio-stack';
 
 // Tests that drive the REAL Docker stack run serially (the engine, binfmt_misc and builders are machine-wide state),
 // once per buildx version: the installed plugin, then the older one the stack keeps beside it in its own
-// DOCKER_CONFIG (the docker CLI prefers $DOCKER_CONFIG/cli-plugins). The second group starts after the first ends.
+// DOCKER_CONFIG (the docker CLI prefers $DOCKER_CONFIG/cli-plugins). Groups run one after the other: unit, engine,
+// engine-buildx-0.13.
 const engine: TestProjectInlineConfiguration['test'] = {
   include: ['electron/**/*.engine.test.ts'],
   environment: 'node',
@@ -28,7 +29,7 @@ export default defineConfig({
         },
       },
       {
-        test: { ...engine, name: 'engine' },
+        test: { ...engine, name: 'engine', sequence: { groupOrder: 1 } },
       },
       {
         test: {
@@ -38,7 +39,7 @@ export default defineConfig({
             DOCKER_CONFIG: process.env.MAS_TEST_BUILDX_LEGACY_CONFIG ?? `${stackDir}/buildx-0.13`,
             MAS_TEST_BUILDX_EXPECTED: '0.13.',
           },
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
