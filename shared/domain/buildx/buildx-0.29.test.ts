@@ -1,5 +1,5 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
+import { fixture } from './fixtures/load';
 import { parseInspect } from './inspect-text';
 import { parseLsJson } from './ls-json';
 import { parseLsText } from './ls-text';
@@ -7,12 +7,6 @@ import { parsePlatformList } from './platform-list';
 
 // The same parsers on buildx 0.29.1's outputs against Docker 28.5 (see fixtures/README.md), beside buildx.test.ts's
 // 0.13.1 ones: what changed must be read right, not just not crash.
-const fixtures = import.meta.glob<string>('./fixtures/*', { query: '?raw', import: 'default', eager: true });
-const fixture = (name: string): string => {
-  const text = fixtures[`./fixtures/${name}`];
-  if (text === undefined) throw new Error(`missing fixture ${name}`);
-  return text;
-};
 
 // Docker 28's docker driver lists arm/v7 and arm/v6 (26.1's did not); this CPU runs x86-64-v4. The order follows
 // the host's binfmt registrations (an emulator registered again comes last), so lists are compared as sets.

@@ -1,14 +1,7 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
+import { fixture } from './fixtures/load';
 import { parseBuildxVersion } from '../versions';
 import { BUILDX_FEATURES, buildxCapabilities, buildxHas, builderRunsChecks, type BuildxFeature } from './capabilities';
-
-const fixtures = import.meta.glob<string>('./fixtures/*', { query: '?raw', import: 'default', eager: true });
-const fixture = (name: string): string => {
-  const text = fixtures[`./fixtures/${name}`];
-  if (text === undefined) throw new Error(`missing fixture ${name}`);
-  return text;
-};
 
 /** Subcommands listed under "Commands:" / "Management Commands:" / "Available Commands:" of a --help text. */
 function commands(help: string): string[] {
