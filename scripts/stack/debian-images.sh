@@ -6,9 +6,10 @@
 #
 # Usage: debian-images.sh rootfs [--check]   make the root filesystem tarballs in $STACK_CACHE/debian-images (cached:
 #                                             only missing or changed ones are made); --check: exit 1 if any is missing
-#        debian-images.sh images             build the images FROM scratch from the tarballs into the engine's image
-#                                             store and push them; when they are already built, only push what the
-#                                             registry lacks (it keeps content in memory: a restarted one is empty)
+#        debian-images.sh images             build the images FROM scratch from the tarballs into compressed OCI
+#                                             archives (cached beside them) and push them with skopeo; when they are
+#                                             built already, only push what the registry lacks (it keeps content in
+#                                             memory: a restarted one is empty)
 #        debian-images.sh platforms          print the platforms (comma-separated)
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,16 +72,21 @@ make_rootfs() {
 # image_key NAME: the image label that says which tarballs and Dockerfile it was built from
 image_key() { { cat "$CTX/$1/Dockerfile"; local a; for a in "${ARCHES[@]}"; do cat "$(tarball "$1" "$a").recipe"; stat -c '%s %Y' "$(tarball "$1" "$a")"; done; } | sha256sum | cut -c1-16; }
 
+# The image as a compressed OCI archive beside the root filesystems ($DIR/<name>-bookworm.oci.tar, with .key and
+# .digest files): built once, then pushed from there with skopeo (digests kept) whenever the registry lacks it.
+archive() { echo "$DIR/$1-$SUITE.oci.tar"; }
+
 build_image() {
-  local name=$1 image=${IMAGE_OF[$1]} a key have local_id reg repo tag s
+  local name=$1 image=${IMAGE_OF[$1]} a key oci reg repo tag s built=0
   repo=${image#"$REGISTRY_ADDR"/}; tag=${repo##*:}; repo=${repo%:*}
+  oci=$(archive "$name")
   mkdir -p "$CTX/$name"
   for a in "${ARCHES[@]}"; do
     rootfs_current "$name" "$a" || die "$(tarball "$name" "$a") is missing" "run $0 rootfs"
     # the build context: hard links to the cached tarballs (a copy when the cache is on another file system)
     ln -f "$(tarball "$name" "$a")" "$CTX/$name/rootfs-$a.tar" 2>/dev/null || cp "$(tarball "$name" "$a")" "$CTX/$name/rootfs-$a.tar"
   done
-  cat >"$CTX/$name/Dockerfile" <<EOF
+  cat >"$CTX/$name/Dockerfile" <<DOCKERFILE
 # Debian $SUITE ($name) for the Multiarch Studio test stack: a root filesystem made by mmdebstrap, one per platform.
 FROM scratch
 ARG TARGETARCH
@@ -88,24 +94,31 @@ ADD rootfs-\${TARGETARCH}.tar /
 ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ${ENV_OF[$name]}
 CMD ["bash"]
-EOF
+DOCKERFILE
   key=$(image_key "$name")
-  have=$(docker image inspect -f '{{ index .Config.Labels "org.multiarch-studio.stack.debian" }}' "$image" 2>/dev/null || true)
-  local_id=$(docker image inspect -f '{{ .Id }}' "$image" 2>/dev/null || true)
   reg=$(registry_digest "$repo" "$tag")
-  if [ "$have" = "$key" ] && [ -n "$reg" ] && [ "$reg" = "$local_id" ]; then log "$image is up to date locally and in the registry"; return; fi
-  s=$(now)
-  if [ "$have" = "$key" ]; then
-    log "pushing $image (built before; the registry lacks it)"
-    docker push -q "$image" >"$LOGS/debian-image-$name.log" 2>&1 || { tail -n 20 "$LOGS/debian-image-$name.log" >&2; die "pushing $image failed (log: $LOGS/debian-image-$name.log)"; }
-  else
-    log "building $image for $(platforms)"
-    docker buildx build --builder default --provenance=false --platform "$(platforms)" --label "org.multiarch-studio.stack.debian=$key" \
-      -t "$image" --push "$CTX/$name" >"$LOGS/debian-image-$name.log" 2>&1 \
-      || { tail -n 30 "$LOGS/debian-image-$name.log" >&2; die "building/pushing $image failed (log: $LOGS/debian-image-$name.log)"; }
-    check_image "$name"
+  if [ "$(cat "$oci.key" 2>/dev/null)" = "$key" ] && [ -n "$reg" ] && [ "$reg" = "$(cat "$oci.digest")" ]; then
+    log "$image is up to date in the registry ($reg)"
+    return
   fi
-  [ -n "$(registry_digest "$repo" "$tag")" ] || die "$image is not in the registry after the push"
+  s=$(now)
+  if [ "$(cat "$oci.key" 2>/dev/null)" != "$key" ]; then
+    log "building $image for $(platforms) into $(basename "$oci")"
+    docker buildx build --builder default --provenance=false --platform "$(platforms)" --label "org.multiarch-studio.stack.debian=$key" \
+      --output "type=oci,dest=$oci.tmp" "$CTX/$name" >"$LOGS/debian-image-$name.log" 2>&1 \
+      || { rm -f "$oci.tmp"; tail -n 30 "$LOGS/debian-image-$name.log" >&2; die "building $image failed (log: $LOGS/debian-image-$name.log)"; }
+    # index.json of the archive names the image index, which is what the registry's tag will point to
+    tar -xOf "$oci.tmp" index.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"])' >"$oci.digest"
+    mv "$oci.tmp" "$oci"
+    echo "$key" >"$oci.key"
+    built=1
+  fi
+  log "pushing $image from $(basename "$oci") ($(du -m "$oci" | cut -f1) MB)"
+  skopeo copy --all --preserve-digests --dest-tls-verify=false --quiet "oci-archive:$oci" "docker://$image" >>"$LOGS/debian-image-$name.log" 2>&1 \
+    || { tail -n 20 "$LOGS/debian-image-$name.log" >&2; die "pushing $image from $oci failed (log: $LOGS/debian-image-$name.log)"; }
+  reg=$(registry_digest "$repo" "$tag")
+  [ "$reg" = "$(cat "$oci.digest")" ] || die "$image in the registry is ${reg:-missing}, expected $(cat "$oci.digest")"
+  [ "$built" = 0 ] || check_image "$name"
   log "$image: $(secs "$s" "$(now)")s"
 }
 
@@ -140,7 +153,12 @@ case "${1:-}" in
       exit 0
     fi
     need_root; make_rootfs ;;
-  images) need_root; docker_ping || die "dockerd is not answering on $DOCKER_SOCK"; build_image debian; build_image golang ;;
+  images)
+    need_root
+    docker_ping || die "dockerd is not answering on $DOCKER_SOCK"
+    command -v skopeo >/dev/null || die "skopeo is not installed" "apt-get install skopeo (setup.sh does)"
+    build_image debian
+    build_image golang ;;
   platforms) platforms ;;
   *) die "usage: $0 rootfs [--check] | images | platforms" ;;
 esac

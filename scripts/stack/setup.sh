@@ -46,7 +46,7 @@ SMOKE_IMAGE=$REGISTRY_ADDR/stack/smoke:1
 # A registry name only the proxy tests' own proxy knows (it forwards to $REGISTRY_ADDR); insecure in daemon.json.
 PROXIED_REGISTRY=registry.mas-test.invalid:5000
 BOOKWORM_PKGS=(ca-certificates curl openssl xz-utils patch util-linux iptables runc adduser pigz
-  binfmt-support docker-registry mmdebstrap arch-test chromium fonts-liberation)
+  binfmt-support docker-registry mmdebstrap arch-test skopeo chromium fonts-liberation)
 # Wanted versions: what the newest suite had when this was written; an installed package at least this new is kept.
 DOCKER_PKGS=(containerd docker.io docker-cli docker-buildx)
 declare -A DOCKER_MIN=([containerd]=2.1 [docker.io]=28.5 [docker-cli]=28.5 [docker-buildx]=0.29)
