@@ -6,7 +6,7 @@
 # by an older version of this script (Docker 26.1 from trixie) is upgraded in place.
 #
 # What it installs and starts:
-#   * Debian 12 packages: binfmt-support, docker-registry, runc, mmdebstrap, chromium (for e2e tests), ...
+#   * Debian 12 packages: binfmt-support, docker-registry, runc, mmdebstrap, skopeo, chromium (for e2e tests), ...
 #   * Docker Engine 28.5 + containerd 2.1 + docker-cli + docker-buildx 0.29 from Debian $STACK_SUITE (falls back to
 #     $STACK_STABLE_SUITE where a package cannot install here), as .deb files fetched through private apt lists and
 #     simulated against this system first; the system's apt sources are not changed. runc: the newest that installs.

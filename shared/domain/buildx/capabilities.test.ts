@@ -19,7 +19,9 @@ function commands(help: string): string[] {
 }
 const flag = (help: string, name: string) => new RegExp(`^\\s+(-\\w, )?${name}\\b`, 'm').test(help);
 
-/** What the real --help (and, for the JSON list, the real output) of a buildx version shows for each feature. */
+const bakePrints = import.meta.glob<string>('../ci-export/fixtures/bake-print-0.*.json', { query: '?raw', import: 'default', eager: true });
+
+/** What the real --help (and, for output formats, the real output) of a buildx version shows for each feature. */
 function evidence(v: string): Record<BuildxFeature, boolean> {
   const help = (what: string) => fixture(`help-buildx${what}-${v}.txt`);
   const history = commands(help('')).includes('history');
@@ -32,6 +34,8 @@ function evidence(v: string): Record<BuildxFeature, boolean> {
     history,
     'history-import': history && commands(help('-history')).includes('import'),
     'history-export': history && commands(help('-history')).includes('export'),
+    // the same bake file, printed: its `${NOT_A_VAR}` comes back as HCL would read it again, or raw
+    'bake-print-escaped': bakePrints[`../ci-export/fixtures/bake-print-${v}.json`]!.includes('$${NOT_A_VAR}'),
   };
 }
 

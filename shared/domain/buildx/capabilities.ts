@@ -12,7 +12,8 @@ export type BuildxFeature =
   | 'build-checks'
   | 'history'
   | 'history-import'
-  | 'history-export';
+  | 'history-export'
+  | 'bake-print-escaped';
 
 interface FeatureRule {
   feature: BuildxFeature;
@@ -32,6 +33,8 @@ export const BUILDX_FEATURES: readonly FeatureRule[] = [
   { feature: 'history', since: [0, 21, 0], label: 'build records (history)', usage: 'docker buildx history ls' },
   { feature: 'history-import', since: [0, 22, 0], label: 'import of .dockerbuild records', usage: 'docker buildx history import' },
   { feature: 'history-export', since: [0, 23, 0], label: 'export of .dockerbuild records', usage: 'docker buildx history export' },
+  // docker/buildx#3097: values print as HCL would read them again (`$${` for `${`, `%%{` for `%{`); older ones raw
+  { feature: 'bake-print-escaped', since: [0, 23, 0], label: 'bake --print values escaped as HCL', usage: 'docker buildx bake --print' },
 ];
 
 export interface BuildxCapability {
