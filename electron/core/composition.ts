@@ -11,7 +11,7 @@ import { createEngineHandlers } from './engine/handlers';
 import { EmulatorsService, type EmulatorsServiceOptions } from './emulators/emulators-service';
 import { createEmulatorHandlers } from './emulators/handlers';
 import { SettingsStore } from './store/settings-store';
-import { createAppHandlers } from './app-handlers';
+import { createAppHandlers, type PathPicker } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
@@ -47,6 +47,8 @@ export interface CoreOptions {
   /** How the emulators service reads binfmt_misc (tests force the engine path). */
   emulators?: EmulatorsServiceOptions;
   log?: (message: string) => void;
+  /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
+  pickPath?: PathPicker;
 }
 
 export interface Core {
@@ -105,7 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await builds.recover();
   const dockerfile = new DockerfileService(context, images.inspector);
   const handlers: Handlers = {
-    app: createAppHandlers(context, { mode: options.mode, version: options.version }),
+    app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),

@@ -6,6 +6,7 @@ import { readJsonFile, writeJsonAtomic } from './json-file';
 export class SettingsStore {
   private value: Settings = settingsSchema.parse({});
   private writing: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(settings: Settings) => void>();
   /** Set when the file on disk was corrupt and moved aside at load. */
   notice: string | undefined;
 
@@ -26,9 +27,16 @@ export class SettingsStore {
     return this.value;
   }
 
+  /** Called after every update (the desktop shell follows the theme choice with it). */
+  onChanged(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async update(patch: SettingsPatch): Promise<Settings> {
     this.value = merge(this.value, settingsPatch.parse(patch));
     const snapshot = this.value;
+    for (const listener of this.listeners) listener(snapshot);
     this.writing = this.writing.then(() => writeJsonAtomic(this.path, snapshot));
     await this.writing;
     return this.value;
@@ -40,5 +48,6 @@ function merge(base: Settings, patch: ReturnType<typeof settingsPatch.parse>): S
     emulators: { ...base.emulators, ...patch.emulators },
     builders: { ...base.builders, ...patch.builders },
     results: { ...base.results, ...patch.results },
+    ui: { ...base.ui, ...patch.ui },
   });
 }
