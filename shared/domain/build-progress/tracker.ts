@@ -7,7 +7,7 @@ import {
   endsInsideUtf8Sequence,
   hasNonAscii,
 } from './base64';
-import { classifyFailure } from './classify';
+import { classifyFailure, errorMessage } from './classify';
 import { JsonObjectStream } from './json-stream';
 import type {
   BuildProgressSnapshot,
@@ -706,13 +706,7 @@ export class BuildProgressTracker {
     }
     const platforms = [...new Set(steps.flatMap((s) => (s.platform !== undefined ? [s.platform] : [])))];
     const errorAt = this.textLines.findIndex((l) => /^(?:ERROR|error):? /.test(l));
-    const message =
-      errorAt >= 0
-        ? this.textLines
-            .slice(errorAt)
-            .join('\n')
-            .replace(/^(?:ERROR|error):? /, '')
-        : undefined;
+    const message = errorAt >= 0 ? errorMessage(this.textLines.slice(errorAt).join('\n')) : undefined;
     const evidence = [...steps.flatMap((s) => [s.error, ...s.lastLogLines]), ...this.textLines].join('\n');
     const summary: FailureSummary = {
       platforms,
