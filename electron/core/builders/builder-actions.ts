@@ -13,7 +13,7 @@ import type {
 } from '../../../shared/contract/builders';
 import { appendArgs, buildxUseArgs, containerName, createArgs, leaveArgs, nextNodeName, pinArgs, removeArgs, stopArgs } from '../../../shared/domain/buildx/commands';
 import { multiPlatformVerdict } from '../../../shared/domain/buildx/multi-platform';
-import { versionAtLeast } from '../../../shared/domain/versions';
+import { buildxHas } from '../../../shared/domain/buildx/capabilities';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { BuilderListing } from './builder-listing';
@@ -74,7 +74,7 @@ export class BuilderActions {
     const buildkitImage = spec.buildkitImage ?? this.ctx.settings.get().builders.buildkitImage;
     const args = createArgs(
       { ...spec, buildkitImage },
-      { configFlag: versionAtLeast(facts.buildxVersion, [0, 13, 0]) ? '--buildkitd-config' : '--config' },
+      { configFlag: buildxHas(facts.buildxVersion, 'buildkitd-config-flag') ? '--buildkitd-config' : '--config' },
     );
     const commands: CommandRun[] = [];
     let created: BuildxRun;

@@ -6,7 +6,7 @@ import { parseLsJson } from '../../../shared/domain/buildx/ls-json';
 import { parseLsText } from '../../../shared/domain/buildx/ls-text';
 import type { ParsedBuilder, ParsedNode } from '../../../shared/domain/buildx/model';
 import { classifyPlatforms, usablePlatforms } from '../../../shared/domain/buildx/platform-support';
-import { versionAtLeast } from '../../../shared/domain/versions';
+import { buildxHas } from '../../../shared/domain/buildx/capabilities';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { BuilderProblems } from './builder-problems';
@@ -140,8 +140,8 @@ export class BuilderListing {
   }
 
   private async listRaw(facts: EngineFacts, signal?: AbortSignal): Promise<RawList> {
-    if (versionAtLeast(facts.buildxVersion, [0, 13, 0])) {
-      const needCurrent = !versionAtLeast(facts.buildxVersion, [0, 24, 0]);
+    if (buildxHas(facts.buildxVersion, 'ls-json')) {
+      const needCurrent = !buildxHas(facts.buildxVersion, 'ls-json-current');
       const [ls, current] = await Promise.all([
         this.buildx.runOrFail(lsJsonArgs(), { signal, timeoutMs: MINUTE, failure: 'Listing builders failed' }),
         needCurrent ? this.currentName(facts, signal) : undefined,
