@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildkitNodes, createPinnedBuilder, nodeBuilt, type StackNode } from '../../electron/core/testing/buildkit-nodes';
+import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../electron/core/testing/buildkit-nodes';
+import type { BuildkitNode } from '../../electron/core/testing/stack';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
 import { ResultsPage } from '../pages/results-page';
@@ -13,7 +14,7 @@ const suffix = randomBytes(4).toString('hex');
 const repo = `mas-test-${suffix}/dist`;
 const builder = `mas-e2e-dist-${suffix}`;
 let context = '';
-let nodes: StackNode[] = [];
+let nodes: BuildkitNode[] = [];
 let buildctl = '';
 
 /** The registry's manifest digest under a tag or digest, or undefined when it has none. */

@@ -1,44 +1,28 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { STACK_DIR } from './stack';
+import { stackEnv, type BuildkitNode } from './stack';
 
 const run = promisify(execFile);
 
-export interface StackNode {
-  name: string;
-  address: string;
-}
-
-/** stack.env as KEY → VALUE. */
-async function stackVars(): Promise<Map<string, string>> {
-  const text = await readFile(join(STACK_DIR, 'stack.env'), 'utf8');
-  return new Map([...text.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-}
-
 /**
- * The stack's extra buildkitd nodes (scripts/stack/buildkit-nodes.sh): node-1 amd64+386, node-2
- * arm64+arm/v7, node-3 riscv64+ppc64le+s390x; from stack.env, or where that script puts them when
- * this stack.env predates them. Each must answer, else this fails saying how to start them.
+ * The stack's extra buildkitd nodes (scripts/stack/buildkit-nodes.sh: node-1 amd64+386, node-2
+ * arm64+arm/v7, node-3 riscv64+ppc64le+s390x) and buildctl. Each node must answer, else this fails
+ * saying how to start them.
  */
-export async function buildkitNodes(): Promise<{ nodes: StackNode[]; buildctl: string }> {
-  const vars = await stackVars();
-  const buildctl = vars.get('MAS_TEST_BUILDCTL') ?? 'buildctl';
-  const names = (vars.get('MAS_TEST_BUILDKIT_NODES') ?? 'node-1,node-2,node-3').split(',').filter(Boolean);
-  const nodes = names.map((name, i) => ({ name, address: vars.get(`MAS_TEST_BUILDKIT_NODE_${i + 1}_ADDR`) ?? `unix:///run/multiarch-studio-stack/buildkit/${name}.sock` }));
-  for (const n of nodes) {
-    await run(buildctl, ['--addr', n.address, 'debug', 'workers'], { timeout: 20_000 }).catch((error: unknown) => {
-      throw new Error(`BuildKit node ${n.name} does not answer on ${n.address} (${(error as Error).message.split('\n')[0]}). Run: scripts/stack/buildkit-nodes.sh start`);
+export async function buildkitNodes(): Promise<{ nodes: BuildkitNode[]; buildctl: string }> {
+  const stack = stackEnv();
+  for (const n of stack.buildkitNodes) {
+    await run(stack.buildctl, ['--addr', n.address, 'debug', 'workers'], { timeout: 20_000 }).catch((error: unknown) => {
+      throw new Error(`BuildKit node ${n.name} does not answer on ${n.address} (${(error as Error).message.split('\n')[0]}). Run: ${stack.buildkitNodesCtl} start ${n.name}`);
     });
   }
-  return { nodes, buildctl };
+  return { nodes: stack.buildkitNodes, buildctl: stack.buildctl };
 }
 
 /** A remote builder over node-1 (node `amd`, pinned amd64+386) and node-2 (node `arm`, pinned arm64+arm/v7). */
-export async function createPinnedBuilder(name: string, nodes: readonly StackNode[], env: NodeJS.ProcessEnv): Promise<void> {
-  await run('docker', ['buildx', 'create', '--name', name, '--node', 'amd', '--driver', 'remote', '--platform', 'linux/amd64,linux/386', nodes[0]!.address], { env });
-  await run('docker', ['buildx', 'create', '--append', '--name', name, '--node', 'arm', '--platform', 'linux/arm64,linux/arm/v7', nodes[1]!.address], { env });
+export async function createPinnedBuilder(name: string, nodes: readonly BuildkitNode[], env: NodeJS.ProcessEnv): Promise<void> {
+  await run('docker', ['buildx', 'create', '--name', name, '--node', 'amd', '--driver', 'remote', '--platform', nodes[0]!.platforms.join(','), nodes[0]!.address], { env });
+  await run('docker', ['buildx', 'create', '--append', '--name', name, '--node', 'arm', '--platform', nodes[1]!.platforms.join(','), nodes[1]!.address], { env });
   await run('docker', ['buildx', 'inspect', '--bootstrap', name], { env });
 }
 

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
-import { buildkitNodes, createPinnedBuilder, nodeBuilt, type StackNode } from '../../testing/buildkit-nodes';
+import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/buildkit-nodes';
+import type { BuildkitNode } from '../../testing/stack';
 import { stackEnv } from '../../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
 
@@ -56,7 +57,7 @@ const imagePlatforms = (index: Awaited<ReturnType<typeof registryIndex>>) =>
 describe('builds distributed over the stack\'s BuildKit nodes, merged in the real registry', () => {
   let t: TestCore;
   let dataDir: string;
-  let nodes: StackNode[];
+  let nodes: BuildkitNode[];
   let buildctl: string;
   const contexts: string[] = [];
   /** Everything pushed: the indexes and each platform's digest. */
