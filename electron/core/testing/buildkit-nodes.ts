@@ -35,9 +35,9 @@ export async function nodeBuilt(buildctl: string, address: string, runId: string
   return stdout
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => {
+    .flatMap((l) => {
       const attrs = (JSON.parse(l) as { record?: { FrontendAttrs?: Record<string, string> } }).record?.FrontendAttrs ?? {};
-      return attrs['build-arg:RUN_ID'] === runId ? (attrs.platform ?? '?') : undefined;
-    })
-    .filter((p): p is string => p !== undefined);
+      // One solve per node: the platforms buildx sent that node, comma-separated.
+      return attrs['build-arg:RUN_ID'] === runId ? (attrs.platform ?? '?').split(',') : [];
+    });
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../../shared/contract/builds';
+import { routeBuild } from '../../../../shared/domain/buildx/routing';
 import { NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
 import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/buildkit-nodes';
 import type { BuildkitNode } from '../../testing/stack';
@@ -95,6 +96,36 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     const { stdout } = await run('docker', ['buildx', 'ls'], { env });
     return stdout.split('\n').filter((l) => l.startsWith(NODE_BUILDER_PREFIX));
   }
+
+  it('an ordinary build on the multi-node builder goes to the nodes the map predicts, as the nodes themselves record', async () => {
+    const list = await t.api.builders.list({});
+    const b = list.builders.find((x) => x.name === builder)!;
+    expect(b.nodes.map((n) => [n.name, n.preferredPlatforms])).toEqual([
+      ['amd', ['linux/amd64', 'linux/386']],
+      ['arm', ['linux/arm64', 'linux/arm/v7']],
+    ]);
+    const routes = (platforms: string[]) => routeBuild(b.nodes.map((n) => ({ name: n.name, pinned: n.preferredPlatforms, reported: n.platforms })), platforms).routes.map((r) => [r.platform, r.node]);
+    // Every platform pinned: the pins decide.
+    expect(routes(['linux/amd64', 'linux/arm64'])).toEqual([
+      ['linux/amd64', 'amd'],
+      ['linux/arm64', 'arm'],
+    ]);
+    // riscv64 pinned nowhere: the first node that lists it, for every platform of that build.
+    const predicted = routes(['linux/amd64', 'linux/arm64', 'linux/riscv64']);
+
+    const dir = await context({ Dockerfile: `FROM ${stack.baseImage}\nARG RUN_ID\nRUN uname -m > /built\n` });
+    for (const [platforms, runId, expected] of [
+      [['linux/amd64', 'linux/arm64'], `${suffix}-routed-2`, routes(['linux/amd64', 'linux/arm64'])],
+      [['linux/amd64', 'linux/arm64', 'linux/riscv64'], `${suffix}-routed-3`, predicted],
+    ] as const) {
+      const record = await t.api.builds.run({ context: dir, builder, platforms: [...platforms], output: { type: 'cacheonly' }, noCache: true, buildArgs: [{ key: 'RUN_ID', value: runId }] }).result;
+      expect(record.status, record.failure?.message).toBe('succeeded');
+      for (const [i, node] of nodes.slice(0, 2).entries()) {
+        const name = i === 0 ? 'amd' : 'arm';
+        expect((await nodeBuilt(buildctl, node.address, runId)).sort(), `${name} built`).toEqual(expected.filter(([, n]) => n === name).map(([p]) => p).sort());
+      }
+    }
+  }, 600_000);
 
   it('builds amd64 on node-1 and arm64 on node-2, each by digest, and merges one index that lists both', async () => {
     const dir = await context({ Dockerfile: `FROM ${stack.baseImage}\nARG TARGETPLATFORM\nRUN echo "$TARGETPLATFORM on $(uname -m)" > /built\n` });
