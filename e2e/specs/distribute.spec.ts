@@ -133,9 +133,16 @@ test('distribute two platforms over two nodes: choose the nodes, see per-node la
   expect((await nodeBuilt(buildctl, nodes[1]!.address, runId)).every((p) => p === 'linux/arm64')).toBe(true);
 
   // The merged result in Results: both platforms present, with the registry's digest.
+  const id = await build.run.getAttribute('data-build-id');
   await page.getByTestId('open-results').click();
   const results = new ResultsPage(page);
   await expect(results.root).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
   await expect(results.row('linux/amd64')).toHaveAttribute('data-state', 'present');
   await expect(results.row('linux/arm64')).toHaveAttribute('data-state', 'present');
+
+  // History keeps it as one build over nodes, each platform's node in its badge.
+  await page.getByTestId('nav-history').click();
+  await expect(page.getByTestId(`history-row-${id}`)).toHaveAttribute('data-state', 'succeeded');
+  await expect(page.getByTestId(`history-distributed-${id}`)).toHaveText('over nodes');
+  await expect(page.getByTestId(`history-row-${id}`).getByTitle(/built on node arm of .*, 2 attempts/)).toHaveText('arm64');
 });

@@ -23,6 +23,13 @@ const INTEGRITY: Record<IntegritySummary['status'], { badge: string; label: stri
 };
 
 /** The binary check of what the build pushed or loaded; a click opens the image on the Results page. */
+/** Where a distributed build's platform ran, for its badge's title. */
+function nodeOf(record: BuildRecord, platform: string): string {
+  const lane = record.distributed?.lanes.find((l) => l.platform === platform);
+  if (!lane) return '';
+  return ` · built on ${lane.node ? `node ${lane.node} of ` : ''}${lane.builder}${lane.attempts.length > 1 ? `, ${lane.attempts.length} attempts` : ''}`;
+}
+
 function IntegrityCell({ record, onOpen }: { record: BuildRecord; onOpen: (reference: string) => void }) {
   const integrity = record.integrity;
   if (!integrity) return <span className="muted">—</span>;
@@ -144,7 +151,11 @@ export function HistoryPage() {
                   <td>{b.durationMs !== undefined ? formatDuration(b.durationMs) : b.status === 'running' ? '…' : ''}</td>
                   <td>
                     {b.outcomes.map((o) => (
-                      <span key={o.platform} className={`badge ${o.status === 'done' ? 'ok' : o.status === 'error' ? 'err' : ''}`} title={o.failedStep ? `${o.failedStep.name}: ${o.failedStep.error}` : o.status}>
+                      <span
+                        key={o.platform}
+                        className={`badge ${o.status === 'done' ? 'ok' : o.status === 'error' ? 'err' : ''}`}
+                        title={`${o.failedStep ? `${o.failedStep.name}: ${o.failedStep.error}` : o.status}${nodeOf(b, o.platform)}`}
+                      >
                         {o.platform.replace(/^linux\//, '')}
                       </span>
                     ))}
@@ -154,7 +165,14 @@ export function HistoryPage() {
                     {b.request.tags.length > 1 ? ` +${b.request.tags.length - 1}` : ''}
                     {b.digest && <div className="muted">{b.digest.slice(0, 19)}…</div>}
                   </td>
-                  <td>{b.builder.name}</td>
+                  <td>
+                    {b.builder.name}
+                    {b.distributed && (
+                      <div className="muted small" data-testid={`history-distributed-${b.id}`}>
+                        over nodes{b.distributed.merge.leftOut.length ? `, merged without ${b.distributed.merge.leftOut.join(', ')} by choice` : ''}
+                      </div>
+                    )}
+                  </td>
                   <td>
                     <IntegrityCell record={b} onOpen={(reference) => go('results', resultsParam(reference, b.platforms))} />
                   </td>
