@@ -5,6 +5,7 @@ import {
   installerNameOf,
   nativeArchitectures,
   platformOf,
+  primaryNative,
   sharingEmulator,
   type EmulatorArchitecture,
 } from './architectures';
@@ -129,11 +130,6 @@ export function buildEmulatorTable(nativeArch: string, dump: BinfmtDump): Emulat
     };
   });
   return { binfmtEnabled, rows, otherQemu, nonQemu };
-}
-
-/** The architecture the host itself is (not its 32-bit companions). */
-function primaryNative(nativeArch: string): string {
-  return nativeArch === 'arm' ? 'arm/v7' : nativeArch;
 }
 
 /** Architectures that run on the host now (natively or through an enabled emulator with F). */
