@@ -1,3 +1,4 @@
+import { COMMON_PLATFORMS } from '../arch';
 import { nativelyRuns, normalizePlatform, parsePlatform } from '../platform';
 import { checkTagReference, registryOf } from './reference';
 import type { BuildRequest } from './request';
@@ -45,21 +46,6 @@ export interface PlatformChoice {
   listed: boolean;
   note?: string;
 }
-
-/** Platforms offered even when no builder lists them, so a missing emulator shows as a fixable gap. */
-export const COMMON_PLATFORMS = [
-  'linux/amd64',
-  'linux/arm64',
-  'linux/arm/v7',
-  'linux/arm/v6',
-  'linux/386',
-  'linux/riscv64',
-  'linux/ppc64le',
-  'linux/s390x',
-  'linux/mips64le',
-  'linux/mips64',
-  'linux/loong64',
-] as const;
 
 /** The docker driver's worker drops a platform an earlier one "matches" (amd64 → 386, arm64 → arm/v7, arm/v6). */
 const UNDER_REPORTED: Record<string, string> = {
@@ -143,6 +129,7 @@ export function platformChoices(facts: BuildFacts, builderName?: string, extra: 
     }
   };
   add(facts.nativePlatform);
+  // The common platforms are offered even when no builder lists them, so a missing emulator shows as a fixable gap.
   COMMON_PLATFORMS.forEach(add);
   builder?.platforms.forEach(add);
   builder?.support?.forEach((s) => add(s.platform));
