@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { event, request } from '../rpc/define';
-import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, IMAGE_REF, isEndpoint } from '../domain/buildx/names';
+import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, isEndpoint } from '../domain/buildx/names';
+import { imageReferenceText } from '../domain/image-reference';
 import { normalizePlatform, parsePlatform } from '../domain/platform';
 
 // ---- inputs: validated before anything runs -------------------------------------------------------
@@ -27,7 +28,8 @@ export const driverOpt = z
   .trim()
   .regex(DRIVER_OPT, 'A driver option is key=value (for example network=host), without spaces, commas or quotes.');
 
-export const imageRef = z.string().trim().regex(IMAGE_REF, 'An image reference such as moby/buildkit:buildx-stable-1, without spaces.');
+/** The BuildKit image (e.g. moby/buildkit:buildx-stable-1), with Docker's reference rules. */
+export const imageRef = z.string().trim().pipe(imageReferenceText);
 
 const hasControlCharacter = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 

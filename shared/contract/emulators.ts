@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { EMULATOR_ARCHITECTURES } from '../domain/binfmt/architectures';
-import { isImageReference } from '../domain/binfmt/image-reference';
+import { imageReferenceText } from '../domain/image-reference';
 import { event, request, stream } from '../rpc/define';
 
 /** A table architecture; anything else is refused as BAD_INPUT before any work. */
 export const emulatorArchitecture = z.enum(EMULATOR_ARCHITECTURES);
 
-export const imageReference = z
-  .string()
-  .min(1)
-  .refine(isImageReference, { message: 'not a Docker image reference (e.g. tonistiigi/binfmt:qemu-v8.1.5 or mirror.example:5000/binfmt:latest)' });
+/** The installer or test image (e.g. tonistiigi/binfmt:qemu-v8.1.5 or mirror.example:5000/binfmt:latest). */
+export const imageReference = imageReferenceText;
 
 export const binfmtEntry = z.object({
   name: z.string(),
