@@ -67,13 +67,14 @@ describe('tag references', () => {
   it.each([
     ['', /empty/],
     ['My/App:1', /capital letters/],
+    ['127.0.0.1:70000/app', /port 70000/],
     ['app:1 2', /space/],
     ['-app', /starts with "-"/],
     ['app@sha256:' + 'a'.repeat(64), /digest/],
-    ['app:.bad', /not a valid tag/],
-    ['app:' + 'x'.repeat(129), /not a valid tag/],
-    ['a//b', /\(empty\)/],
-    ['app-:1', /not a valid repository name part/],
+    ['app:.bad', /Invalid tag/],
+    ['app:' + 'x'.repeat(129), /Invalid tag/],
+    ['a//b', /empty path component/],
+    ['app-:1', /path component "app-"/],
     ['bad_host_.com:5000/app', /registry host|repository name part/],
   ])('refuses %j with the reason', (ref, reason) => {
     const check = checkTagReference(ref);
@@ -81,12 +82,12 @@ describe('tag references', () => {
     if (!check.ok) expect(check.reason).toMatch(reason);
   });
 
-  it('parses host, path and tag', () => {
-    expect(checkTagReference('127.0.0.1:5000/team/app:1.0')).toEqual({
+  it('reads registry, repository and tag with Docker\'s rules', () => {
+    expect(checkTagReference('127.0.0.1:5000/team/app:1.0')).toMatchObject({
       ok: true,
-      reference: { host: '127.0.0.1:5000', path: 'team/app', tag: '1.0' },
+      reference: { registry: '127.0.0.1:5000', repository: 'team/app', tag: '1.0' },
     });
-    expect(checkTagReference('team/app')).toEqual({ ok: true, reference: { path: 'team/app' } });
+    expect(checkTagReference('team/app')).toMatchObject({ ok: true, reference: { registry: 'docker.io', repository: 'team/app' } });
   });
 });
 
