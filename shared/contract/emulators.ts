@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EMULATOR_ARCHITECTURES } from '../domain/binfmt/architectures';
 import { imageReferenceText } from '../domain/image-reference';
+import { platformSupportSchema } from '../domain/platform-support';
 import { event, request, stream } from '../rpc/define';
 
 /** A table architecture; anything else is refused as BAD_INPUT before any work. */
@@ -29,7 +30,7 @@ export const emulatorIssue = z.object({
 export const emulatorRow = z.object({
   architecture: emulatorArchitecture,
   platform: z.string(),
-  state: z.enum(['native', 'emulated', 'unavailable']),
+  state: platformSupportSchema,
   entry: binfmtEntry.optional(),
   issues: z.array(emulatorIssue),
   installerName: z.string(),

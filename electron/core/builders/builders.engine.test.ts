@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify, emulatorFactsFromRows } from '../../../shared/domain/platform-support';
 import type { BuilderList, BuildersChanged, CommandRun } from '../../../shared/contract/builders';
 import { RpcError } from '../../../shared/rpc/errors';
 import { stackEnv } from '../testing/stack';
@@ -125,14 +126,22 @@ describe('builders against the real engine and buildx', () => {
     // QEMU is registered on the stack: emulated platforms show up beside the native one.
     expect(node.platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/riscv64']));
     expect(node.local).toBe(true);
-    const support = Object.fromEntries(node.support.map((s) => [s.platform, s.support]));
+    const support = Object.fromEntries(node.support.platforms.map((s) => [s.platform, s.support]));
     expect(list.enginePlatform).toBe('linux/amd64');
+    expect(list.emulatorsProblem).toBeUndefined();
     expect(support['linux/amd64']).toBe('native');
     expect(support['linux/arm64']).toBe('emulated');
     expect(support['linux/riscv64']).toBe('emulated');
-    // The docker driver leaves 386 out; on amd64 it is native anyway.
+    // The docker driver leaves 386, arm/v7 and arm/v6 out; the core reads the emulators and says they build.
     expect(raw.Nodes[0]!.Platforms).not.toContain('linux/386');
-    expect(node.support.find((s) => s.platform === 'linux/386')).toMatchObject({ support: 'native', listed: false });
+    expect(raw.Nodes[0]!.Platforms).not.toContain('linux/arm/v7');
+    expect(node.support.platforms.find((s) => s.platform === 'linux/386')).toMatchObject({ support: 'native', listed: false });
+    expect(node.support.platforms.find((s) => s.platform === 'linux/arm/v7')).toMatchObject({ support: 'emulated', listed: false, reason: 'docker-driver-omits' });
+    // Served as the one classifier makes it from the engine host's emulators as the Emulators page reads them.
+    const emulators = emulatorFactsFromRows((await t.api.emulators.status({})).rows);
+    expect(node.support).toEqual(
+      classify({ name: node.name, driver: 'docker', reported: node.platforms, preferred: node.preferredPlatforms, local: true, enginePlatform: list.enginePlatform, running: true }, emulators),
+    );
     // Every command the app ran is shown as the user would type it.
     expect(list.commands.map((c) => c.command)).toContain('docker buildx ls --format json');
   });
@@ -387,7 +396,7 @@ describe('the remote driver against a buildkitd process', () => {
     expect(node.container).toBeUndefined();
     expect(node.local).toBe(true);
     expect(node.platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/arm/v7']));
-    expect(node.support.find((s) => s.platform === 'linux/arm64')!.support).toBe('emulated');
+    expect(node.support.platforms.find((s) => s.platform === 'linux/arm64')!.support).toBe('emulated');
     expect((await rejection(t.api.builders.logs({ name }))).code).toBe('BUILDER_NO_CONTAINER');
 
     const restarted = await t.api.builders.restart({ name });
