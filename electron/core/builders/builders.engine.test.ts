@@ -1,13 +1,13 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classify, emulatorFactsFromRows } from '../../../shared/domain/platform-support';
+import { classify, emulatorFactsFromRows, verdictOf } from '../../../shared/domain/platform-support';
 import type { BuilderList, BuildersChanged, CommandRun } from '../../../shared/contract/builders';
 import { RpcError } from '../../../shared/rpc/errors';
 import { stackEnv } from '../testing/stack';
@@ -15,6 +15,8 @@ import { startTestCore, waitForEngine, type TestCore } from '../testing/test-cor
 
 const exec = promisify(execFile);
 const stack = stackEnv();
+const restoreScript = resolve(__dirname, '../../../scripts/stack/restore-binfmt.sh');
+const BINFMT = '/proc/sys/fs/binfmt_misc';
 const suffix = randomBytes(3).toString('hex');
 const uniq = (what: string) => `mas-test-${what}-${suffix}`;
 
@@ -383,6 +385,31 @@ describe('the remote driver against a buildkitd process', () => {
       await exited;
     }
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('classifies a platform whose emulator is registered after the builder started as emulated, and a build uses it', async () => {
+    const name = uniq('late');
+    created.add(name);
+    const context = await mkdtemp(join(tmpdir(), 'mas-test-late-'));
+    try {
+      await writeFile(join(context, 'Dockerfile'), `FROM ${stack.baseImage}\nRUN uname -m\n`);
+      await writeFile(`${BINFMT}/qemu-s390x`, '-1');
+      const made = await t.api.builders.create({ name, driver: 'docker-container', driverOpts: ['network=host'], bootstrap: true });
+      expect(verdictOf(made.builder!.nodes[0]!.support, 'linux/s390x')).toMatchObject({ support: 'unavailable', reason: 'no-emulator' });
+
+      await exec(restoreScript, ['--quiet']);
+      const after = byName(await t.api.builders.list({}), name)!.nodes[0]!.support;
+      // BuildKit may refresh its list by itself; listed or not, the verdict is emulated.
+      expect(verdictOf(after, 'linux/s390x')).toMatchObject({ support: 'emulated' });
+      const build = await docker_(['buildx', 'build', '--builder', name, '--platform', 'linux/s390x', '--progress', 'plain', '--no-cache', '--output', 'type=cacheonly', context]);
+      expect(build.code, build.stderr).toBe(0);
+      expect(build.stderr).toMatch(/\bs390x\b/);
+    } finally {
+      await exec(restoreScript, ['--quiet']);
+      await rm(context, { recursive: true, force: true });
+    }
+    await t.api.builders.remove({ name, keepState: false });
+    created.delete(name);
   });
 
   it('creates a remote builder on the socket, lists its platforms, restarts it and removes it', async () => {
