@@ -14,6 +14,7 @@ import {
 } from './index';
 import { parseBinfmtDump } from '../binfmt/entries';
 import { buildEmulatorTable } from '../binfmt/host-table';
+import { parseLsJson } from '../buildx/ls-json';
 import { classify, classifyHost, emulatorFactsFromRows, type EmulatorFacts } from '../platform-support';
 
 const parse = (input: BuildRequestInput): BuildRequest => buildRequestInput.parse(input);
@@ -34,20 +35,9 @@ function stackEmulators(drop: string[] = []): EmulatorFacts {
   return emulatorFactsFromRows(buildEmulatorTable('amd64', { ...dump, entries: dump.entries.filter((e) => !drop.includes(e.name)) }).rows);
 }
 
-/** The stack's default builder's list (literal `buildx ls`): docker driver, containerd image store. */
-const DEFAULT_LIST = [
-  'linux/amd64',
-  'linux/amd64/v2',
-  'linux/amd64/v3',
-  'linux/arm64',
-  'linux/riscv64',
-  'linux/ppc64',
-  'linux/ppc64le',
-  'linux/s390x',
-  'linux/mips64le',
-  'linux/mips64',
-  'linux/loong64',
-];
+const lsDefault = raw(import.meta.glob<string>('../buildx/fixtures/ls-default-0.13.1.ndjson', { query: '?raw', import: 'default', eager: true }));
+/** The stack's default builder's list (a real `buildx ls` capture): docker driver, containerd image store. */
+const DEFAULT_LIST = parseLsJson(lsDefault).builders[0]!.nodes[0]!.platforms;
 
 /** Build facts as the core serves them: each node classified once, with the emulators when they could be read. */
 function factsOf(
