@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMULATOR_ARCHITECTURES } from '../domain/binfmt/architectures';
-import { imageReferenceText } from '../domain/image-reference';
+import { imageReferenceText, MAX_REFERENCE_LENGTH } from '../domain/image-reference';
 import { platformSupportSchema } from '../domain/platform-support';
 import { event, request, stream } from '../rpc/define';
 
@@ -96,7 +96,7 @@ export const emulatorPlan = z.object({
 
 export const consent = z.object({
   /** The installer image the user agreed to run privileged; must equal the configured one. */
-  image: z.string().min(1).max(512),
+  image: z.string().min(1).max(MAX_REFERENCE_LENGTH),
 });
 
 export const changeInput = z.object({

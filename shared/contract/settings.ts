@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { imageReferenceText } from '../domain/image-reference';
+import { imageReferenceText, MAX_REFERENCE_LENGTH } from '../domain/image-reference';
 import { PAGE_IDS } from '../ui/pages';
 
 /** `system` follows the operating system's light or dark preference. */
@@ -22,7 +22,7 @@ export const settingsSchema = z.object({
       /** Architectures the user installed through the app (to restore after a reboot). */
       remembered: z.array(z.string().max(32)).max(32).default([]),
       /** The user already agreed to run the privileged installer with this exact image. */
-      consentedImage: z.string().max(512).optional(),
+      consentedImage: z.string().max(MAX_REFERENCE_LENGTH).optional(),
     })
     .prefault({}),
   builders: z
