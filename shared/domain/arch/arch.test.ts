@@ -11,6 +11,7 @@ import {
   archRow,
   platformOfRow,
   rowOf,
+  rowOfOfficialNamespace,
   rowsOfElf,
   rowsOfInstallerName,
   rowsOfQemuTarget,
@@ -216,6 +217,27 @@ describe('architecture table: per-platform expectations (the same on any host)',
     ['sparc64', { architecture: 'sparc64' }],
   ])('normalizeArch(%s)', (word, expected) => {
     expect(normalizeArch(word)).toEqual(expected);
+  });
+
+  it("reads the Official Images' per-architecture namespaces on Docker Hub, and nothing else as one", () => {
+    // docker-library's architecture organisations (github.com/docker-library/official-images, "Architectures other than amd64").
+    const namespaces: Record<string, ArchId> = {
+      amd64: 'amd64',
+      'windows-amd64': 'amd64',
+      arm64v8: 'arm64',
+      arm32v7: 'arm/v7',
+      arm32v6: 'arm/v6',
+      arm32v5: 'arm/v5',
+      i386: '386',
+      ppc64le: 'ppc64le',
+      s390x: 's390x',
+      riscv64: 'riscv64',
+      mips64le: 'mips64le',
+    };
+    for (const [namespace, id] of Object.entries(namespaces)) expect(rowOfOfficialNamespace(namespace)?.id, namespace).toBe(id);
+    const declared = ARCH_ROWS.flatMap((r) => r.officialNamespaces ?? []);
+    expect(declared.sort()).toEqual(Object.keys(namespaces).sort());
+    for (const word of ['library', 'arm64', 'arm', 'x86_64', 'armhf', 'Arm64v8']) expect(rowOfOfficialNamespace(word), word).toBeUndefined();
   });
 
   it('reads the engine native platform in any spelling', () => {

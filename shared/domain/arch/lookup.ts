@@ -119,6 +119,11 @@ export function rowsOfElf(elf: Pick<ElfFacts, 'bits' | 'endian' | 'machine'>): A
   return ARCH_ROWS.filter((r) => r.elf.bits === elf.bits && r.elf.endian === elf.endian && r.elf.machine === elf.machine);
 }
 
+/** The row of a Docker Official Images per-architecture namespace on Docker Hub (`arm64v8` → arm64). */
+export function rowOfOfficialNamespace(namespace: string): ArchRow | undefined {
+  return ARCH_ROWS.find((r) => r.officialNamespaces?.includes(namespace));
+}
+
 /** Rows a QEMU linux-user target (`qemu-<target>`) emulates. */
 export function rowsOfQemuTarget(target: string): ArchRow[] {
   return ARCH_ROWS.filter((r) => r.qemu.target === target || (r.qemu.aliases ?? []).includes(target));

@@ -65,6 +65,8 @@ export interface ArchRow {
   node?: string;
   /** Further words seen in download file names for this row. */
   other?: readonly string[];
+  /** The Docker Official Images' per-architecture namespaces on Docker Hub (docker-library's arch organisations: `arm64v8/alpine`). */
+  officialNamespaces?: readonly string[];
   qemu: {
     /** QEMU linux-user target (`qemu-<target>`); the binfmt_misc entry the installer registers is `qemu-<target>`. */
     target: string;
@@ -100,6 +102,8 @@ const ROWS = [
     gnu: 'x86_64-linux-gnu',
     rust: 'x86_64-unknown-linux-gnu',
     node: 'x64',
+    // windows-amd64 holds the Windows images of the same architecture.
+    officialNamespaces: ['amd64', 'windows-amd64'],
     qemu: { target: 'x86_64', installer: 'amd64' },
     elf: { bits: 64, endian: 'little', machine: 62 },
     containerMachines: ['x86_64'],
@@ -116,6 +120,7 @@ const ROWS = [
     gnu: 'aarch64-linux-gnu',
     rust: 'aarch64-unknown-linux-gnu',
     node: 'arm64',
+    officialNamespaces: ['arm64v8'],
     qemu: { target: 'aarch64', installer: 'arm64' },
     elf: { bits: 64, endian: 'little', machine: 183 },
     containerMachines: ['aarch64'],
@@ -134,6 +139,7 @@ const ROWS = [
     gnu: 'arm-linux-gnueabihf',
     rust: 'armv7-unknown-linux-gnueabihf',
     node: 'armv7l',
+    officialNamespaces: ['arm32v7'],
     qemu: { target: 'arm', installer: 'arm' },
     elf: { bits: 32, endian: 'little', machine: 40, armFloat: 'hard' },
     containerMachines: ['armv7l', 'armv8l'],
@@ -152,6 +158,7 @@ const ROWS = [
     gnu: 'arm-linux-gnueabi',
     rust: 'arm-unknown-linux-gnueabihf',
     other: ['armv6'],
+    officialNamespaces: ['arm32v6'],
     qemu: { target: 'arm', installer: 'arm' },
     // No usual float ABI: Alpine's armhf is hard-float, Debian's armel soft-float.
     elf: { bits: 32, endian: 'little', machine: 40 },
@@ -168,6 +175,7 @@ const ROWS = [
     alpine: 'x86',
     gnu: 'i686-linux-gnu',
     rust: 'i686-unknown-linux-gnu',
+    officialNamespaces: ['i386'],
     qemu: { target: 'i386', aliases: ['i486'], installer: '386' },
     elf: { bits: 32, endian: 'little', machine: 3 },
     containerMachines: ['i686', 'i386', 'x86_64'],
@@ -183,6 +191,7 @@ const ROWS = [
     alpine: 'riscv64',
     gnu: 'riscv64-linux-gnu',
     rust: 'riscv64gc-unknown-linux-gnu',
+    officialNamespaces: ['riscv64'],
     qemu: { target: 'riscv64', installer: 'riscv64' },
     elf: { bits: 64, endian: 'little', machine: 243 },
     containerMachines: ['riscv64'],
@@ -199,6 +208,7 @@ const ROWS = [
     gnu: 'powerpc64le-linux-gnu',
     rust: 'powerpc64le-unknown-linux-gnu',
     node: 'ppc64le',
+    officialNamespaces: ['ppc64le'],
     qemu: { target: 'ppc64le', installer: 'ppc64le' },
     elf: { bits: 64, endian: 'little', machine: 21 },
     containerMachines: ['ppc64le'],
@@ -215,6 +225,7 @@ const ROWS = [
     gnu: 's390x-linux-gnu',
     rust: 's390x-unknown-linux-gnu',
     node: 's390x',
+    officialNamespaces: ['s390x'],
     qemu: { target: 's390x', installer: 's390x' },
     elf: { bits: 64, endian: 'big', machine: 22 },
     containerMachines: ['s390x'],
@@ -230,6 +241,7 @@ const ROWS = [
     debian: 'mips64el',
     gnu: 'mips64el-linux-gnuabi64',
     rust: 'mips64el-unknown-linux-gnuabi64',
+    officialNamespaces: ['mips64le'],
     qemu: { target: 'mips64el', installer: 'mips64le' },
     elf: { bits: 64, endian: 'little', machine: 8 },
     containerMachines: ['mips64'],
@@ -273,6 +285,7 @@ const ROWS = [
     debian: 'armel',
     gnu: 'arm-linux-gnueabi',
     rust: 'armv5te-unknown-linux-gnueabi',
+    officialNamespaces: ['arm32v5'],
     qemu: { target: 'arm', installer: 'arm' },
     elf: { bits: 32, endian: 'little', machine: 40, armFloat: 'soft' },
     containerMachines: ['armv5tejl', 'armv5tel'],
