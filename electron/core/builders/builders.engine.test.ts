@@ -11,6 +11,7 @@ import { parseBinfmtEntry, type BinfmtEntry } from '../../../shared/domain/binfm
 import { classify, emulatorFactsFromRows, verdictOf } from '../../../shared/domain/platform-support';
 import type { BuilderList, BuildersChanged, CommandRun } from '../../../shared/contract/builders';
 import { RpcError } from '../../../shared/rpc/errors';
+import { scratchDockerConfig } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
@@ -92,7 +93,7 @@ async function rejection(promise: Promise<unknown>): Promise<RpcError> {
 }
 
 beforeAll(async () => {
-  dockerConfig = await mkdtemp(join(tmpdir(), 'mas-test-docker-config-'));
+  dockerConfig = await scratchDockerConfig();
   env = { ...process.env, DOCKER_HOST: stack.dockerHost, DOCKER_CONFIG: dockerConfig };
   delete env.DOCKER_CONTEXT;
   docker = new Docker({ socketPath: stack.dockerHost.replace('unix://', '') });
