@@ -5,7 +5,7 @@ import { parseInspect } from '../../../shared/domain/buildx/inspect-text';
 import { parseLsJson } from '../../../shared/domain/buildx/ls-json';
 import { parseLsText } from '../../../shared/domain/buildx/ls-text';
 import type { ParsedBuilder, ParsedNode } from '../../../shared/domain/buildx/model';
-import { classifyPlatforms, usablePlatforms } from '../../../shared/domain/buildx/platform-support';
+import { classify, usablePlatforms, type EmulatorFacts } from '../../../shared/domain/platform-support';
 import { buildxHas } from '../../../shared/domain/buildx/capabilities';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
@@ -19,6 +19,9 @@ export interface EngineFacts {
   buildxVersion: string;
   endpoint: EngineEndpoint;
 }
+
+/** The engine host's emulators as a listing uses them, or why they could not be read. */
+type EmulatorRead = { facts: EmulatorFacts; problem?: undefined } | { facts?: undefined; problem: string };
 
 interface RawList {
   builders: ParsedBuilder[];
@@ -38,13 +41,17 @@ export class BuilderListing {
     private readonly ctx: CoreContext,
     private readonly buildx: BuildxRunner,
     private readonly problems: BuilderProblems,
+    /** The engine host's emulators (the Emulators domain's rows), read alongside each listing. */
+    private readonly emulators?: () => Promise<EmulatorFacts>,
   ) {}
 
   async list(signal?: AbortSignal): Promise<BuilderList> {
     const facts = await this.engineFacts();
+    const emulatorRead = this.readEmulators();
     const raw = await this.listRaw(facts, signal);
     const [contexts, pins] = await Promise.all([this.contextHosts(raw.builders, facts, signal), this.readPins(raw, signal)]);
-    const builders = raw.builders.map((b) => this.summarize(b, raw.current, facts, contexts.hosts));
+    const emulators = await emulatorRead;
+    const builders = raw.builders.map((b) => this.summarize(b, raw.current, facts, contexts.hosts, emulators.facts));
     return {
       builders,
       current: raw.current,
@@ -52,6 +59,7 @@ export class BuilderListing {
       source: raw.source,
       enginePlatform: facts.platform,
       containerdImageStore: facts.containerdImageStore,
+      ...(emulators.problem ? { emulatorsProblem: emulators.problem } : {}),
       commands: [...raw.commands, ...pins, ...contexts.commands],
     };
   }
@@ -91,6 +99,7 @@ export class BuilderListing {
 
   async inspect(name: string, bootstrap: boolean, signal?: AbortSignal): Promise<InspectResult> {
     const facts = await this.engineFacts();
+    const emulatorRead = this.readEmulators();
     const args = inspectArgs(name, bootstrap);
     const [run, current] = await Promise.all([
       this.buildx.run(args, { signal, timeoutMs: bootstrap ? 10 * MINUTE : MINUTE }),
@@ -113,10 +122,20 @@ export class BuilderListing {
     }
     const contexts = await this.contextHosts([parsed], facts, signal);
     return {
-      builder: this.summarize(parsed, current.name, facts, contexts.hosts),
+      builder: this.summarize(parsed, current.name, facts, contexts.hosts, (await emulatorRead).facts),
       commands: [...current.commands, run.command, ...contexts.commands],
       text: run.stdout,
     };
+  }
+
+  /** The engine host's emulators; a failure is kept as the reason, never fails the listing. */
+  private async readEmulators(): Promise<EmulatorRead> {
+    if (!this.emulators) return { problem: 'the emulators status is not available in this version' };
+    try {
+      return { facts: await this.emulators() };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
   }
 
   /** Engine facts the builders need, cached until the engine comes back up (a new generation). */
@@ -175,8 +194,8 @@ export class BuilderListing {
     return { name: current ?? facts.endpoint.context ?? 'default', commands: [inspect.command, ls.command] };
   }
 
-  private summarize(b: ParsedBuilder, current: string, facts: EngineFacts, contexts: ReadonlyMap<string, string>): BuilderSummary {
-    const nodes: BuilderNode[] = b.nodes.map((n) => nodeSummary(b.driver, n, facts, contexts));
+  private summarize(b: ParsedBuilder, current: string, facts: EngineFacts, contexts: ReadonlyMap<string, string>, emulators: EmulatorFacts | undefined): BuilderSummary {
+    const nodes: BuilderNode[] = b.nodes.map((n) => nodeSummary(b.driver, n, facts, contexts, emulators));
     const status = builderStatus(b, nodes);
     if (status === 'running' && nodes.every((n) => n.status === 'running')) this.problems.forget(b.name);
     const problem = this.problems.get(b.name);
@@ -189,7 +208,7 @@ export class BuilderListing {
       healthy: status === 'running' && !b.error && nodes.every((n) => !n.error) && !problem,
       nodes,
       platforms,
-      restartSuggested: nodes.some((n) => n.restartSuggested),
+      restartSuggested: nodes.some((n) => n.support.restartSuggested),
     };
     if (b.lastActivity) summary.lastActivity = b.lastActivity;
     if (b.error) summary.error = b.error;
@@ -218,30 +237,21 @@ export class BuilderListing {
   }
 }
 
-/**
- * Classified from the engine's native platform; the renderer refines it with the Emulators
- * domain's status (the same pure classifier), which is read on its own schedule.
- */
-function nodeSummary(driver: string, n: ParsedNode, facts: EngineFacts, contexts: ReadonlyMap<string, string>): BuilderNode {
+/** One node, classified against the engine host's CPU and emulators (the one `classify`). */
+function nodeSummary(driver: string, n: ParsedNode, facts: EngineFacts, contexts: ReadonlyMap<string, string>, emulators: EmulatorFacts | undefined): BuilderNode {
   const local = isLocalNode(driver, n.endpoint, facts.endpoint, contexts);
   const status = n.error ? 'error' : (n.status ?? 'unknown');
-  const classified = classifyPlatforms({
-    driver,
-    reported: n.platforms,
-    preferred: n.preferredPlatforms,
-    local,
-    enginePlatform: facts.platform,
-    running: status === 'running',
-  });
+  const support = classify(
+    { name: n.name, driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: facts.platform, running: status === 'running' },
+    emulators,
+  );
   const node: BuilderNode = {
     name: n.name,
     endpoint: n.endpoint,
     status,
     platforms: n.platforms,
     preferredPlatforms: n.preferredPlatforms,
-    support: classified.platforms,
-    notes: classified.notes,
-    restartSuggested: classified.restartSuggested,
+    support,
     driverOpts: n.driverOpts,
     buildkitdFlags: n.buildkitdFlags,
     local,

@@ -9,6 +9,7 @@ import type {
   PinPlatformsSpec,
   RestartAllResult,
 } from '../../../shared/contract/builders';
+import type { EmulatorFacts } from '../../../shared/domain/platform-support';
 import type { CoreContext } from '../context';
 import { BuilderActions } from './builder-actions';
 import { BuilderListing } from './builder-listing';
@@ -22,14 +23,22 @@ import { BuildxRunner } from './buildx-runner';
  * log through the engine (builder-logs). Remembers why a builder failed to start, since buildx
  * itself forgets (builder-problems).
  */
+export interface BuildersServiceOptions {
+  /** The engine host's emulators (the Emulators domain's rows), read alongside each listing. */
+  emulators?: () => Promise<EmulatorFacts>;
+}
+
 export class BuildersService {
   private readonly listing: BuilderListing;
   private readonly actions: BuilderActions;
 
-  constructor(private readonly ctx: CoreContext) {
+  constructor(
+    private readonly ctx: CoreContext,
+    options: BuildersServiceOptions = {},
+  ) {
     const buildx = new BuildxRunner(ctx.cli);
     const problems = new BuilderProblems();
-    this.listing = new BuilderListing(ctx, buildx, problems);
+    this.listing = new BuilderListing(ctx, buildx, problems, options.emulators);
     this.actions = new BuilderActions(ctx, buildx, this.listing, problems);
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BuilderNode, BuilderSummary } from '../../contract/builders';
 import { checkBuild, type BuildFacts } from '../build-request/checks';
 import { parseInspect } from '../buildx/inspect-text';
-import { classifyPlatforms, usablePlatforms } from '../buildx/platform-support';
+import { classify, classifyHost, usablePlatforms } from '../platform-support';
 import { defaultTarget, targetOptions, withoutBuilderChecks } from './assign';
 import { buildRequestInput } from '../build-request/request';
 import { laneCommands, nodeEndpoint } from './plan';
@@ -23,16 +23,14 @@ function builderFrom(text: string, local: boolean, status: Partial<Record<string
   const parsed = parseInspect(text)!;
   const nodes: BuilderNode[] = parsed.nodes.map((n) => {
     const running = (status[n.name] ?? n.status) === 'running';
-    const c = classifyPlatforms({ driver: parsed.driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: 'linux/amd64', running });
+    const support = classify({ name: n.name, driver: parsed.driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: 'linux/amd64', running }, undefined);
     return {
       name: n.name,
       endpoint: n.endpoint,
       status: status[n.name] ?? n.status ?? 'unknown',
       platforms: n.platforms,
       preferredPlatforms: n.preferredPlatforms,
-      support: c.platforms,
-      notes: c.notes,
-      restartSuggested: c.restartSuggested,
+      support,
       driverOpts: n.driverOpts,
       buildkitdFlags: n.buildkitdFlags,
       local,
@@ -95,7 +93,7 @@ describe('the default node of a platform', () => {
     const remote = builderFrom(fixture(THREE), false);
     const local = builderFrom(fixture(CONTAINER), true);
     const n2 = remote.nodes.find((n) => n.name === 'n2')!;
-    n2.support = n2.support.map((s) => (s.platform === 'linux/arm64' ? { ...s, support: 'native' } : s));
+    n2.support = { ...n2.support, platforms: n2.support.platforms.map((s) => (s.platform === 'linux/arm64' ? { ...s, support: 'native' as const } : s)) };
     expect(defaultTarget([local, remote], 'linux/arm64', local.name)?.key).toBe('mas-cap-dist/n2');
     // Where no node runs it natively, the preferred builder's emulating node.
     expect(defaultTarget([local, remote], 'linux/riscv64', local.name)?.key).toBe('mas-test-cap1/mas-test-cap10');
@@ -131,7 +129,16 @@ describe('the form\'s checks for a distributed build', () => {
       nativePlatform: 'linux/amd64',
       containerdImageStore: false,
       currentBuilder: 'default',
-      builders: [{ name: 'default', driver: 'docker', status: 'running', current: true, local: true, platforms: ['linux/amd64'] }],
+      builders: [
+        {
+          name: 'default',
+          driver: 'docker',
+          status: 'running',
+          current: true,
+          nodes: [classify({ name: 'default', driver: 'docker', reported: ['linux/amd64'], local: true, enginePlatform: 'linux/amd64', running: true }, {})],
+        },
+      ],
+      host: classifyHost('linux/amd64', {}),
     };
     const request = buildRequestInput.parse({ context: '/work/app', tags: ['docker.io/team/app:1'], platforms: ['linux/amd64', 'linux/s390x'], output: { type: 'push' } });
     const all = checkBuild(request, facts).map((p) => p.code);

@@ -2,6 +2,7 @@ import type { BuilderNode, BuilderSummary } from '../../contract/builders';
 import type { BuildProblem } from '../build-request/checks';
 import { routeBuild } from '../buildx/routing';
 import { normalizePlatform } from '../platform';
+import { verdictOf } from '../platform-support';
 import { nodeEndpoint } from './plan';
 
 type Support = 'native' | 'emulated' | 'unavailable';
@@ -21,10 +22,7 @@ export interface TargetOption {
 }
 
 /** The core's verdict of a node on a platform. */
-export function nodeSupport(node: BuilderNode, platform: string): Support {
-  const p = normalizePlatform(platform);
-  return node.support.find((s) => s.platform === p)?.support ?? 'unavailable';
-}
+export const nodeSupport = (node: BuilderNode, platform: string): Support => verdictOf(node.support, normalizePlatform(platform)).support;
 
 const WORD: Record<Support, string> = { native: 'native', emulated: 'QEMU', unavailable: 'cannot build' };
 

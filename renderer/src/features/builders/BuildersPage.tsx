@@ -10,7 +10,8 @@ import { AppendNodeDialog } from './AppendNodeDialog';
 import { BuilderCard, type BuilderActions } from './BuilderCard';
 import { BuilderSettings } from './BuilderSettings';
 import { CommandRuns } from './CommandRuns';
-import { COMMON_PLATFORMS, CreateBuilderDialog } from './CreateBuilderDialog';
+import { COMMON_PLATFORMS } from '../../../../shared/domain/arch';
+import { CreateBuilderDialog } from './CreateBuilderDialog';
 import { DetailsDialog } from './DetailsDialog';
 import { MultiPlatformCard } from './MultiPlatformCard';
 import { OutcomePanel } from './OutcomePanel';
@@ -119,6 +120,7 @@ export function BuildersPage() {
         <p className="muted" data-testid="builders-facts">
           buildx {list.buildxVersion} · engine {list.enginePlatform} · containerd image store {list.containerdImageStore ? 'on' : 'off'} · current builder{' '}
           <strong data-testid="builders-current">{list.current}</strong>
+          {list.emulatorsProblem && <span data-testid="builders-emulators-problem"> · emulators not read ({list.emulatorsProblem}): platforms as the builders list them</span>}
         </p>
       )}
       {list && (

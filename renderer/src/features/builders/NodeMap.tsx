@@ -1,6 +1,7 @@
 import type { BuilderSummary } from '../../../../shared/contract/builders';
 import { pinArgs, previewCommand } from '../../../../shared/domain/buildx/commands';
 import { nodeMap, type MapCell, type MapNode, type Support } from '../../../../shared/domain/buildx/node-map';
+import { verdictOf } from '../../../../shared/domain/platform-support';
 import { CopyButton } from '../../components/CopyButton';
 
 const MARK: Record<Support, string> = { native: '✓', emulated: 'QEMU', unavailable: '✗' };
@@ -13,8 +14,8 @@ export function mapNodesOf(builder: BuilderSummary): MapNode[] {
     pinned: n.preferredPlatforms,
     reported: n.platforms,
     verdict: (platform) => {
-      const v = n.support.find((s) => s.platform === platform);
-      return v ? { support: v.support, ...(v.note ? { note: v.note } : {}) } : { support: 'unavailable', note: 'The node does not list it.' };
+      const v = verdictOf(n.support, platform);
+      return { support: v.support, ...(v.note ? { note: v.note } : {}) };
     },
   }));
 }
