@@ -1,0 +1,92 @@
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { recordDetail, type RecordDetail, type RecordSummary } from '../../../shared/contract/records';
+import type { BundleRecord } from '../../../shared/domain/buildx/history-bundle';
+import { RpcError } from '../../../shared/rpc/errors';
+import { readDockerbuildFile } from './dockerbuild-file';
+
+/** A `.dockerbuild` file is a few KiB to a few MiB; this refuses anything that is surely not one. */
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+/** One kept file of an import is a few KiB a record. */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+const keptFile = z.object({ schema: z.literal(1), file: z.string(), importedAt: z.string(), records: z.array(recordDetail) });
+
+const LOGS_NOTE =
+  'The log of an imported record stays in its .dockerbuild file: buildx prints logs only of records its builder keeps (and imports files only into Docker Desktop).';
+
+/**
+ * Records read from `.dockerbuild` files the user picked, kept in the app's data folder (one JSON file per imported
+ * file, named by its digest: importing the same file again replaces nothing).
+ */
+export class ImportedRecords {
+  constructor(private readonly dir: string) {}
+
+  async import(file: string): Promise<RecordSummary[]> {
+    const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+      throw new RpcError('RECORD_FILE_INVALID', `${file} cannot be read (${error.code ?? error.message}).`, { hint: 'Choose an existing .dockerbuild file.' });
+    });
+    if (!info.isFile()) throw new RpcError('RECORD_FILE_INVALID', `${file} is not a file.`, { hint: 'Choose a .dockerbuild file.' });
+    if (info.size > MAX_FILE_BYTES) throw new RpcError('RECORD_FILE_INVALID', `${file} is larger than 1 GiB.`, { hint: 'Choose a .dockerbuild file.' });
+    const bundle = await readDockerbuildFile(file);
+    const key = bundle.digest.slice(0, 16);
+    const records = bundle.records.map((r) => detailOf(r, key, file));
+    await mkdir(this.dir, { recursive: true });
+    const target = join(this.dir, `${key}.json`);
+    const staging = `${target}.${process.pid}.partial`;
+    await writeFile(staging, JSON.stringify({ schema: 1, file, importedAt: new Date().toISOString(), records }), { mode: 0o600 });
+    await rename(staging, target);
+    return records.map(summaryOf);
+  }
+
+  /** Every imported record; an unreadable kept file is skipped (the builder's records still list). */
+  async list(): Promise<RecordSummary[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const kept = await Promise.all(names.filter((n) => /^[0-9a-f]{16}\.json$/.test(n)).map((n) => this.read(n.slice(0, 16)).catch(() => undefined)));
+    return kept.flatMap((k) => k?.records.map(summaryOf) ?? []);
+  }
+
+  async get(key: string): Promise<RecordDetail> {
+    const [, bundle, id] = key.split('/');
+    const kept = await this.read(bundle!).catch(() => undefined);
+    const record = kept?.records.find((r) => r.id === id);
+    if (!record) throw new RpcError('RECORD_UNREADABLE', 'This imported record is no longer kept by the app.', { hint: 'Import its .dockerbuild file again.' });
+    return record;
+  }
+
+  private async read(bundle: string) {
+    const path = join(this.dir, `${bundle}.json`);
+    const info = await stat(path);
+    if (info.size > MAX_KEPT_BYTES) throw new Error(`${path} is too large`);
+    return keptFile.parse(JSON.parse(await readFile(path, 'utf8')));
+  }
+}
+
+function detailOf(r: BundleRecord, bundle: string, file: string): RecordDetail {
+  const detail: RecordDetail = {
+    key: `imported/${bundle}/${r.id}`,
+    source: 'imported',
+    ref: r.id,
+    builder: '',
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    createdAt: r.createdAt,
+    steps: r.steps,
+    platforms: r.platforms,
+    file,
+    logsNote: LOGS_NOTE,
+  };
+  if (r.completedAt) detail.completedAt = r.completedAt;
+  if (r.durationMs !== undefined) detail.durationMs = r.durationMs;
+  if (r.context) detail.context = r.context;
+  if (r.dockerfile) detail.dockerfile = r.dockerfile;
+  if (r.error) detail.error = { message: r.error.message, logs: [] };
+  return detail;
+}
+
+function summaryOf(d: RecordDetail): RecordSummary {
+  const { context: _c, dockerfile: _d, error: _e, logsNote: _l, command: _m, ...summary } = d;
+  return summary;
+}
