@@ -5,11 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { bundleRecordOf, type BundleRecord } from '../../../shared/domain/buildx/history-bundle';
+import { STATUS_LOG_MEDIA_TYPE } from '../../../shared/domain/buildx/status-log';
 import { RpcError } from '../../../shared/rpc/errors';
 
-/** JSON blobs (index, manifests, records) are small; logs and traces are skipped unread. */
-const JSON_BLOB_BYTES = 4 * 1024 * 1024;
-const JSON_TOTAL_BYTES = 32 * 1024 * 1024;
+/** Blobs kept in memory while reading: JSON (index, manifests, records) and build logs; larger ones are skipped unread. */
+const BLOB_BYTES = 16 * 1024 * 1024;
+const TOTAL_BYTES = 64 * 1024 * 1024;
 /** A gzip bomb stops here. */
 const UNPACKED_BYTES = 4 * 1024 * 1024 * 1024;
 const MAX_RECORDS = 100;
@@ -30,7 +31,12 @@ const badFile = (file: string, why: string) =>
  * Reads the records of a `.dockerbuild` file: the gzipped OCI layout `docker buildx history export` writes, whose
  * manifests carry one BuildKit history record each as their config. Only the small JSON blobs are kept in memory.
  */
-export async function readDockerbuildFile(file: string): Promise<{ digest: string; records: BundleRecord[] }> {
+export interface FileRecord extends BundleRecord {
+  /** The build log (BuildKit's status messages), when the file holds it and it was not too large to read. */
+  statusLog?: Uint8Array;
+}
+
+export async function readDockerbuildFile(file: string): Promise<{ digest: string; records: FileRecord[] }> {
   const blobs = new Map<string, Buffer>();
   let index: Buffer | undefined;
   let kept = 0;
@@ -39,7 +45,7 @@ export async function readDockerbuildFile(file: string): Promise<{ digest: strin
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
     const name = header.name.replace(/^\.\//, '');
-    const small = header.type === 'file' && (header.size ?? 0) <= JSON_BLOB_BYTES && kept + (header.size ?? 0) <= JSON_TOTAL_BYTES;
+    const small = header.type === 'file' && (header.size ?? 0) <= BLOB_BYTES && kept + (header.size ?? 0) <= TOTAL_BYTES;
     const wanted = name === 'index.json' || /^blobs\/sha256\/[0-9a-f]{64}$/.test(name);
     if (!small || !wanted) {
       stream.on('end', next);
@@ -89,7 +95,7 @@ export async function readDockerbuildFile(file: string): Promise<{ digest: strin
   const manifestsOf = (doc: Record<string, unknown>): Descriptor[] => (Array.isArray(doc.manifests) ? (doc.manifests as Descriptor[]) : []);
 
   // index.json → (an index of several records →) one manifest per record → its config is the record
-  const records: BundleRecord[] = [];
+  const records: FileRecord[] = [];
   const queue = manifestsOf(json(index, 'index.json'));
   for (let guard = 0; queue.length > 0 && guard < 1000; guard++) {
     const desc = queue.shift()!;
@@ -101,8 +107,13 @@ export async function readDockerbuildFile(file: string): Promise<{ digest: strin
     }
     const config = doc.config as Descriptor | undefined;
     if (!config?.digest || config.mediaType !== HISTORY_RECORD) continue;
-    const record = bundleRecordOf(json(blobs.get(config.digest), `record ${config.digest}`));
-    if (record) records.push(record);
+    const record: FileRecord | undefined = bundleRecordOf(json(blobs.get(config.digest), `record ${config.digest}`));
+    if (!record) continue;
+    const layers = Array.isArray(doc.layers) ? (doc.layers as Descriptor[]) : [];
+    const log = layers.find((l) => l.mediaType === STATUS_LOG_MEDIA_TYPE)?.digest;
+    const logBytes = log ? blobs.get(log) : undefined;
+    if (logBytes) record.statusLog = logBytes;
+    records.push(record);
     if (records.length >= MAX_RECORDS) break;
   }
   if (records.length === 0) throw badFile(file, 'it holds no build record');

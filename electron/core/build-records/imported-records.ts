@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { recordDetail, type RecordDetail, type RecordSummary } from '../../../shared/contract/records';
-import type { BundleRecord } from '../../../shared/domain/buildx/history-bundle';
+import { statusLogToRawjson } from '../../../shared/domain/buildx/status-log';
 import { RpcError } from '../../../shared/rpc/errors';
-import { readDockerbuildFile } from './dockerbuild-file';
+import { readDockerbuildFile, type FileRecord } from './dockerbuild-file';
 
 /** A `.dockerbuild` file is a few KiB to a few MiB; this refuses anything that is surely not one. */
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
@@ -13,8 +13,7 @@ const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 const keptFile = z.object({ schema: z.literal(1), file: z.string(), importedAt: z.string(), records: z.array(recordDetail) });
 
-const LOGS_NOTE =
-  'The log of an imported record stays in its .dockerbuild file: buildx prints logs only of records its builder keeps (and imports files only into Docker Desktop).';
+const NO_LOG = 'This .dockerbuild file holds no build log the app could read (none, or larger than 16 MiB).';
 
 /**
  * Records read from `.dockerbuild` files the user picked, kept in the app's data folder (one JSON file per imported
@@ -31,8 +30,19 @@ export class ImportedRecords {
     if (info.size > MAX_FILE_BYTES) throw new RpcError('RECORD_FILE_INVALID', `${file} is larger than 1 GiB.`, { hint: 'Choose a .dockerbuild file.' });
     const bundle = await readDockerbuildFile(file);
     const key = bundle.digest.slice(0, 16);
-    const records = bundle.records.map((r) => detailOf(r, key, file));
     await mkdir(this.dir, { recursive: true });
+    const records: RecordDetail[] = [];
+    for (const r of bundle.records) {
+      // The log as rawjson beside the record: opened like any build's log on disk.
+      let rawjson: string | undefined;
+      try {
+        rawjson = r.statusLog ? statusLogToRawjson(r.statusLog) : undefined;
+      } catch {
+        rawjson = undefined;
+      }
+      if (rawjson) await writeFile(this.logFile(key, r.id), rawjson, { mode: 0o600 });
+      records.push(detailOf(r, key, file, rawjson !== undefined));
+    }
     const target = join(this.dir, `${key}.json`);
     const staging = `${target}.${process.pid}.partial`;
     await writeFile(staging, JSON.stringify({ schema: 1, file, importedAt: new Date().toISOString(), records }), { mode: 0o600 });
@@ -55,6 +65,20 @@ export class ImportedRecords {
     return record;
   }
 
+  /** The rawjson log of an imported record, when its file held one. */
+  async log(key: string): Promise<string | undefined> {
+    const [, bundle, id] = key.split('/');
+    const file = this.logFile(bundle!, id!);
+    return access(file).then(
+      () => file,
+      () => undefined,
+    );
+  }
+
+  private logFile(bundle: string, id: string) {
+    return join(this.dir, `${bundle}-${id}.rawjson`);
+  }
+
   private async read(bundle: string) {
     const path = join(this.dir, `${bundle}.json`);
     const info = await stat(path);
@@ -63,7 +87,7 @@ export class ImportedRecords {
   }
 }
 
-function detailOf(r: BundleRecord, bundle: string, file: string): RecordDetail {
+function detailOf(r: FileRecord, bundle: string, file: string, hasLog: boolean): RecordDetail {
   const detail: RecordDetail = {
     key: `imported/${bundle}/${r.id}`,
     source: 'imported',
@@ -76,8 +100,8 @@ function detailOf(r: BundleRecord, bundle: string, file: string): RecordDetail {
     steps: r.steps,
     platforms: r.platforms,
     file,
-    logsNote: LOGS_NOTE,
   };
+  if (!hasLog) detail.logsNote = NO_LOG;
   if (r.completedAt) detail.completedAt = r.completedAt;
   if (r.durationMs !== undefined) detail.durationMs = r.durationMs;
   if (r.context) detail.context = r.context;

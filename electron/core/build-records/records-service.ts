@@ -7,7 +7,7 @@ import { parseHistoryInspect, parseHistoryLs, splitRef, type HistoryEntry } from
 import { parseBuildxVersion } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { DockerCli } from '../docker-cli';
-import { LogPipeline } from '../builds/log-pipeline';
+import { LogPipeline, replayLog } from '../builds/log-pipeline';
 import { ImportedRecords } from './imported-records';
 
 /** The newest records listed; a builder may keep thousands. */
@@ -95,8 +95,10 @@ export class RecordsService {
   async open(key: string, emit: (chunk: BuildChunk) => Promise<void>, signal?: AbortSignal): Promise<RecordDetail> {
     if (key.startsWith('imported/')) {
       const detail = await this.imported.get(key);
-      const pipeline = new LogPipeline(detail.platforms);
-      pipeline.note(detail.logsNote ?? 'The log of an imported record is not shown.');
+      const log = await this.imported.log(key);
+      const pipeline = log ? await replayLog(log, key, detail.platforms, emit, { signal }) : new LogPipeline(detail.platforms);
+      if (detail.logsNote) pipeline.note(detail.logsNote);
+      pipeline.end(detail.status === 'failed' ? 1 : 0);
       await emit({ id: key, terminal: pipeline.take(), progress: pipeline.progress(), replay: true });
       return detail;
     }
@@ -127,11 +129,12 @@ export class RecordsService {
     const pipeline = new LogPipeline(parsed.platforms);
     let read = 0;
     let pending = Promise.resolve();
+    // Progress goes to stderr, as for a build (with buildx's own ERROR line last, which the parser passes over).
     const logs = await this.options.cli.run(logArgs, {
       signal,
       timeoutMs: 5 * TIMEOUT_MS,
       maxCaptureBytes: 64 * 1024,
-      onStdout: (data) => {
+      onStderr: (data) => {
         if (read >= LOG_BYTES) return;
         read += data.length;
         pipeline.push(data);

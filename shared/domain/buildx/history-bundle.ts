@@ -77,7 +77,7 @@ export function bundleRecordOf(json: unknown): BundleRecord | undefined {
     if (ms !== undefined) record.durationMs = ms;
   }
   if (contextPath) record.context = contextPath;
-  const dockerfile = text(field(local, 'DockerfilePath')) ?? attr('filename');
+  const dockerfile = text(field(local, 'DockerfilePath')) || attr('filename');
   if (dockerfile && dockerfile !== '-') record.dockerfile = dockerfile;
   if (error) record.error = { message: errorMessage ?? 'the build failed' };
   return record;
