@@ -131,8 +131,18 @@ describe(`builder records (buildx ${buildxVersion})`, () => {
 
     const again = await t.api.records.list({});
     expect(again.records.filter((r) => r.source === 'imported' && r.id === record.id)).toHaveLength(1);
-    const opened = await t.api.records.open({ key: same.key }, { onChunk: () => undefined }).result;
+    // the log travels in the file: the same lanes and output as the builder's record
+    const chunks: BuildChunk[] = [];
+    const opened = await t.api.records.open({ key: same.key }, { onChunk: (c) => void chunks.push(c) }).result;
     expect(opened).toMatchObject({ platforms, context: passing, status: 'completed' });
+    expect(opened.logsNote).toBeUndefined();
+    const text = chunks.map((c) => c.terminal?.text ?? '').join('');
+    expect(text).toContain(`${basename(passing)} on x86_64`);
+    expect(text).toContain(`${basename(passing)} on aarch64`);
+    expect(chunks.at(-1)!.progress!.lanes.map((l) => [l.platform, l.status]).sort()).toEqual([
+      ['linux/amd64', 'done'],
+      ['linux/arm64', 'done'],
+    ]);
   });
 
   it('refuses files that are not build records before keeping anything', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { decodeBase64 } from '../build-progress/base64';
+import { BuildProgressTracker } from '../build-progress';
 import { fixture } from './fixtures/load';
+import { bundleRecordOf, timestampOf } from './history-bundle';
+import { statusLogToRawjson } from './status-log';
 import { parseHistoryInspect, parseHistoryLs, parseSourceSnippet, splitRef } from './history';
 
 // Real captures of buildx 0.29.1 on Docker 28.5 (fixtures/README.md): a passing 3-platform build ("cross") and one
@@ -89,5 +93,56 @@ describe('history inspect --format json', () => {
     expect(parseHistoryInspect('ERROR: no record found')).toBeUndefined();
     expect(parseHistoryInspect('{"Name":"x"}')).toBeUndefined();
     expect(parseSourceSnippet('no snippet here')).toBeUndefined();
+  });
+});
+
+describe('.dockerbuild contents (history export of a real single-platform push on 0.29.1)', () => {
+  it('reads the record: id, name from the context folder, platforms, status, duration and steps', () => {
+    const record = bundleRecordOf(JSON.parse(fixture('history-export-record-0.29.1.json')))!;
+    expect(record).toEqual({
+      id: 'yba2ayvhz6atti1kudtz7eyos',
+      name: 'mas-test-images-1QhkKM',
+      status: 'completed',
+      createdAt: '2026-12-06T15:43:36.491Z',
+      completedAt: '2026-12-06T15:43:36.611Z',
+      durationMs: 120,
+      steps: { total: 6, completed: 6, cached: 1 },
+      platforms: ['linux/arm64'],
+      context: '/tmp/mas-test-images-1QhkKM',
+      dockerfile: 'Dockerfile',
+    });
+  });
+
+  it('reads a failed or cancelled record from its error, and refuses JSON that is not a record', () => {
+    const base = JSON.parse(fixture('history-export-record-0.29.1.json')) as Record<string, unknown>;
+    expect(bundleRecordOf({ ...base, error: { code: 2, message: 'exit code: 3' } })).toMatchObject({ status: 'failed', error: { message: 'exit code: 3' } });
+    expect(bundleRecordOf({ ...base, error: { code: 1, message: 'context canceled' } })?.status).toBe('canceled');
+    expect(bundleRecordOf({ ...base, CompletedAt: undefined })?.status).toBe('running');
+    expect(bundleRecordOf({ ...base, FrontendAttrs: { 'build-arg:BUILDKIT_BUILD_NAME': 'named' } })?.name).toBe('named');
+    expect(bundleRecordOf({ Ref: '../x' })).toBeUndefined();
+    expect(bundleRecordOf('text')).toBeUndefined();
+    expect(timestampOf({ seconds: 1796571816, nanos: 491180950 })).toBe('2026-12-06T15:43:36.491Z');
+  });
+
+  it('turns the build log (BuildKit status messages) into the rawjson the progress parser reads', () => {
+    const bytes = decodeBase64(fixture('history-export-status-0.29.1.b64')).bytes;
+    const lines = statusLogToRawjson(bytes).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const status = JSON.parse(lines[0]!) as { vertexes: Array<{ name: string; cached?: boolean; started?: string }>; statuses: Array<{ id: string }> };
+    // the same vertexes `docker buildx history logs --progress rawjson` printed for this record
+    expect(status.vertexes.find((v) => v.cached)?.name).toBe('[2/2] RUN uname -m > /arch');
+    expect(status.vertexes.filter((v) => v.name === '[internal] load build definition from Dockerfile').map((v) => v.started)).toEqual([
+      undefined,
+      '2026-12-06T15:43:36.492583055Z',
+      '2026-12-06T15:43:36.492766828Z',
+    ]);
+    expect(status.statuses.map((s) => s.id)).toContain('exporting layers');
+
+    const tracker = new BuildProgressTracker({ platforms: ['linux/arm64'] });
+    tracker.push(statusLogToRawjson(bytes));
+    tracker.end(0);
+    const snap = tracker.snapshot();
+    expect(snap.lanes.map((l) => [l.platform, l.status])).toEqual([['linux/arm64', 'done']]);
+    expect(() => statusLogToRawjson(new Uint8Array([0xff, 0xff, 0, 0, 1]))).toThrow(/not a BuildKit status log/);
   });
 });
