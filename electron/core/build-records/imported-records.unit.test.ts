@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RpcError } from '../../../shared/rpc/errors';
+import { rejection } from '../testing/rejection';
 import { readDockerbuildFile } from './dockerbuild-file';
 import { ImportedRecords } from './imported-records';
 
@@ -17,15 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const refusal = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('.dockerbuild files', () => {
   it('reads the record and its build log from a real export', async () => {
@@ -53,12 +44,12 @@ describe('.dockerbuild files', () => {
     const store = new ImportedRecords(join(dir, 'imported'));
     const text = join(dir, 'text.dockerbuild');
     await writeFile(text, 'hello');
-    expect((await refusal(store.import(text))).message).toMatch(/is not a build record file/);
+    expect((await rejection(store.import(text))).message).toMatch(/is not a build record file/);
     const emptyGzip = join(dir, 'empty.dockerbuild');
     await writeFile(emptyGzip, gzipSync(Buffer.alloc(1024)));
-    expect((await refusal(store.import(emptyGzip))).message).toMatch(/has no index\.json/);
-    expect((await refusal(store.import(dir))).code).toBe('RECORD_FILE_INVALID');
-    expect((await refusal(store.import(join(dir, 'missing.dockerbuild')))).code).toBe('RECORD_FILE_INVALID');
+    expect((await rejection(store.import(emptyGzip))).message).toMatch(/has no index\.json/);
+    expect((await rejection(store.import(dir))).code).toBe('RECORD_FILE_INVALID');
+    expect((await rejection(store.import(join(dir, 'missing.dockerbuild')))).code).toBe('RECORD_FILE_INVALID');
     expect(await store.list()).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BuildChunk } from '../../../shared/contract/builds';
 import type { RecordSummary } from '../../../shared/contract/records';
 import { buildxHas } from '../../../shared/domain/buildx/capabilities';
-import { RpcError } from '../../../shared/rpc/errors';
+import { rejection } from '../testing/rejection';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, type TestCore } from '../testing/test-core';
 
@@ -27,15 +27,6 @@ async function terminalBuild(context: string): Promise<{ ok: boolean; output: st
   } catch (error) {
     return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a rejection');
 }
 
 describe(`builder records (buildx ${buildxVersion})`, () => {

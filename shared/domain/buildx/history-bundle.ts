@@ -1,17 +1,10 @@
-import { millisBetween, RECORD_ID, type RecordStatus, type RecordSteps } from './history';
+import { millisBetween, RECORD_ID, type RecordBasics } from './history';
 
 /**
  * A BuildKit history record as `docker buildx history export` stores it in a `.dockerbuild` file: the JSON of
  * buildx's bundle record (BuildKit's BuildHistoryRecord, its default platform and buildx's local state of the build).
  */
-export interface BundleRecord {
-  id: string;
-  name: string;
-  status: RecordStatus;
-  createdAt: string;
-  completedAt?: string;
-  durationMs?: number;
-  steps: RecordSteps;
+export interface BundleRecord extends RecordBasics {
   platforms: string[];
   context?: string;
   dockerfile?: string;

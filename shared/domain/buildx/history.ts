@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decodeBase64 } from '../build-progress/base64';
 import { parseVertexName } from '../build-progress/vertex-name';
+import { jsonLines } from './json-lines';
 import { BUILDER_NAME } from './names';
 
 /**
@@ -16,12 +17,8 @@ export interface RecordSteps {
   cached: number;
 }
 
-/** One line of `history ls`. */
-export interface HistoryEntry {
-  /** `builder/node/id`, as buildx prints it. */
-  ref: string;
-  builder: string;
-  node: string;
+/** What every record says of its build, however it was read. */
+export interface RecordBasics {
   id: string;
   name: string;
   status: RecordStatus;
@@ -29,6 +26,14 @@ export interface HistoryEntry {
   completedAt?: string;
   durationMs?: number;
   steps: RecordSteps;
+}
+
+/** One line of `history ls`. */
+export interface HistoryEntry extends RecordBasics {
+  /** `builder/node/id`, as buildx prints it. */
+  ref: string;
+  builder: string;
+  node: string;
 }
 
 /** A source line around a failure, as BuildKit shows it (`>>>` marks the failing one). */
@@ -108,16 +113,7 @@ export function parseHistoryLs(output: string, limit = 500): { entries: HistoryE
   const entries: HistoryEntry[] = [];
   let unreadable = 0;
   let truncated = false;
-  for (const line of output.split('\n')) {
-    const text = line.trim();
-    if (!text) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      unreadable++;
-      continue;
-    }
+  for (const { value } of jsonLines(output)) {
     const parsed = lsLine.safeParse(value);
     const parts = parsed.success ? splitRef(parsed.data.ref) : undefined;
     if (!parsed.success || !parts) {
