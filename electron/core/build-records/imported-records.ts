@@ -28,6 +28,8 @@ export class ImportedRecords {
     });
     if (!info.isFile()) throw new RpcError('RECORD_FILE_INVALID', `${file} is not a file.`, { hint: 'Choose a .dockerbuild file.' });
     if (info.size > MAX_FILE_BYTES) throw new RpcError('RECORD_FILE_INVALID', `${file} is larger than 1 GiB.`, { hint: 'Choose a .dockerbuild file.' });
+    // Kernel files (/proc, /sys) say size 0 and may never end: an empty file is no record either.
+    if (info.size === 0) throw new RpcError('RECORD_FILE_INVALID', `${file} is empty.`, { hint: 'Choose a .dockerbuild file.' });
     const bundle = await readDockerbuildFile(file);
     const key = bundle.digest.slice(0, 16);
     await mkdir(this.dir, { recursive: true });

@@ -49,6 +49,7 @@ describe('.dockerbuild files', () => {
     await writeFile(emptyGzip, gzipSync(Buffer.alloc(1024)));
     expect((await rejection(store.import(emptyGzip))).message).toMatch(/has no index\.json/);
     expect((await rejection(store.import(dir))).code).toBe('RECORD_FILE_INVALID');
+    expect((await rejection(store.import('/proc/self/status'))).message).toMatch(/is empty/);
     expect((await rejection(store.import(join(dir, 'missing.dockerbuild')))).code).toBe('RECORD_FILE_INVALID');
     expect(await store.list()).toEqual([]);
   });
