@@ -56,7 +56,8 @@ describe(`builder records (buildx ${buildxVersion})`, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const find = (records: RecordSummary[], context: string) => records.find((r) => r.source === 'builder' && r.name === basename(context));
+  /** The terminal build's record (the app's own builds of the same folder are marked). */
+  const find = (records: RecordSummary[], context: string) => records.find((r) => r.source === 'builder' && r.name === basename(context) && !r.appBuildId);
 
   it.runIf(hasHistory)('lists a terminal build with its status and duration, and opens it with its platforms and log in lanes', async () => {
     const list = await t.api.records.list({});
@@ -83,6 +84,21 @@ describe(`builder records (buildx ${buildxVersion})`, () => {
       ['linux/amd64', 'done'],
       ['linux/arm64', 'done'],
     ]);
+  });
+
+  it.runIf(hasHistory)('marks the builder record of a build the app ran with its History id', async () => {
+    const call = t.api.builds.run(
+      { context: passing, platforms, tags: [], buildArgs: [], output: { type: 'cacheonly' }, provenance: false, sbom: false, noCache: true, pull: false, cacheFrom: [], cacheTo: [] },
+      { onChunk: () => undefined },
+    );
+    const own = await call.result;
+    expect(own.status).toBe('succeeded');
+    expect(own.buildxRef).toMatch(/^default\/default\/[a-z0-9]+$/);
+    const list = await t.api.records.list({});
+    const record = list.records.find((r) => r.ref === own.buildxRef);
+    expect(record?.appBuildId).toBe(own.id);
+    // the terminal build of the same folder stays unmarked
+    expect(find(list.records, passing)?.ref).not.toBe(own.buildxRef);
   });
 
   it.runIf(hasHistory)('opens a failed terminal build with its platform, step, Dockerfile line and log', async () => {
