@@ -210,6 +210,19 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     return parsed;
   };
 
+  /** Asks the core to go on with the shown distributed build (retry, merge), then follows it; a refusal is shown. */
+  const actOnShown = async (api: Api, act: (id: string) => Promise<unknown>): Promise<void> => {
+    const id = get().view?.id;
+    if (!id) return;
+    try {
+      await act(id);
+    } catch (error) {
+      set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
+      return;
+    }
+    await get().open(api, id);
+  };
+
   /** The view of an own build once it ended; a distributed one keeps its nodes and sub-builds. */
   const ownRecord = (v: BuildView, record: BuildRecord): BuildView => ({
     ...v,
@@ -347,29 +360,9 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       return follow(call, { id: key, mode: 'replay', status: 'running', platforms: [] }, (v, detail) => ({ ...v, status: RECORD_STATUS[detail.status], platforms: detail.platforms, builderRecord: detail }));
     },
 
-    async retryPlatform(api, platform) {
-      const view = get().view;
-      if (!view?.id) return;
-      try {
-        await api.builds.retryPlatform({ id: view.id, platform });
-      } catch (error) {
-        set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
-        return;
-      }
-      await get().open(api, view.id);
-    },
+    retryPlatform: (api, platform) => actOnShown(api, (id) => api.builds.retryPlatform({ id, platform })),
 
-    async mergeWithout(api, leaveOut) {
-      const view = get().view;
-      if (!view?.id) return;
-      try {
-        await api.builds.merge({ id: view.id, leaveOut });
-      } catch (error) {
-        set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
-        return;
-      }
-      await get().open(api, view.id);
-    },
+    mergeWithout: (api, leaveOut) => actOnShown(api, (id) => api.builds.merge({ id, leaveOut })),
 
     async rerun(api, record) {
       set({ draft: recordToDraft(record) });
