@@ -40,7 +40,7 @@ const baseHandlers: HandlersOf<typeof contract> = {
   math: {
     add: ({ a, b }) => ({ sum: a + b }),
     fail: () => {
-      throw new RpcError('NOPE', 'It failed because of X.', { hint: 'Do Y.' });
+      throw new RpcError('ENGINE_ERROR', 'It failed because of X.', { hint: 'Do Y.' });
     },
     crash: () => {
       throw new Error('boom');
@@ -121,7 +121,7 @@ describe('rpc over the in-memory pair', () => {
 
   it('carries handler errors with code, message and hint; other throws become INTERNAL', async () => {
     const { api } = setup(baseHandlers);
-    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'NOPE', message: 'It failed because of X.', hint: 'Do Y.' });
+    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'ENGINE_ERROR', message: 'It failed because of X.', hint: 'Do Y.' });
     await expect(api.math.crash({})).rejects.toMatchObject({ code: 'INTERNAL', message: 'boom' });
   });
 
