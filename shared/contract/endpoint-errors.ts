@@ -14,6 +14,9 @@ import type { Contract } from './index';
 /** Any call can end with these: the connection, the contract checks, cancellation, bugs. */
 export const CALL_ERRORS = ['BAD_INPUT', 'UNKNOWN_CHANNEL', 'CANCELLED', 'INTERNAL', 'DISCONNECTED', 'BAD_OUTPUT', 'BAD_FRAME', 'FRAME_TOO_LARGE', 'BUSY'] as const satisfies readonly ErrorCode[];
 
+/** Raised while the core starts (resolving DOCKER_HOST and the Docker context), before any call can be made. */
+export const STARTUP_ERRORS = ['ENDPOINT_INVALID', 'DOCKER_CONFIG_INVALID', 'DOCKER_CONTEXT_INVALID'] as const satisfies readonly ErrorCode[];
+
 /** Anything that talks to the Docker engine. */
 const ENGINE = ['ENGINE_UNAVAILABLE', 'ENGINE_ERROR'] as const;
 /** Anything that runs the docker CLI. */

@@ -125,6 +125,20 @@ describe('rpc over the in-memory pair', () => {
     await expect(api.math.crash({})).rejects.toMatchObject({ code: 'INTERNAL', message: 'boom' });
   });
 
+  it('answers an error that breaks its endpoint’s declaration as BAD_OUTPUT and reports it (checkError, tests)', async () => {
+    const pair = createMemoryPair();
+    const reported: string[] = [];
+    const server = createServer(contract, baseHandlers, {
+      checkError: (channel, error) => (error.code === 'ENGINE_ERROR' ? `${channel} raised ${error.code}, which it does not declare` : undefined),
+      onInternalError: (channel, error) => reported.push(`${channel}: ${(error as Error).message}`),
+    });
+    server.connect(pair.server);
+    const api = createClient(contract, pair.client);
+    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'BAD_OUTPUT', message: 'math.fail raised ENGINE_ERROR, which it does not declare (ENGINE_ERROR: It failed because of X.)' });
+    await expect(api.math.crash({})).rejects.toMatchObject({ code: 'INTERNAL', message: 'boom' });
+    expect(reported).toEqual(['math.fail: math.fail raised ENGINE_ERROR, which it does not declare', 'math.crash: boom']);
+  });
+
   it('streams chunks in order with flow control past the window', async () => {
     const { api } = setup(baseHandlers);
     const seen: number[] = [];
