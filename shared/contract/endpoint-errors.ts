@@ -79,6 +79,10 @@ export const endpointErrors = {
   'dockerfile.preflight': [...ENGINE, ...REGISTRY],
   'ciExport.readBake': [...CLI, 'BUILD_CONTEXT_INVALID', 'BAKE_FILE_MISSING', 'BAKE_UNREADABLE', 'BAKE_TARGET_AMBIGUOUS'],
   'ciExport.save': ['BUILD_CONTEXT_INVALID', 'FILE_EXISTS', 'EXPORT_OUTSIDE_CONTEXT', 'EXPORT_TARGET_NOT_A_FILE'],
+  'records.list': [...ENGINE, ...CLI, 'BUILDX_MISSING'],
+  'records.open': [...ENGINE, ...CLI, 'RECORD_UNREADABLE'],
+  'records.export': [...ENGINE, ...CLI, 'RECORD_UNREADABLE', 'NOT_AVAILABLE', 'DESTINATION_INVALID', 'FILE_EXISTS', 'EXPORT_FAILED'],
+  'records.import': ['RECORD_FILE_INVALID'],
 } as const satisfies EndpointErrorTable;
 
 export type EndpointName = CallNames<Contract>;

@@ -116,6 +116,13 @@ export const errorCatalogue = {
   BUILD_RECORD_CORRUPT: { meaning: 'A build record on disk is unreadable; it was set aside.' },
   FOLDER_UNREADABLE: { meaning: 'A folder cannot be listed.' },
 
+  // ---- build records (buildx history) ------------------------------------------------------------
+  RECORDS_UNAVAILABLE: { meaning: 'The builder’s build records cannot be listed.' },
+  RECORD_UNREADABLE: { meaning: 'buildx cannot read the build record, or the app no longer keeps it.' },
+  RECORD_FILE_INVALID: { meaning: 'The file is not a readable .dockerbuild record file.' },
+  DESTINATION_INVALID: { meaning: 'The export destination is not a file in an existing folder.' },
+  EXPORT_FAILED: { meaning: 'buildx could not export the record.' },
+
   // ---- Dockerfile advice ---------------------------------------------------------------------------
   DOCKERFILE_CHANGED: { meaning: 'The Dockerfile changed since the page analysed it.' },
   REWRITE_NOT_OFFERED: { meaning: 'The analysis offers no rewrite for that finding (any more).' },
@@ -142,7 +149,11 @@ export const errorCatalogue = {
   BAKE_FILE_MISSING: { meaning: 'There is no bake file in the context.' },
   BAKE_UNREADABLE: { meaning: 'buildx cannot read the bake file, or printed something the app cannot read.' },
   BAKE_TARGET_AMBIGUOUS: { meaning: 'The bake file has several targets; one must be picked.', data: z.object({ targets: z.array(z.string()) }) },
-  FILE_EXISTS: { meaning: 'The file exists; it is not overwritten unseen.', data: fileExistsData },
+  FILE_EXISTS: {
+    meaning: 'The file exists; it is not overwritten unseen.',
+    // CI export shows the file for a diff; a record export only says how large it is.
+    data: z.union([fileExistsData, z.object({ path: z.string(), bytes: z.number() })]),
+  },
   EXPORT_OUTSIDE_CONTEXT: { meaning: 'The path leads outside the build context.' },
   EXPORT_TARGET_NOT_A_FILE: { meaning: 'Something that is not a folder is in the way of the file.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -26,7 +26,7 @@ export function SaveToContext({ input, label, testId }: { input: Omit<SaveExport
       setState({ kind: 'saved', path: result.path, outcome: result.outcome });
     } catch (error) {
       const existing = errorData(error, 'FILE_EXISTS');
-      if (existing?.sha256) setState({ kind: 'confirm', existing });
+      if (existing && 'sha256' in existing && existing.sha256) setState({ kind: 'confirm', existing });
       else setState({ kind: 'failed', problem: toProblem(error) });
     }
   };
