@@ -41,11 +41,16 @@ class RecordingTerminal implements TerminalSink {
   }
 }
 
+/** A writer with the given budget between manual frames and a recording terminal. */
+function setup(budget: number) {
+  const frames = manualFrames();
+  const terminal = new RecordingTerminal();
+  return { frames, terminal, writer: new FrameWriter(terminal, frames.schedule, budget) };
+}
+
 describe('FrameWriter', () => {
   it('hands nothing to the terminal until a frame comes, then everything within the budget, in order', () => {
-    const frames = manualFrames();
-    const terminal = new RecordingTerminal();
-    const writer = new FrameWriter(terminal, frames.schedule, 7);
+    const { frames, terminal, writer } = setup(7);
     writer.write('abc');
     writer.write('def');
     writer.write('gh');
@@ -60,9 +65,7 @@ describe('FrameWriter', () => {
   });
 
   it('writes one write per frame when it alone is over the budget', () => {
-    const frames = manualFrames();
-    const terminal = new RecordingTerminal();
-    const writer = new FrameWriter(terminal, frames.schedule, 4);
+    const { frames, terminal, writer } = setup(4);
     writer.write('0123456789');
     writer.write('x');
     frames.frame();
@@ -72,9 +75,7 @@ describe('FrameWriter', () => {
   });
 
   it('calls back once the terminal has parsed, not when the write was queued or handed over', () => {
-    const frames = manualFrames();
-    const terminal = new RecordingTerminal();
-    const writer = new FrameWriter(terminal, frames.schedule, 100);
+    const { frames, terminal, writer } = setup(100);
     const done: string[] = [];
     writer.write('a', () => done.push('a'));
     writer.write('b');
@@ -86,9 +87,7 @@ describe('FrameWriter', () => {
   });
 
   it('drop forgets what waits for a frame and calls its callbacks, so the stream never waits for it', () => {
-    const frames = manualFrames();
-    const terminal = new RecordingTerminal();
-    const writer = new FrameWriter(terminal, frames.schedule, 100);
+    const { frames, terminal, writer } = setup(100);
     const done: string[] = [];
     writer.write('a', () => done.push('a'));
     writer.drop();
@@ -103,9 +102,7 @@ describe('FrameWriter', () => {
   });
 
   it('reset drops what waits and clears the terminal at once', () => {
-    const frames = manualFrames();
-    const terminal = new RecordingTerminal();
-    const writer = new FrameWriter(terminal, frames.schedule, 100);
+    const { frames, terminal, writer } = setup(100);
     let called = 0;
     writer.write('old', () => called++);
     writer.reset();
