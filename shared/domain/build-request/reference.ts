@@ -37,6 +37,8 @@ export function checkTagReference(raw: string): ReferenceCheck {
     host = text.slice(0, slash);
     rest = text.slice(slash + 1);
     if (!HOST.test(host)) return { ok: false, reason: `"${host}" is not a valid registry host (name or IP, optionally with :port).` };
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { ok: false, reason: `Port ${port} of "${host}" is out of range: ports run from 1 to 65535.` };
   }
   let path = rest;
   let tag: string | undefined;

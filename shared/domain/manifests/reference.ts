@@ -100,6 +100,8 @@ export function parseImageReference(input: string): ReferenceParse {
 
   const [registry, repository] = splitRegistry(rest);
   if (!REGISTRY_HOST.test(registry)) return fail(`Invalid registry host "${registry}": a host name or IP address, optionally with :port.`);
+  const port = /:(\d+)$/.exec(registry)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return fail(`Invalid registry port ${port} in "${registry}": ports run from 1 to 65535.`);
   if (repository.toLowerCase() !== repository) return fail(`Invalid repository "${repository}": repository names must be lower-case.`);
   for (const component of repository.split('/')) {
     if (!PATH_COMPONENT.test(component)) {
