@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { arch } from 'node:os';
-import { MAX_FINDINGS, type DockerfileLocation, type DockerfileReport, type PreflightImage, type PreflightInput, type PreflightReport } from '../../../shared/contract/dockerfile';
+import { MAX_FINDINGS, MAX_SOURCE_LINE, type DockerfileLocation, type DockerfileReport, type PreflightImage, type PreflightInput, type PreflightReport } from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, planPreflight, preflightFindings, targetStages, type PreflightEntry } from '../../../shared/domain/dockerfile';
 import { nativePlatform, normalizePlatform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
+import type { PickedPaths } from '../picked-paths';
 import { readDockerfile } from './dockerfile-file';
 import { mapLimit } from '../map-limit';
 
@@ -14,6 +16,8 @@ export interface PlatformLister {
 }
 
 export interface DockerfileServiceOptions {
+  /** Files the user picked in the desktop shell's file dialog (readable outside the context). */
+  picked?: PickedPaths;
   /** Per base image, so one silent registry cannot hold the whole preflight. */
   imageTimeoutMs?: number;
   parallelLookups?: number;
@@ -32,6 +36,7 @@ const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm
 export class DockerfileService {
   private readonly imageTimeoutMs: number;
   private readonly parallel: number;
+  private readonly picked: PickedPaths | undefined;
   private buildPlatformCache?: { value: { platform: string; source: 'engine' | 'host' }; at: number };
 
   constructor(
@@ -41,24 +46,27 @@ export class DockerfileService {
   ) {
     this.imageTimeoutMs = options.imageTimeoutMs ?? 15_000;
     this.parallel = options.parallelLookups ?? 6;
+    this.picked = options.picked;
   }
 
   async analyze(location: DockerfileLocation): Promise<DockerfileReport> {
-    const file = await readDockerfile(location);
+    const file = await readDockerfile(location, this.picked);
     const analysis = analyzeDockerfile(file.text);
     const omittedFindings = Math.max(0, analysis.findings.length - MAX_FINDINGS);
     const severity = { error: 0, warning: 1, info: 2 } as const;
     const kept = new Set([...analysis.findings].sort((a, b) => severity[a.severity] - severity[b.severity] || a.line - b.line).slice(0, MAX_FINDINGS));
+    const sent = {
+      ...analysis,
+      findings: analysis.findings.filter((f) => kept.has(f)),
+      parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
+      platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
+    };
     return {
       dockerfile: file.path,
       sizeBytes: file.sizeBytes,
-      text: file.text,
-      analysis: {
-        ...analysis,
-        findings: analysis.findings.filter((f) => kept.has(f)),
-        parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
-        platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
-      },
+      contentDigest: `sha256:${createHash('sha256').update(file.text).digest('hex')}`,
+      sourceLines: linesShown(file.text, sent),
+      analysis: sent,
       targetStages: targetStages(analysis),
       omittedFindings,
     };
@@ -66,7 +74,7 @@ export class DockerfileService {
 
   async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {
     const started = performance.now();
-    const file = await readDockerfile(input);
+    const file = await readDockerfile(input, this.picked);
     const analysis = analyzeDockerfile(file.text);
     const build = await this.buildPlatform();
     const targetPlatforms = [...new Set(input.platforms.map(normalizePlatform))];
@@ -146,4 +154,20 @@ export class DockerfileService {
       return { platform: normalizePlatform(`linux/${NODE_ARCH[arch()] ?? arch()}`), source: 'host' };
     }
   }
+}
+
+/** The lines a report points at: findings (up to 6 lines each), parse errors, stages and what they reference. */
+function linesShown(text: string, analysis: DockerfileReport['analysis']): DockerfileReport['sourceLines'] {
+  const wanted = new Set<number>();
+  for (const f of analysis.findings) for (let l = f.line; l <= Math.min(f.endLine ?? f.line, f.line + 5); l++) wanted.add(l);
+  for (const e of analysis.parseErrors) wanted.add(e.line);
+  for (const stage of analysis.stages) {
+    wanted.add(stage.line);
+    for (const r of stage.references) wanted.add(r.line);
+  }
+  const all = text.split(/\r\n|\r|\n/);
+  return [...wanted]
+    .filter((l) => l <= all.length)
+    .sort((a, b) => a - b)
+    .map((line) => ({ line, text: all[line - 1]!.slice(0, MAX_SOURCE_LINE) }));
 }
