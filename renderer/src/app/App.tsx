@@ -5,6 +5,7 @@ import { useNav } from '../stores/nav-store';
 import { PAGES } from './pages';
 import { RestoreBanner } from './RestoreBanner';
 import { StatusBar } from './StatusBar';
+import { StorageBanner } from './StorageBanner';
 
 export function App() {
   const { page, go } = useNav();
@@ -36,6 +37,7 @@ export function App() {
         ))}
       </nav>
       <main className="content">
+        <StorageBanner />
         <RestoreBanner />
         <Current />
       </main>

@@ -27,6 +27,8 @@ export interface BuildDraft {
   cacheTo: string;
   /** '' = the current builder. */
   builder: string;
+  /** Destinations the user confirmed may be replaced (exact paths; only those still in the form are sent). */
+  overwrite: string[];
 }
 
 export const emptyDraft = (): BuildDraft => ({
@@ -45,6 +47,7 @@ export const emptyDraft = (): BuildDraft => ({
   cacheFrom: '',
   cacheTo: '',
   builder: '',
+  overwrite: [],
 });
 
 const lines = (text: string) =>
@@ -72,6 +75,7 @@ export function draftToInput(d: BuildDraft): BuildRequestInput {
   if (d.dockerfile.trim()) input.dockerfile = d.dockerfile.trim();
   if (d.target.trim()) input.target = d.target.trim();
   if (d.builder.trim()) input.builder = d.builder.trim();
+  if (d.overwrite.length) input.overwrite = [...d.overwrite];
   return input;
 }
 
@@ -95,6 +99,7 @@ export function requestToDraft(r: BuildRecord['request']): BuildDraft {
     cacheFrom: r.cacheFrom.join('\n'),
     cacheTo: r.cacheTo.join('\n'),
     builder: r.builder ?? '',
+    overwrite: [],
   };
 }
 
@@ -121,8 +126,16 @@ export const buildFeed = new TerminalFeed();
 
 let following: { cancel(): void } | undefined;
 
+/** A destination the core would not replace without the user's word (DESTINATION_EXISTS). */
+export interface OverwriteQuestion {
+  path: string;
+  message: string;
+}
+
 interface BuildStore {
   draft: BuildDraft;
+  /** Asked before building again: may this existing file or folder be replaced? */
+  overwriteQuestion?: OverwriteQuestion;
   facts?: BuildFactsData;
   factsProblem?: Problem;
   loadingFacts: boolean;
@@ -136,6 +149,8 @@ interface BuildStore {
   loadFacts(api: Api): Promise<void>;
   inspectContext(api: Api): Promise<void>;
   start(api: Api): Promise<BuildRecord | undefined>;
+  /** The answer to `overwriteQuestion`: replace (and build), or leave it. */
+  answerOverwrite(api: Api, replace: boolean): Promise<BuildRecord | undefined>;
   cancel(api: Api): Promise<void>;
   /** Opens a build (running or past) in the terminal, replaying its log. */
   open(api: Api, id: string): Promise<BuildRecord | undefined>;
@@ -173,6 +188,11 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       if (following !== call) return undefined;
       following = undefined;
       const rpc = RpcError.from(error);
+      if (rpc.code === 'DESTINATION_EXISTS' && typeof (rpc.data as { path?: unknown } | undefined)?.path === 'string') {
+        // Nothing ran: ask, instead of showing a failed build.
+        set({ view: undefined, overwriteQuestion: { path: (rpc.data as { path: string }).path, message: rpc.message } });
+        return undefined;
+      }
       const data = rpc.data as { problems?: BuildProblem[] } | undefined;
       set((s) => ({
         view: {
@@ -191,7 +211,12 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     loadingFacts: false,
 
     setDraft(patch) {
-      set((s) => ({ draft: { ...s.draft, ...patch } }));
+      set((s) => {
+        const draft = { ...s.draft, ...patch };
+        // A confirmation to replace stands only for the destinations it was given for.
+        if (draft.output !== s.draft.output || draft.dest !== s.draft.dest || draft.cacheTo !== s.draft.cacheTo) draft.overwrite = patch.overwrite ?? [];
+        return { draft };
+      });
     },
 
     togglePlatform(platform, on) {
@@ -242,6 +267,14 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms });
       if (record) void notifyEnded(record);
       return record;
+    },
+
+    async answerOverwrite(api, replace) {
+      const question = get().overwriteQuestion;
+      set({ overwriteQuestion: undefined });
+      if (!question || !replace) return undefined;
+      set((s) => ({ draft: { ...s.draft, overwrite: [...s.draft.overwrite.filter((p) => p !== question.path), question.path] } }));
+      return get().start(api);
     },
 
     async cancel(api) {

@@ -10,6 +10,7 @@ import { parseDraft, prepareNotifications, useBuildStore, type BuildDraft } from
 import { useNav } from '../../stores/nav-store';
 import { BuildRun } from './BuildRun';
 import { FolderBrowser } from './FolderBrowser';
+import { OverwriteDialog } from './OverwriteDialog';
 import { PlatformPicker } from './PlatformPicker';
 import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
 import { useDebounced } from '../../hooks/use-debounced';
@@ -40,9 +41,34 @@ function FieldProblems({ problems, field }: { problems: BuildProblem[]; field: s
 }
 
 export function BuildPage() {
-  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, setDraft, togglePlatform, loadFacts, inspectContext, start, open } = useBuildStore();
+  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, overwriteQuestion, setDraft, togglePlatform, loadFacts, inspectContext, start, open, answerOverwrite } =
+    useBuildStore();
   const go = useNav((s) => s.go);
   const [browsing, setBrowsing] = useState(false);
+  // The desktop shell's native dialog can grant a Dockerfile outside the context; headless mode has none.
+  const [canPick, setCanPick] = useState(false);
+  const [pickProblem, setPickProblem] = useState<string | undefined>();
+  useEffect(() => {
+    let live = true;
+    void api()
+      .app.about({})
+      .then(
+        (about) => live && setCanPick(about.canPickFiles),
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const pickDockerfile = async () => {
+    setPickProblem(undefined);
+    try {
+      const picked = await api().app.pickFile({ purpose: 'dockerfile', ...(draft.context.trim().startsWith('/') ? { defaultPath: draft.context.trim() } : {}) });
+      if (picked.path) setDraft({ dockerfile: picked.path });
+    } catch (error) {
+      setPickProblem((error as Error).message);
+    }
+  };
 
   useEffect(() => {
     if (!useBuildStore.getState().facts) void loadFacts(api());
@@ -153,13 +179,22 @@ export function BuildPage() {
           </label>
           <label>
             Dockerfile
-            <input
-              data-testid="build-dockerfile"
-              placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
-              value={draft.dockerfile}
-              onChange={(e) => set({ dockerfile: e.target.value })}
-              spellCheck={false}
-            />
+            <span className="row nowrap">
+              <input
+                className="grow"
+                data-testid="build-dockerfile"
+                placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
+                value={draft.dockerfile}
+                onChange={(e) => set({ dockerfile: e.target.value })}
+                spellCheck={false}
+              />
+              {canPick && (
+                <button type="button" data-testid="build-pick-dockerfile" onClick={() => void pickDockerfile()}>
+                  Choose…
+                </button>
+              )}
+            </span>
+            {pickProblem && <span className="err">{pickProblem}</span>}
           </label>
           <label>
             Target stage
@@ -336,6 +371,8 @@ export function BuildPage() {
           <BuildRun view={view} />
         </div>
       )}
+
+      {overwriteQuestion && <OverwriteDialog question={overwriteQuestion} onAnswer={(replace) => void answerOverwrite(api(), replace)} />}
 
       {browsing && (
         <FolderBrowser

@@ -35,6 +35,8 @@ const CAUSE_PAGE: Partial<Record<string, { page: PageId; label: string }>> = {
   'builder-missing': { page: 'builders', label: 'Open the Builders page' },
   'load-manifest-list': { page: 'builders', label: 'Open the Builders page' },
   'daemon-unreachable': { page: 'engine', label: 'Open the Engine page' },
+  'engine-lost': { page: 'engine', label: 'Open the Engine page' },
+  'builder-lost': { page: 'builders', label: 'Open the Builders page' },
 };
 
 /** The reference to open on the Results page: the pushed tag pinned to the digest buildx reported. */

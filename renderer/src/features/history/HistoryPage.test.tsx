@@ -105,8 +105,9 @@ describe('History page (real core, no engine needed)', () => {
     expect(rows[0]!.textContent).toContain('on linux/arm64');
     expect(rows[1]!.textContent).toContain('3.0 s');
 
-    const aside = screen.getByTestId('history-set-aside');
+    const aside = screen.getByTestId('history-unreadable');
     expect(aside.getAttribute('data-build-id')).toBe('20261127-232000-cccccccc');
+    expect(aside.getAttribute('data-kind')).toBe('set-aside');
     expect(aside.parentElement!.textContent).toContain('The history record of build 20261127-232000-cccccccc could not be read');
 
     act(() => screen.getByTestId(`history-delete-${ok.id}`).click());
@@ -117,6 +118,6 @@ describe('History page (real core, no engine needed)', () => {
 
     // the set-aside folder can go too
     fireEvent.click(screen.getByText('Delete this build’s folder'));
-    await waitFor(() => expect(screen.queryByTestId('history-set-aside')).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId('history-unreadable')).toBeNull());
   });
 });
