@@ -9,6 +9,7 @@ import { createCore, type Core } from '../../../../electron/core/composition';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
 import { attachTransport } from '../../api';
+import { useHistoryStore } from '../../stores/history-store';
 import { HistoryPage } from './HistoryPage';
 
 let core: Core | undefined;
@@ -119,5 +120,41 @@ describe('History page (real core, no engine needed)', () => {
     // the set-aside folder can go too
     fireEvent.click(screen.getByText('Delete this build’s folder'));
     await waitFor(() => expect(screen.queryByTestId('history-unreadable')).toBeNull());
+  });
+
+  it('reads the history a page at a time and shows a record it cannot read with the reason', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `20261127-23${String(i).padStart(2, '0')}00-aaaaaaaa`);
+    for (const [i, id] of ids.entries()) await put(record(id, { startedAt: `2026-11-27T23:${String(i).padStart(2, '0')}:00.000Z` }), id);
+    // a folder where the newest record should be: not content, so it is left as it is
+    await mkdir(join(dataDir, 'builds', '20261128-000000-bbbbbbbb', 'build.json'), { recursive: true });
+
+    core = await createCore({
+      mode: 'headless',
+      version: 'test',
+      dataDir,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
+      validateOutputs: true,
+      log: () => undefined,
+    });
+    const pair = createMemoryPair();
+    core.server.connect(pair.server);
+    attachTransport(pair.client);
+    useHistoryStore.setState({ builds: [], unreadable: [], next: undefined, total: 0, loaded: false });
+    render(<HistoryPage />);
+
+    const paging = await screen.findByTestId('history-paging');
+    // the first page: 50 folders, newest first, one of them unreadable
+    await waitFor(() => expect(paging.getAttribute('data-shown')).toBe('50'));
+    expect(paging.getAttribute('data-total')).toBe('61');
+    expect(screen.getAllByTestId(/^history-row-/)).toHaveLength(49);
+    expect(screen.getAllByTestId(/^history-row-/)[0]!.getAttribute('data-testid')).toBe(`history-row-${ids[59]}`);
+    const unreadable = screen.getByTestId('history-unreadable');
+    expect(unreadable.getAttribute('data-kind')).toBe('unreadable');
+    expect(unreadable.parentElement!.textContent).toMatch(/cannot be read \(a folder is where the file should be\)/);
+
+    fireEvent.click(screen.getByTestId('history-more'));
+    await waitFor(() => expect(paging.getAttribute('data-shown')).toBe('61'));
+    expect(screen.getAllByTestId(/^history-row-/)).toHaveLength(60);
+    expect(screen.queryByTestId('history-more')).toBeNull();
   });
 });
