@@ -6,6 +6,7 @@ import { TerminalBatchBuilder, batchLines, forEachRun, tailOfBatch, type BuildCh
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
+import { runStepCommand } from './leftovers';
 import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
 import { MAX_CHUNK_TEXT, Watcher, mergeChunks } from './watcher';
 
@@ -391,5 +392,15 @@ describe('context folder', () => {
     ]);
     expect(listing.parent).toBeDefined();
     await expect(browseFolders(join(dir, 'nope'))).rejects.toMatchObject({ code: 'FOLDER_UNREADABLE' });
+  });
+});
+
+describe('RUN steps a lost engine may leave behind', () => {
+  it('knows the command a step runs from its name, flags and exec form included', () => {
+    expect(runStepCommand('RUN --network=none echo start; sleep 30; echo done')).toBe('echo start; sleep 30; echo done');
+    expect(runStepCommand('[linux/arm64 2/2] RUN --mount=type=cache,target=/c --network=none make -j4')).toBe('make -j4');
+    expect(runStepCommand('RUN ["/bin/sleep", "30"]')).toBe('\0/bin/sleep\u000030');
+    expect(runStepCommand('COPY . /src')).toBeUndefined();
+    expect(runStepCommand('[internal] load build definition from Dockerfile')).toBeUndefined();
   });
 });

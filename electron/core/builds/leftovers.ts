@@ -27,6 +27,8 @@ const processNote = z.object({
   bootId: z.string(),
   /** Shell commands (`sh -c` argument) of RUN steps running when the build lost its engine. */
   runningSteps: z.array(z.string()).optional(),
+  /** Clock ticks after boot when the build ended (a step started later is not this build's). */
+  endTicks: z.number().int().nonnegative().optional(),
 });
 type ProcessNote = z.infer<typeof processNote>;
 
@@ -40,6 +42,15 @@ interface ProcInfo {
 }
 
 const isLinux = process.platform === 'linux';
+
+/**
+ * Clock ticks since boot now. /proc reports start times in USER_HZ, which is 100 on every Linux
+ * architecture Docker runs on; one second of margin covers the rounding.
+ */
+async function ticksNow(): Promise<number> {
+  const uptime = Number((await readFile('/proc/uptime', 'utf8').catch(() => '0')).split(' ')[0]);
+  return Math.ceil(uptime * 100) + 100;
+}
 
 async function bootId(): Promise<string> {
   return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
@@ -85,7 +96,7 @@ export async function noteSpawn(buildDir: string, pid: number): Promise<void> {
 export async function noteRunningSteps(buildDir: string, steps: readonly string[]): Promise<void> {
   if (!isLinux || steps.length === 0) return;
   const note = await readNote(buildDir);
-  if (note) await writeJsonAtomic(join(buildDir, PROCESS_FILE), { ...note, runningSteps: [...steps] }).catch(() => undefined);
+  if (note) await writeJsonAtomic(join(buildDir, PROCESS_FILE), { ...note, runningSteps: [...steps], endTicks: await ticksNow() }).catch(() => undefined);
 }
 
 async function readNote(buildDir: string): Promise<ProcessNote | undefined> {
@@ -127,6 +138,9 @@ function runsStep(argv: readonly string[], command: string): boolean {
 
 /** The leftovers of builds no longer running, newest build first. */
 export async function findLeftovers(builds: ReadonlyArray<{ id: string; dir: string }>, isLive: (id: string) => boolean): Promise<LeftoverBuild[]> {
+  // A session id is not given to a new process while any member of the old session lives; once all
+  // are gone it may be. So a member counts as the build's when the session's leader is still the
+  // very process the app started, or when its command line names the build's own folder.
   if (!isLinux) return [];
   const notes = (await Promise.all(builds.filter((b) => !isLive(b.id)).map(async (b) => ({ ...b, note: await readNote(b.dir) })))).filter(
     (b): b is typeof b & { note: ProcessNote } => b.note !== undefined,
@@ -136,14 +150,23 @@ export async function findLeftovers(builds: ReadonlyArray<{ id: string; dir: str
   const all = await processes();
   const ownNs = await readlink('/proc/self/ns/mnt').catch(() => undefined);
   const found: LeftoverBuild[] = [];
-  for (const { id, note } of notes) {
+  for (const { id, dir, note } of notes) {
     if (note.bootId !== boot) continue;
+    const leader = all.find((p) => p.pid === note.pid);
+    const sameSession = leader?.startTicks === note.startTicks;
     const mine: Array<{ pid: number; kind: 'cli' | 'run-step'; argv: string[] }> = all
-      .filter((p) => p.session === note.pid && p.startTicks >= note.startTicks)
+      .filter((p) => p.session === note.pid && p.startTicks >= note.startTicks && (sameSession || p.argv.some((a) => a.includes(dir))))
       .map((p) => ({ pid: p.pid, kind: 'cli', argv: p.argv }));
     for (const command of note.runningSteps ?? []) {
       const leaders = all.filter(
-        (p) => p.pid === p.session && p.ppid === 1 && p.startTicks >= note.startTicks && p.mountNs !== undefined && p.mountNs !== ownNs && runsStep(p.argv, command),
+        (p) =>
+          p.pid === p.session &&
+          p.ppid === 1 &&
+          p.startTicks >= note.startTicks &&
+          p.startTicks <= (note.endTicks ?? Infinity) &&
+          p.mountNs !== undefined &&
+          p.mountNs !== ownNs &&
+          runsStep(p.argv, command),
       );
       for (const leader of leaders) {
         for (const p of all) if (p.session === leader.session) mine.push({ pid: p.pid, kind: 'run-step', argv: p.argv });
