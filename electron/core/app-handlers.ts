@@ -1,14 +1,14 @@
 import type { Handlers } from '../../shared/contract';
-import type { PickFileInput } from '../../shared/contract/app';
+import type { PickPathInput } from '../../shared/contract/app';
 import { RpcError } from '../../shared/rpc/errors';
 import type { CoreContext } from './context';
 
-/** The desktop shell's native file dialog: resolves with the chosen path, or undefined when cancelled. */
-export type FilePicker = (request: PickFileInput & { title: string }) => Promise<string | undefined>;
+/** The desktop shell's native open dialog; undefined when the user cancels. */
+export type PathPicker = (input: PickPathInput) => Promise<string | undefined>;
 
 export function createAppHandlers(
   context: CoreContext,
-  facts: { mode: 'desktop' | 'headless'; version: string; pickFile?: FilePicker },
+  facts: { mode: 'desktop' | 'headless'; version: string; pickPath?: PathPicker },
 ): Handlers['app'] {
   return {
     about: async () => {
@@ -21,21 +21,18 @@ export function createAppHandlers(
         hostPlatform: `${process.platform}/${process.arch}`,
         dataDir: context.dataDir,
         storage: { writable: !problem, ...(problem ? { problem } : {}), notices: [...context.dataFolder.notices] },
-        canPickFiles: facts.pickFile !== undefined,
       };
     },
     settings: () => context.settings.get(),
     updateSettings: (patch) => context.settings.update(patch),
-    pickFile: async (input) => {
-      if (!facts.pickFile) {
-        throw new RpcError('NOT_AVAILABLE', 'There is no native file dialog here (headless mode).', {
-          hint: 'Type the path instead; a Dockerfile must then be inside the build context.',
-        });
+    pickPath: async (input) => {
+      if (!facts.pickPath) {
+        throw new RpcError('NOT_AVAILABLE', 'There is no native file dialog in headless mode.', { hint: 'Type the path, or use the folder browser of the page.' });
       }
-      const path = await facts.pickFile({ ...input, title: 'Choose the Dockerfile' });
-      if (path === undefined) return {};
-      context.picked.grant(path);
-      return { path };
+      const path = await facts.pickPath(input);
+      // The dialog's own answer is the only way a file outside the build context is granted.
+      if (path !== undefined && input.kind === 'file') context.picked.grant(path);
+      return path === undefined ? {} : { path };
     },
   };
 }

@@ -12,7 +12,7 @@ import { createEmulatorHandlers } from './emulators/handlers';
 import { SettingsStore } from './store/settings-store';
 import { DataFolder } from './store/data-folder';
 import { PickedPaths } from './picked-paths';
-import { createAppHandlers, type FilePicker } from './app-handlers';
+import { createAppHandlers, type PathPicker } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
@@ -45,8 +45,8 @@ export interface CoreOptions {
   emulators?: EmulatorsServiceOptions;
   /** Bounds on the docker/buildx processes the core runs at once. */
   processes?: DockerCliLimits;
-  /** The desktop shell's native file dialog (none in headless mode). */
-  pickFile?: FilePicker;
+  /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
+  pickPath?: PathPicker;
   log?: (message: string) => void;
 }
 
@@ -99,7 +99,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector, { picked: context.picked });
   const handlers: Handlers = {
-    app: createAppHandlers(context, { mode: options.mode, version: options.version, ...(options.pickFile ? { pickFile: options.pickFile } : {}) }),
+    app: createAppHandlers(context, { mode: options.mode, version: options.version, ...(options.pickPath ? { pickPath: options.pickPath } : {}) }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, Menu, Notification } from 'electron';
+import { app, BrowserWindow, Menu, Notification } from 'electron';
 import { buildEndedNotification } from '../../shared/domain/build-notification';
 import type { BuildRecord } from '../../shared/contract/builds';
 import { dirname, join } from 'node:path';
@@ -33,13 +33,6 @@ async function openWindow(): Promise<void> {
     dataDir: app.getPath('userData'),
     version: appVersion(),
     builds: { onEnded: notifyBuildEnded },
-    // The native dialog's answer is the only way a path outside the build context is granted.
-    pickFile: async ({ title, defaultPath }) => {
-      const owner = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
-      const options = { title, properties: ['openFile' as const], ...(defaultPath ? { defaultPath } : {}) };
-      const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
-      return result.canceled ? undefined : result.filePaths[0];
-    },
   });
   const win = createMainWindow(join(here, 'preload.cjs'), join(here, '..', '..', 'assets', 'icon.png'));
   const started = core;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { absolutePath } from '../domain/build-request/request';
 import { request } from '../rpc/define';
 import { settingsSchema, userSettingsPatch } from './settings';
 
@@ -21,29 +20,29 @@ export const appAbout = z.object({
   hostPlatform: z.string(),
   dataDir: z.string(),
   storage: storageState,
-  /** The desktop shell can open its native file dialog (`app.pickFile`); headless mode cannot. */
-  canPickFiles: z.boolean(),
-});
-
-export const pickFileInput = z.object({
-  /** What the file is for: a picked Dockerfile may then be read outside the build context. */
-  purpose: z.enum(['dockerfile']),
-  /** Where the dialog opens. */
-  defaultPath: absolutePath.optional(),
 });
 
 export type AppAbout = z.infer<typeof appAbout>;
 export type StorageState = z.infer<typeof storageState>;
-export type PickFileInput = z.infer<typeof pickFileInput>;
+
+/** A native open dialog of the desktop shell (headless mode has none: the page browses folders itself). */
+export const pickPathInput = z.object({
+  kind: z.enum(['folder', 'file']),
+  title: z.string().min(1).max(200),
+  /** Where the dialog opens. */
+  defaultPath: z.string().max(4096).optional(),
+});
+export type PickPathInput = z.infer<typeof pickPathInput>;
+export const pickedPath = z.object({ path: z.string().optional() });
 
 export const appContract = {
   about: request(z.object({}), appAbout),
   settings: request(z.object({}), settingsSchema),
   updateSettings: request(userSettingsPatch, settingsSchema),
   /**
-   * Opens the desktop shell's native file dialog. The path the user chooses there (and only
-   * that) is granted: main may read it although it lies outside the build context. Refused with
-   * NOT_AVAILABLE in headless mode.
+   * Answered with `path` unset when the user cancels; NOT_AVAILABLE in headless mode. A file
+   * chosen there (and only there) is granted: main may read it as a Dockerfile although it lies
+   * outside the build context.
    */
-  pickFile: request(pickFileInput, z.object({ path: z.string().optional() })),
+  pickPath: request(pickPathInput, pickedPath),
 };

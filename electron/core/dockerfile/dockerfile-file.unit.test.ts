@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../../../shared/rpc/errors';
 import { PickedPaths } from '../picked-paths';
+import { startTestCore } from '../testing/test-core';
 import { looksLikeDockerfile, readDockerfile } from './dockerfile-file';
 
 let dir: string;
@@ -88,5 +89,30 @@ describe('what main reads as a Dockerfile', () => {
     // a picked kernel file is still no Dockerfile
     picked.grant('/proc/self/status');
     expect((await refusal(readDockerfile({ contextDir: context, dockerfile: '/proc/self/status' }, picked))).message).toMatch(/kernel file/);
+  });
+
+  it('grants exactly what the desktop shell’s dialog answered through app.pickPath, and nothing in headless mode', async () => {
+    const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH };
+    const chosen = join(outside, 'Dockerfile');
+    // The native dialog is the shell's; here it answers as a user choosing that file would.
+    const desktop = await startTestCore({ env: noEngine, mode: 'desktop', pickPath: async () => chosen });
+    try {
+      const before = await refusal(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }));
+      expect(before.message).toMatch(/outside the build context/);
+      expect(await desktop.api.app.pickPath({ kind: 'folder', title: 'Build context' })).toEqual({ path: chosen });
+      // a folder pick grants no file
+      expect((await refusal(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }))).message).toMatch(/outside the build context/);
+      expect(await desktop.api.app.pickPath({ kind: 'file', title: 'Dockerfile' })).toEqual({ path: chosen });
+      expect((await desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen })).analysis.stages[0]?.name).toBe('outside');
+      expect((await desktop.api.builds.inspectContext({ context, dockerfile: chosen })).ok).toBe(true);
+    } finally {
+      await desktop.close();
+    }
+    const headless = await startTestCore({ env: noEngine });
+    try {
+      expect((await refusal(headless.api.app.pickPath({ kind: 'file', title: 'Dockerfile' }))).code).toBe('NOT_AVAILABLE');
+    } finally {
+      await headless.close();
+    }
   });
 });

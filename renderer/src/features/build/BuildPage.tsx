@@ -45,30 +45,6 @@ export function BuildPage() {
     useBuildStore();
   const go = useNav((s) => s.go);
   const [browsing, setBrowsing] = useState(false);
-  // The desktop shell's native dialog can grant a Dockerfile outside the context; headless mode has none.
-  const [canPick, setCanPick] = useState(false);
-  const [pickProblem, setPickProblem] = useState<string | undefined>();
-  useEffect(() => {
-    let live = true;
-    void api()
-      .app.about({})
-      .then(
-        (about) => live && setCanPick(about.canPickFiles),
-        () => undefined,
-      );
-    return () => {
-      live = false;
-    };
-  }, []);
-  const pickDockerfile = async () => {
-    setPickProblem(undefined);
-    try {
-      const picked = await api().app.pickFile({ purpose: 'dockerfile', ...(draft.context.trim().startsWith('/') ? { defaultPath: draft.context.trim() } : {}) });
-      if (picked.path) setDraft({ dockerfile: picked.path });
-    } catch (error) {
-      setPickProblem((error as Error).message);
-    }
-  };
 
   useEffect(() => {
     if (!useBuildStore.getState().facts) void loadFacts(api());
@@ -179,22 +155,13 @@ export function BuildPage() {
           </label>
           <label>
             Dockerfile
-            <span className="row nowrap">
-              <input
-                className="grow"
-                data-testid="build-dockerfile"
-                placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
-                value={draft.dockerfile}
-                onChange={(e) => set({ dockerfile: e.target.value })}
-                spellCheck={false}
-              />
-              {canPick && (
-                <button type="button" data-testid="build-pick-dockerfile" onClick={() => void pickDockerfile()}>
-                  Choose…
-                </button>
-              )}
-            </span>
-            {pickProblem && <span className="err">{pickProblem}</span>}
+            <input
+              data-testid="build-dockerfile"
+              placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
+              value={draft.dockerfile}
+              onChange={(e) => set({ dockerfile: e.target.value })}
+              spellCheck={false}
+            />
           </label>
           <label>
             Target stage
