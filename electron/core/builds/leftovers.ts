@@ -61,6 +61,8 @@ async function statOf(pid: number): Promise<Omit<ProcInfo, 'argv' | 'mountNs'> |
   if (!text) return undefined;
   // Fields after the command name, which may itself hold spaces and parentheses.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // A zombie has ended; only its parent's wait is missing.
+  if (rest[0] === 'Z' || rest[0] === 'X') return undefined;
   const ppid = Number(rest[1]);
   const session = Number(rest[3]);
   const startTicks = Number(rest[19]);
@@ -187,11 +189,16 @@ export async function stopLeftovers(build: { id: string; dir: string }, isLive: 
   const [leftover] = await findLeftovers([build], isLive);
   if (!leftover) return { stopped: 0 };
   for (const p of leftover.processes) signal(p.pid, 'SIGTERM');
-  // What ignores SIGTERM (a shell waiting on its child under QEMU) gets SIGKILL once the rest had its chance.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const [still] = await findLeftovers([build], isLive);
-  for (const p of still?.processes ?? []) signal(p.pid, 'SIGKILL');
-  return { stopped: leftover.processes.length };
+  // What ignores SIGTERM (a shell waiting on its child under QEMU) gets SIGKILL once the rest had
+  // its chance; the answer comes when they are gone.
+  for (let waited = 0; waited < 5000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [still] = await findLeftovers([build], isLive);
+    if (!still) return { stopped: leftover.processes.length };
+    if (waited === 1000) for (const p of still.processes) signal(p.pid, 'SIGKILL');
+  }
+  const [left] = await findLeftovers([build], isLive);
+  return { stopped: leftover.processes.length - (left?.processes.length ?? 0) };
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
