@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildRequestInput, type BuildRequestInput } from '../../../shared/domain/build-request/request';
-import { RpcError } from '../../../shared/rpc/errors';
 import { prepareExports } from './destinations';
+import { rejection } from '../testing/rejection';
 
 let dir: string;
 let dataDir: string;
@@ -18,14 +18,6 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const request = (patch: Partial<BuildRequestInput>) => buildRequestInput.parse({ context: dir, platforms: ['linux/amd64'], output: { type: 'cacheonly' }, ...patch });
 const prepare = (patch: Partial<BuildRequestInput>) => prepareExports(request(patch), { dataDir, home: join(dir, 'home') });
 
-async function refusal(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('build destinations', () => {
   it('refuses system locations whatever is confirmed, and links to them', async () => {
@@ -41,7 +33,7 @@ describe('build destinations', () => {
       [{ output: { type: 'local', dest: join(dataDir, 'builds') } }, /inside the app's data folder/],
     ];
     for (const [patch, message] of cases) {
-      const error = await refusal(prepare(patch));
+      const error = await rejection(prepare(patch));
       expect(error.code, JSON.stringify(patch)).toBe('DESTINATION_REFUSED');
       expect(error.message, JSON.stringify(patch)).toMatch(message);
     }
@@ -50,7 +42,7 @@ describe('build destinations', () => {
   it('never writes through a link, and says so', async () => {
     await writeFile(join(dir, 'real.tar'), 'old');
     await symlink(join(dir, 'real.tar'), join(dir, 'link.tar'));
-    const error = await refusal(prepare({ output: { type: 'oci', dest: join(dir, 'link.tar') }, overwrite: [join(dir, 'link.tar')] }));
+    const error = await rejection(prepare({ output: { type: 'oci', dest: join(dir, 'link.tar') }, overwrite: [join(dir, 'link.tar')] }));
     expect(error).toMatchObject({ code: 'DESTINATION_REFUSED', message: expect.stringMatching(/is a symbolic link; the app never writes through one/) });
     expect(await readFile(join(dir, 'real.tar'), 'utf8')).toBe('old');
   });
@@ -58,22 +50,22 @@ describe('build destinations', () => {
   it('asks before replacing an existing file or a folder that is not empty, for that exact path', async () => {
     const tar = join(dir, 'image.tar');
     await writeFile(tar, 'old image');
-    const error = await refusal(prepare({ output: { type: 'oci', dest: tar } }));
+    const error = await rejection(prepare({ output: { type: 'oci', dest: tar } }));
     expect(error).toMatchObject({ code: 'DESTINATION_EXISTS', data: { path: tar, field: 'output', kind: 'file' } });
     // a confirmation for another path does not count
-    expect((await refusal(prepare({ output: { type: 'oci', dest: tar }, overwrite: [join(dir, 'other.tar')] }))).code).toBe('DESTINATION_EXISTS');
+    expect((await rejection(prepare({ output: { type: 'oci', dest: tar }, overwrite: [join(dir, 'other.tar')] }))).code).toBe('DESTINATION_EXISTS');
 
     const folder = join(dir, 'out');
     await mkdir(folder);
     await writeFile(join(folder, 'keep.txt'), 'mine');
-    expect(await refusal(prepare({ output: { type: 'local', dest: folder } }))).toMatchObject({ code: 'DESTINATION_EXISTS', data: { kind: 'folder' } });
+    expect(await rejection(prepare({ output: { type: 'local', dest: folder } }))).toMatchObject({ code: 'DESTINATION_EXISTS', data: { kind: 'folder' } });
     // an empty folder, or a cache folder that already holds a cache, is used without asking
     await mkdir(join(dir, 'empty'));
     await expect(prepare({ output: { type: 'local', dest: join(dir, 'empty') } })).resolves.toBeDefined();
     await mkdir(join(dir, 'cache'));
     await writeFile(join(dir, 'cache', 'index.json'), '{}');
     await expect(prepare({ cacheTo: [`type=local,dest=${join(dir, 'cache')}`] })).resolves.toBeDefined();
-    expect((await refusal(prepare({ cacheTo: [`type=local,dest=${folder}`] }))).code).toBe('DESTINATION_EXISTS');
+    expect((await rejection(prepare({ cacheTo: [`type=local,dest=${folder}`] }))).code).toBe('DESTINATION_EXISTS');
   });
 
   it('writes into a fresh path beside the destination and replaces it only on success', async () => {

@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildChunk, Leftovers } from '../../../shared/contract/builds';
 import type { BuildRequestInput } from '../../../shared/domain/build-request';
-import { RpcError } from '../../../shared/rpc/errors';
 import { privateDockerd, type PrivateDockerd } from '../testing/private-dockerd';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
+import { rejection } from '../testing/rejection';
 
 const exec = promisify(execFile);
 const stack = stackEnv();
@@ -21,14 +21,6 @@ let dockerConfig: string;
 let env: NodeJS.ProcessEnv;
 const builders = new Set<string>();
 
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-}
 
 async function context(name: string, dockerfile: string): Promise<string> {
   const folder = join(dir, name);

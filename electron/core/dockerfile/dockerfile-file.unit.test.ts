@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcError } from '../../../shared/rpc/errors';
 import { PickedPaths } from '../picked-paths';
 import { startTestCore } from '../testing/test-core';
 import { looksLikeDockerfile, readDockerfile } from './dockerfile-file';
+import { rejection } from '../testing/rejection';
 
 let dir: string;
 let context: string;
@@ -31,14 +31,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function refusal(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('what main reads as a Dockerfile', () => {
   it('knows the names people give Dockerfiles', () => {
@@ -70,7 +62,7 @@ describe('what main reads as a Dockerfile', () => {
       [join(context, '..', 'elsewhere', 'Dockerfile'), /outside the build context/],
     ];
     for (const [dockerfile, message] of cases) {
-      const error = await refusal(readDockerfile({ contextDir: context, dockerfile }));
+      const error = await rejection(readDockerfile({ contextDir: context, dockerfile }));
       expect(error.code, dockerfile).toBe('BAD_INPUT');
       expect(error.message, dockerfile).toMatch(message);
       expect(error.hint, dockerfile).toBeTruthy();
@@ -78,17 +70,17 @@ describe('what main reads as a Dockerfile', () => {
       expect(JSON.stringify(error), dockerfile).not.toMatch(/hunter2|root:x:0|AS outside/);
     }
     // a context of "/" does not make every file a Dockerfile
-    expect((await refusal(readDockerfile({ contextDir: '/', dockerfile: '/etc/passwd' }))).message).toMatch(/not named like a Dockerfile/);
+    expect((await rejection(readDockerfile({ contextDir: '/', dockerfile: '/etc/passwd' }))).message).toMatch(/not named like a Dockerfile/);
   });
 
   it('reads a file outside the context once the user picked it in the native dialog, and that file only', async () => {
     const picked = new PickedPaths();
     picked.grant(join(outside, 'Dockerfile'));
     expect((await readDockerfile({ contextDir: context, dockerfile: join(outside, 'Dockerfile') }, picked)).text).toContain('AS outside');
-    expect((await refusal(readDockerfile({ contextDir: context, dockerfile: join(outside, 'notes.txt') }, picked))).message).toMatch(/not named like a Dockerfile/);
+    expect((await rejection(readDockerfile({ contextDir: context, dockerfile: join(outside, 'notes.txt') }, picked))).message).toMatch(/not named like a Dockerfile/);
     // a picked kernel file is still no Dockerfile
     picked.grant('/proc/self/status');
-    expect((await refusal(readDockerfile({ contextDir: context, dockerfile: '/proc/self/status' }, picked))).message).toMatch(/kernel file/);
+    expect((await rejection(readDockerfile({ contextDir: context, dockerfile: '/proc/self/status' }, picked))).message).toMatch(/kernel file/);
   });
 
   it('grants exactly what the desktop shell’s dialog answered through app.pickPath, and nothing in headless mode', async () => {
@@ -97,11 +89,11 @@ describe('what main reads as a Dockerfile', () => {
     // The native dialog is the shell's; here it answers as a user choosing that file would.
     const desktop = await startTestCore({ env: noEngine, mode: 'desktop', pickPath: async () => chosen });
     try {
-      const before = await refusal(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }));
+      const before = await rejection(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }));
       expect(before.message).toMatch(/outside the build context/);
       expect(await desktop.api.app.pickPath({ kind: 'folder', title: 'Build context' })).toEqual({ path: chosen });
       // a folder pick grants no file
-      expect((await refusal(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }))).message).toMatch(/outside the build context/);
+      expect((await rejection(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }))).message).toMatch(/outside the build context/);
       expect(await desktop.api.app.pickPath({ kind: 'file', title: 'Dockerfile' })).toEqual({ path: chosen });
       expect((await desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen })).analysis.stages[0]?.name).toBe('outside');
       expect((await desktop.api.builds.inspectContext({ context, dockerfile: chosen })).ok).toBe(true);
@@ -110,7 +102,7 @@ describe('what main reads as a Dockerfile', () => {
     }
     const headless = await startTestCore({ env: noEngine });
     try {
-      expect((await refusal(headless.api.app.pickPath({ kind: 'file', title: 'Dockerfile' }))).code).toBe('NOT_AVAILABLE');
+      expect((await rejection(headless.api.app.pickPath({ kind: 'file', title: 'Dockerfile' }))).code).toBe('NOT_AVAILABLE');
     } finally {
       await headless.close();
     }

@@ -8,10 +8,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightImage } from '../../../shared/contract/dockerfile';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
-import { RpcError } from '../../../shared/rpc/errors';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 import { BASE_PLATFORMS, pushTwoPlatformBase, type PushedBase } from './base-image';
+import { rejection } from '../testing/rejection';
 
 const run = promisify(execFile);
 
@@ -24,14 +24,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-}
 
 /** The registry's own view of an image's platforms, read with plain fetch (independent of the app). */
 async function registryPlatforms(reference: string): Promise<string[]> {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../shared/contract/builds';
-import { RpcError } from '../../../shared/rpc/errors';
 import { bundleHeadless, startHeadlessChild, type HeadlessChild } from '../testing/headless-child';
 import { startTestCore, type TestCore } from '../testing/test-core';
+import { rejection } from '../testing/rejection';
 
 /**
  * Real file-system faults under the app's data folder. Tests run as root, whom no permission
@@ -69,14 +69,6 @@ async function readOnlyMount(path: string): Promise<void> {
   await run('mount', ['-o', 'remount,ro,bind', path]);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  try {
-    await promise;
-  } catch (error) {
-    return RpcError.from(error);
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the app starts whatever is on disk', () => {
   it('lists readable builds and shows a folder, a symlink loop and a pipe in a record’s place with their reason', async () => {

@@ -5,10 +5,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../../electron/core/composition';
+import type { Core } from '../../../../electron/core/composition';
 import type { BuildRecord } from '../../../../shared/contract/builds';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { attachTransport } from '../../api';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { useHistoryStore } from '../../stores/history-store';
 import { HistoryPage } from './HistoryPage';
 
@@ -85,17 +84,7 @@ describe('History page (real core, no engine needed)', () => {
     await put(failed, failed.id);
     await put('{"schema":1,"id":"20261127-232000-cccccccc","req', '20261127-232000-cccccccc');
 
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    core = await connectCoreWithoutEngine({ dataDir });
     render(<HistoryPage />);
 
     const page = await screen.findByTestId('history-page');
@@ -128,17 +117,7 @@ describe('History page (real core, no engine needed)', () => {
     // a folder where the newest record should be: not content, so it is left as it is
     await mkdir(join(dataDir, 'builds', '20261128-000000-bbbbbbbb', 'build.json'), { recursive: true });
 
-    core = await createCore({
-      mode: 'headless',
-      version: 'test',
-      dataDir,
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-      validateOutputs: true,
-      log: () => undefined,
-    });
-    const pair = createMemoryPair();
-    core.server.connect(pair.server);
-    attachTransport(pair.client);
+    core = await connectCoreWithoutEngine({ dataDir });
     useHistoryStore.setState({ builds: [], unreadable: [], next: undefined, total: 0, loaded: false });
     render(<HistoryPage />);
 
