@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, BuildFailure, Leftovers, PlatformOutcome } from '../../../shared/contract/builds';
 import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
@@ -256,8 +256,7 @@ export class BuildService {
   /** Records the build and starts `docker buildx build`. */
   private async launch(request: BuildRequest, facts: BuildFactsData, cwd: string, exports: ExportPlan): Promise<LiveBuild> {
     const id = newBuildId();
-    const dir = this.store.dirOf(id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = await this.store.createFolder(id);
     const logFile = join(dir, LOG_FILE);
     const metadataFile = join(dir, METADATA_FILE);
     const builder = selectedBuilder(facts, request.builder);

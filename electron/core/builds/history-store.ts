@@ -1,4 +1,4 @@
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildRecord, type BuildList, type BuildRecord, type BuildSummary, type UnreadableBuild } from '../../../shared/contract/builds';
 import { RpcError } from '../../../shared/rpc/errors';
@@ -31,6 +31,18 @@ export class HistoryStore {
 
   dirOf(id: string): string {
     return join(this.root, id);
+  }
+
+  /** A new build's folder; a failure names its real cause (a read-only disk reports ENOENT from mkdir). */
+  async createFolder(id: string): Promise<string> {
+    const dir = this.dirOf(id);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      const real = await realWriteError(error, dir);
+      throw new RpcError('HISTORY_NOT_SAVED', `The folder of build ${id} could not be created (${fsCause(real)}); the build was not started.`, { hint: fsHint(real, this.root) });
+    }
+    return dir;
   }
 
   async save(record: BuildRecord): Promise<void> {
