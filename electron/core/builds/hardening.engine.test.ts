@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,15 +49,18 @@ async function idle(t: TestCore): Promise<void> {
   }
 }
 
-/** Resolves once a RUN step is running (its lanes say so). */
-function runningStep(onChunk: (c: BuildChunk) => void = () => undefined): { onChunk: (c: BuildChunk) => void; running: Promise<string> } {
+/** Resolves with the build's id once a RUN step is running and its process has printed `start`. */
+function runningStep(): { onChunk: (c: BuildChunk) => void; running: Promise<string> } {
   let seen: (id: string) => void = () => undefined;
   const running = new Promise<string>((r) => (seen = r));
+  let text = '';
+  let stepRunning = false;
   return {
     running,
     onChunk: (c) => {
-      onChunk(c);
-      if (c.progress?.lanes.some((l) => l.steps.some((s) => s.name.startsWith('RUN') && s.status === 'running'))) seen(c.id);
+      text += c.terminal?.text ?? '';
+      stepRunning ||= c.progress?.lanes.some((l) => l.steps.some((s) => s.name.startsWith('RUN') && s.status === 'running')) ?? false;
+      if (stepRunning && /\bstart\r?\n/.test(text)) seen(c.id);
     },
   };
 }
@@ -216,9 +220,13 @@ describe('what happened when a builder goes away mid-build', () => {
 describe('what happened when the engine stops mid-build, and what it left', () => {
   let daemon: PrivateDockerd;
   let t: TestCore;
+  // The shared engine's bridge must survive a second engine on the machine.
+  const sharedBridge = () => existsSync('/sys/class/net/docker0');
+  const hadSharedBridge = sharedBridge();
   beforeAll(async () => {
     daemon = await privateDockerd();
     await daemon.start();
+    expect(sharedBridge()).toBe(hadSharedBridge);
     await daemon.pull(stack.baseImage);
     t = await startTestCore({ env: { ...daemon.env, DOCKER_CONFIG: dockerConfig }, dataDir: await mkdtemp(join(tmpdir(), 'mas-hardening-data-')) });
     await waitForEngine(t.api, 'connected');
@@ -263,6 +271,7 @@ describe('what happened when the engine stops mid-build, and what it left', () =
     expect((await t.api.builds.stopLeftovers({ id })).stopped).toBe(mine!.processes.length);
     for (const p of mine!.processes) expect(await ended(p.pid), p.command).toBe(true);
     expect((await t.api.builds.leftovers({})).builds.find((b) => b.id === id)).toBeUndefined();
+    expect(sharedBridge()).toBe(hadSharedBridge);
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -10,10 +11,11 @@ const run = promisify(execFile);
 
 /**
  * A Docker engine of the test's own, for faults the shared one must not suffer (stopping it
- * mid-build): own socket, data-root, exec-root (where it starts its own managed containerd) and
- * pidfile, no bridge and no iptables, so it does not touch the shared engine's network. RUN steps
- * on it need `--network=none` (there is no bridge). It starts empty: `pull` copies images from the
- * stack's registry.
+ * mid-build): own socket, data-root, exec-root (where it starts its own managed containerd),
+ * pidfile, and its own bridge interface made for it. Never `--bridge=none`: dockerd then deletes
+ * `docker0`, the shared engine's bridge, since both live in the same network namespace. No
+ * iptables, masquerading or ip_forward changes either. It starts empty: `pull` copies images from
+ * the stack's registry.
  */
 export interface PrivateDockerd {
   readonly host: string;
@@ -34,6 +36,12 @@ export async function privateDockerd(): Promise<PrivateDockerd> {
   const env = { ...process.env, DOCKER_HOST: host };
   await writeFile(join(dir, 'daemon.json'), JSON.stringify({ features: { 'containerd-snapshotter': true } }));
   await mkdir(join(dir, 'data'));
+  // Interface names are at most 15 characters; 10.251.x.0/24 is far from docker's default pools.
+  const id = randomBytes(3);
+  const bridge = `masbr${id.toString('hex')}`;
+  await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', `10.251.${id[0]! % 200}.1/24`, 'dev', bridge]);
+  await run('ip', ['link', 'set', bridge, 'up']);
 
   const ping = () =>
     new Promise<boolean>((resolve) => {
@@ -76,7 +84,7 @@ export async function privateDockerd(): Promise<PrivateDockerd> {
           '--exec-root', join(dir, 'exec'),
           '--pidfile', pidfile,
           '--config-file', join(dir, 'daemon.json'),
-          '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+          `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--ip-forward=false',
         ],
         { detached: true, stdio: ['ignore', log, log] },
       );
@@ -95,6 +103,7 @@ export async function privateDockerd(): Promise<PrivateDockerd> {
     },
     async dispose() {
       await daemon.stop().catch(() => undefined);
+      await run('ip', ['link', 'del', bridge]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
