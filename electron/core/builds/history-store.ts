@@ -40,7 +40,7 @@ export class HistoryStore {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       const real = await realWriteError(error, dir);
-      throw new RpcError('HISTORY_NOT_SAVED', `The folder of build ${id} could not be created (${fsCause(real)}); the build was not started.`, { hint: fsHint(real, this.root) });
+      throw new RpcError('HISTORY_STORAGE_FAILED', `The folder of build ${id} could not be created (${fsCause(real)}); the build was not started.`, { hint: fsHint(real, this.root) });
     }
     return dir;
   }
@@ -51,7 +51,7 @@ export class HistoryStore {
       await writeJsonAtomic(path, record);
     } catch (error) {
       const real = await realWriteError(error, path);
-      throw new RpcError('HISTORY_NOT_SAVED', `The record of build ${record.id} could not be written (${fsCause(real)}).`, { hint: fsHint(real, this.root) });
+      throw new RpcError('HISTORY_STORAGE_FAILED', `The record of build ${record.id} could not be written (${fsCause(real)}).`, { hint: fsHint(real, this.root) });
     }
     this.unsaved.delete(record.id);
   }
@@ -108,7 +108,7 @@ export class HistoryStore {
       entries = await readdir(this.root, { withFileTypes: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new RpcError('HISTORY_UNREADABLE', `The history folder ${this.root} cannot be read (${fsCause(error)}).`, { hint: fsHint(error, this.root) });
+      throw new RpcError('HISTORY_STORAGE_FAILED', `The history folder ${this.root} cannot be read (${fsCause(error)}).`, { hint: fsHint(error, this.root) });
     }
     return entries
       .filter((d) => d.isDirectory() && BUILD_FOLDER.test(d.name))
@@ -158,7 +158,7 @@ export class HistoryStore {
     try {
       await rm(dir, { recursive: true, force: true });
     } catch (error) {
-      throw new RpcError('BUILD_NOT_DELETED', `Build ${id} could not be deleted (${fsCause(error)}): ${dir}.`, { hint: fsHint(error, this.root) });
+      throw new RpcError('HISTORY_STORAGE_FAILED', `Build ${id} could not be deleted (${fsCause(error)}): ${dir}.`, { hint: fsHint(error, this.root) });
     }
     this.unsaved.delete(id);
     return true;
