@@ -37,7 +37,7 @@ interface Checked {
 }
 
 export async function prepareExports(request: BuildRequest, options: { dataDir: string; home?: string }): Promise<ExportPlan> {
-  const confirmed = new Set(request.overwrite.map((p) => resolve(p)));
+  const confirmed = new Set((request.overwrite ?? []).map((p) => resolve(p)));
   const home = options.home ?? homedir();
   for (const spec of request.cacheTo) {
     const dest = localCacheDest(spec);

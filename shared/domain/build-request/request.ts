@@ -153,7 +153,7 @@ export const buildRequestInput = z.object({
    * each by its exact path: main replaces an existing file or non-empty folder only when it is
    * named here. Not kept in history: a re-run asks again.
    */
-  overwrite: z.array(absolutePath).max(4).default([]),
+  overwrite: z.array(absolutePath).max(4).optional(),
 });
 
 /** The request as plain data (stored in history, sent back to the renderer). */
