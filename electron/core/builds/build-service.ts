@@ -346,7 +346,7 @@ export class BuildService {
       next.failure = failureOf(snap);
       if (next.failure.cause.kind === 'builder-lost') {
         // gRPC says only "Unavailable … EOF": find out what went away, and name it.
-        const lost = await whatWasLost(this.ctx, record.builder);
+        const lost = await whatWasLost(this.ctx, record.builder).catch(() => undefined);
         next.failure.cause = classifyFailure([next.failure.message ?? '', ...next.failure.steps.map((st) => st.error)].join('\n'), {
           platforms: next.failure.platforms,
           ...(lost ? { lost } : {}),
