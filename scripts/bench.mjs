@@ -1,17 +1,24 @@
 // `npm run bench`: how the build log path performs, and what the app costs on a real build.
 //
-//   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--json FILE]
-//                          [--profile FILE] [--node-profile DIR]
+//   node scripts/bench.mjs [--lines N] [--rounds R] [--skip-browser] [--skip-overhead] [--skip-integrity]
+//                          [--integrity-mb MB] [--only-dockerfile] [--json FILE] [--profile FILE] [--node-profile DIR]
 //
-// 1. pipeline in Node   the core's whole path in-process: buildx (a stand-in streaming a synthetic
-//                       rawjson log) → parser → formatter → 10 ms batches → rpc frames (JSON both ways,
-//                       acknowledged) → the renderer's TerminalFeed
+// 1. log path alone     the core's log path without engine or sockets, in CPU time (repeatable on a
+//                       busy machine); then the pipeline in Node, the core's whole path in-process:
+//                       buildx (a stand-in streaming a synthetic rawjson log) → parser → formatter →
+//                       10 ms batches → rpc frames (JSON both ways, acknowledged) → the TerminalFeed
 // 2. end to end         the same log through the real headless server and WebSocket into the real
 //                       renderer in Chromium: lines/s, longest stall, JS heap before/after
 // 3. real build         a real 4-platform build + push (QEMU, local registry) through the app vs the
 //                       same buildx argv run directly, alternating; overhead of medians
+// 4. binary check       an image of ~500 MB of incompressible files in five gzip layers, pushed to the
+//                       stack registry, checked by the app's code cold (every layer read) and warm
+//                       (cache): MB/s of compressed layers, memory growth while scanning
+// 5. Dockerfile advice  the analysis on its worst inputs (long lines full of architecture words,
+//                       branches, pipelines; a finding per line) at the size cap and at 400 KB;
+//                       `--only-dockerfile` runs this part alone (no stack needed)
 //
-// Needs `npm run build` (done here when dist/ is missing) and, for 2 and 3, the test stack.
+// Needs `npm run build` (done here when dist/ is missing) and, for 2, 3 and 4, the test stack.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +37,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '12' },
     'skip-browser': { type: 'boolean', default: false },
     'skip-overhead': { type: 'boolean', default: false },
+    'skip-integrity': { type: 'boolean', default: false },
+    'integrity-mb': { type: 'string', default: '500' },
+    /** Only the Dockerfile advice part (needs no Docker stack). */
+    'only-dockerfile': { type: 'boolean', default: false },
     json: { type: 'string' },
     /** Write a CPU profile of the renderer during the end-to-end run (Chrome DevTools format). */
     profile: { type: 'string' },
@@ -70,7 +81,7 @@ async function bundleNodeBench() {
       target: 'node20',
       minify: false,
       rollupOptions: {
-        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts') },
+        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts'), 'integrity-bench': resolve(root, 'scripts/bench/integrity-bench.ts'), 'dockerfile-bench': resolve(root, 'scripts/bench/dockerfile-bench.ts') },
         external: ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)],
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
       },
@@ -79,10 +90,10 @@ async function bundleNodeBench() {
   return out;
 }
 
-function runNode(script, args, env = process.env) {
+function runNode(script, args, env = process.env, nodeFlags = []) {
   return new Promise((resolveRun, reject) => {
     const profile = values['node-profile'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values['node-profile'])}`] : [];
-    const child = spawn(process.execPath, [...profile, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, ...profile, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', (code) => {
@@ -114,6 +125,14 @@ async function main() {
     console.error('dist/ is missing: running npm run build first');
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   }
+  if (values['only-dockerfile']) {
+    const bundle = await bundleNodeBench();
+    try {
+      return report({ date: new Date().toISOString(), dockerfile: await runNode(join(bundle, 'dockerfile-bench.mjs'), ['5']) });
+    } finally {
+      rmSync(bundle, { recursive: true, force: true });
+    }
+  }
   const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
   console.error(`generating a synthetic rawjson log of ${fmt(lines)} lines…`);
   const logFile = await syntheticLog(lines);
@@ -123,7 +142,8 @@ async function main() {
   const os = await import('node:os');
   const results = { date: new Date().toISOString(), lines, machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) } };
   try {
-    console.error('1/3 pipeline in Node…');
+    console.error('1/4 log path alone, then the pipeline in Node…');
+    results.logPath = await runNode(join(bundle, 'node-bench.mjs'), ['logpath', String(lines), logFile]);
     const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
     results.pipeline = await runNode(join(bundle, 'node-bench.mjs'), ['pipeline', String(lines), logFile, fake, context], {
       ...env,
@@ -131,7 +151,7 @@ async function main() {
     });
 
     if (!values['skip-browser']) {
-      console.error('2/3 end to end in Chromium…');
+      console.error('2/4 end to end in Chromium…');
       results.browser = await browserBench({
         root,
         lines,
@@ -144,7 +164,7 @@ async function main() {
     }
 
     if (!values['skip-overhead']) {
-      console.error(`3/3 real build, ${rounds} rounds each way…`);
+      console.error(`3/4 real build, ${rounds} rounds each way…`);
       const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
       const repo = `mas-test-bench-${randomBytes(3).toString('hex')}/app`;
       const real = writeContext(
@@ -162,18 +182,39 @@ async function main() {
         await deleteFromRegistry(registry, repo, '1');
       }
     }
+
+    if (!values['skip-integrity']) {
+      console.error(`4/4 binary check of a ${values['integrity-mb']} MB image…`);
+      const registry = stack?.MAS_TEST_REGISTRY ?? '127.0.0.1:5000';
+      // The same blobs each run (deterministic content): the in-memory registry does not grow run after run.
+      results.integrity = await runNode(join(bundle, 'integrity-bench.mjs'), [registry, values['integrity-mb']], env, ['--expose-gc']);
+    }
+
+    console.error('and the Dockerfile advice on its worst inputs…');
+    results.dockerfile = await runNode(join(bundle, 'dockerfile-bench.mjs'), ['5']);
   } finally {
     rmSync(context, { recursive: true, force: true });
     rmSync(bundle, { recursive: true, force: true });
   }
 
+  report(results);
+}
+
+function report(results) {
   const rows = [];
+  const l = results.logPath;
+  if (l) rows.push([
+    'CPU of the core\'s log path alone (parser → terminal text → window tail → JSON frames)',
+    `${fmt(l.cpuMs)} ms`,
+    'lower',
+    `${fmt(lines)} log lines; a terminal taking 1/6 character per log byte was sent ${fmt(l.terminalLinesSent)} terminal lines, ${fmt(l.droppedLines)} left out while it was behind`,
+  ]);
   const p = results.pipeline;
-  rows.push([
+  if (p) rows.push([
     'lines/s, pipeline in Node (parser → batches → rpc frames → terminal feed)',
     fmt(p.linesPerSecond),
     '≥ 200,000',
-    `${fmt(lines)} log lines in ${fmt(p.streamMs)} ms; ${fmt(p.chunks)} chunks carried ${fmt(p.feed.linesIn)} terminal lines (the rest would scroll out unseen)`,
+    `${fmt(lines)} log lines in ${fmt(p.streamMs)} ms (${fmt(p.cpuMs)} ms CPU); ${fmt(p.chunks)} chunks carried ${fmt(p.feed.linesIn)} terminal lines, paced by the feed`,
   ]);
   const b = results.browser;
   if (b) {
@@ -181,7 +222,7 @@ async function main() {
       'lines/s, end to end (headless server → WebSocket → Chromium → xterm)',
       fmt(b.linesPerSecond),
       '≥ 200,000',
-      `${fmt(lines)} log lines in ${fmt(b.streamMs)} ms; the page got ${fmt(b.terminal.linesIn)} terminal lines, xterm drew ${fmt(b.terminal.written)}, skipped ${fmt(b.terminal.skipped)} unseen`,
+      `${fmt(lines)} log lines in ${fmt(b.streamMs)} ms (server: ${fmt(b.serverCpuMs)} ms CPU); the core sent ${fmt(b.terminal.linesIn)} terminal lines (the tail of each view when the terminal fell behind), xterm parsed them all`,
     ]);
     rows.push([
       'longest UI stall while streaming (long task)',
@@ -203,6 +244,29 @@ async function main() {
       `${o.pairedOverheadPercent} %`,
       '≤ 3 %',
       `median of per-round differences; medians ${fmt(o.appMedianMs)} ms via the app vs ${fmt(o.directMedianMs)} ms direct (${o.overheadPercent} %), ${o.rounds} rounds each`,
+    ]);
+  }
+  const i = results.integrity;
+  if (i) {
+    rows.push([
+      `binary check of a ${fmt(i.compressedMB)} MB image (${i.layers} gzip layers), cold`,
+      `${i.cold.mbPerSecond} MB/s`,
+      'indicative',
+      `${fmt(i.cold.ms)} ms, ${fmt(i.cold.cpuMs)} ms CPU; ${i.cold.elfFiles} ELF files; ${i.parallelLayers} layers at once; RSS +${i.cold.rssGrowthMB} MB (JS heap + buffers +${i.cold.jsAndBuffersGrowthMB} MB)`,
+    ]);
+    rows.push([
+      'binary check of the same image, layers from the cache',
+      `${fmt(i.warm.ms)} ms`,
+      'no layer read',
+      `${i.warm.layersReused} layers reused, ${i.warm.layersRead} read`,
+    ]);
+  }
+  for (const c of results.dockerfile?.cases ?? []) {
+    rows.push([
+      `Dockerfile advice, ${c.name}`,
+      `${fmt(c.capMs)} ms`,
+      'linear',
+      `at the ${Math.round(c.capBytes / 1024)} KiB size cap; ${fmt(c.ms400k)} ms at 400 KiB, ${c.growth100kTo400k}x the time at 100 KiB`,
     ]);
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['measure', 'result', 'target', 'detail'][i].length));

@@ -1,5 +1,7 @@
 /**
- * The renderer's Content Security Policy: our own scripts only, no eval, connections only back to
+ * THE renderer's Content Security Policy, its only source: the app:// protocol (desktop) and the
+ * headless server send it as a header; index.html carries no meta tag (a second policy would
+ * apply on top of this one, and the page cannot know the headless port). The renderer's policy: our own scripts only, no eval, connections only back to
  * our own origin. `connect` adds the exact WebSocket addresses of headless mode (its own port
  * only, so a page cannot reach other local services); the desktop window talks over IPC and needs none.
  */

@@ -24,6 +24,22 @@ export class DockerfileAdvicePanel {
     return this.root.locator(`[data-testid="dockerfile-parse-error"][data-line="${line}"]`);
   }
 
+  applyButton(rule: string, line: number): Locator {
+    return this.finding(rule, line).getByTestId('dockerfile-apply');
+  }
+
+  get applyDialog(): Locator {
+    return this.page.getByTestId('dockerfile-apply-dialog');
+  }
+
+  get applied(): Locator {
+    return this.root.getByTestId('dockerfile-applied');
+  }
+
+  suppressedFinding(rule: string, line: number): Locator {
+    return this.root.locator(`[data-testid="dockerfile-suppressed-finding"][data-rule="${rule}"][data-line="${line}"]`);
+  }
+
   argTip(name: string, within?: Locator): Locator {
     return (within ?? this.root).getByTestId(`arg-tip-${name}`).first();
   }

@@ -40,3 +40,28 @@ export class ResultsPage {
     await this.page.getByTestId('smoke-all').click();
   }
 }
+
+/** The Architecture integrity panel under the platform table. */
+export class IntegrityPanel {
+  readonly root: Locator;
+  readonly check: Locator;
+  readonly compare: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByTestId('integrity-panel');
+    this.check = page.getByTestId('binary-check');
+    this.compare = page.getByTestId('platform-compare');
+  }
+
+  async checkBinaries() {
+    await this.page.getByTestId('check-binaries').click();
+  }
+  platform(platform: string): Locator {
+    return this.page.getByTestId(`check-${platform}`);
+  }
+  async comparePlatforms(a: string, b: string) {
+    await this.page.getByTestId('compare-a').selectOption(a);
+    await this.page.getByTestId('compare-b').selectOption(b);
+    await this.page.getByTestId('compare-run').click();
+  }
+}

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pushTwoPlatformBase, type PushedBase } from '../../electron/core/dockerfile/base-image';
+import { pushTwoPlatformBase, type PushedBase } from '../../electron/core/testing/base-image';
 import { stackEnv } from '../../electron/core/testing/stack';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
@@ -81,12 +81,49 @@ test('a hard-coded x86_64 download is shown with its line and the TARGETARCH rew
   // Advice never blocks: with a tag the build can start despite the warnings.
   await build.tag(0).fill(`${studio.stack.registry}/mas-test-${randomBytes(4).toString('hex')}/never-built:1`);
   await expect(build.startButton()).toBeEnabled();
-  await advice.root.screenshot({ path: 'assets/screenshots/dockerfile-advice.png' });
+  await advice.root.screenshot({ path: test.info().outputPath('dockerfile-advice.png') });
 
   // Unticking riscv64 takes the warning away again.
   await build.platform('linux/riscv64').uncheck();
   await expect(advice.preflight).toHaveAttribute('data-state', 'done');
   await expect(advice.preflightFinding('linux/riscv64')).toHaveCount(0);
+});
+
+test('Apply shows the rewrite, writes it into the Dockerfile with a backup, and silenced findings are listed as such', async ({ page, studio }) => {
+  const original = [
+    `FROM ${base.reference}`,
+    'ARG TARGETARCH=amd64',
+    'RUN wget -O /tmp/tool https://example.com/tool-linux-${TARGETARCH}',
+    '# multiarch-ignore: hardcoded-arch',
+    'COPY vendor/agent-amd64 /usr/local/bin/agent',
+    '',
+  ].join('\n');
+  const context = contextWith('apply', original);
+  const build = new BuildPage(page);
+  const advice = new DockerfileAdvicePanel(page);
+  await page.goto(studio.url);
+  await build.open();
+  await build.platform('linux/arm64').check();
+  await build.context().fill(context);
+  await expect(advice.root).toHaveAttribute('data-state', 'ready');
+
+  await expect(advice.suppressedFinding('hardcoded-arch', 5)).toHaveCount(1);
+  const pinned = advice.finding('pinned-arch-arg', 2);
+  await expect(pinned).toContainText('used by RUN line 3');
+  await advice.applyButton('pinned-arch-arg', 2).click();
+  await expect(advice.applyDialog).toBeVisible();
+  await expect(advice.applyDialog.locator('[data-kind="-"]')).toHaveText(['2- ARG TARGETARCH=amd64']);
+  await expect(advice.applyDialog.locator('[data-kind="+"]')).toHaveText(['2+ ARG TARGETARCH']);
+  expect(readFileSync(`${context}/Dockerfile`, 'utf8')).toBe(original);
+
+  await advice.applyDialog.getByTestId('dockerfile-apply-confirm').click();
+  await expect(advice.applied).toBeVisible();
+  await expect(advice.applyDialog).toHaveCount(0);
+  const backup = await advice.applied.getAttribute('data-backup');
+  expect(readFileSync(backup ?? '', 'utf8')).toBe(original);
+  expect(readFileSync(`${context}/Dockerfile`, 'utf8')).toBe(original.replace('ARG TARGETARCH=amd64', 'ARG TARGETARCH'));
+  await expect(advice.finding('pinned-arch-arg', 2)).toHaveCount(0);
+  await expect(advice.suppressedFinding('hardcoded-arch', 5)).toHaveCount(1);
 });
 
 test('a malformed Dockerfile shows its parse errors with line numbers', async ({ page, studio }) => {

@@ -16,6 +16,7 @@ test('the Engine page shows the real server version and native platform', async 
 
   await page.goto(studio.url);
   const engine = new EnginePage(page);
+  await engine.open(); // the app reopens on the page last shown
   await expect(engine.root).toHaveAttribute('data-state', 'connected');
   await expect(engine.value('engine-server-version')).toHaveText(serverVersion);
   await expect(engine.value('engine-platform')).toHaveText(native);

@@ -30,8 +30,6 @@ export function createAppHandlers(
         throw new RpcError('NOT_AVAILABLE', 'There is no native file dialog in headless mode.', { hint: 'Type the path, or use the folder browser of the page.' });
       }
       const path = await facts.pickPath(input);
-      // The dialog's own answer is the only way a file outside the build context is granted.
-      if (path !== undefined && input.kind === 'file') context.picked.grant(path);
       return path === undefined ? {} : { path };
     },
   };

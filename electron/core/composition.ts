@@ -20,6 +20,10 @@ import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
+import { checkAfterBuild } from './integrity/after-build';
+import { createIntegrityHandlers } from './integrity/handlers';
+import { EngineSource } from './integrity/engine-source';
+import { IntegrityService } from './integrity/integrity-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -47,6 +51,12 @@ export interface CoreOptions {
   processes?: DockerCliLimits;
   /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
   pickPath?: PathPicker;
+  /**
+   * Files the user chose in that dialog, granted by the shell from the dialog's own answer (see
+   * electron/main/main.ts); main may read such a file as a Dockerfile outside the build context.
+   * Headless mode has no dialog: an empty set.
+   */
+  picked?: PickedPaths;
   log?: (message: string) => void;
 }
 
@@ -55,6 +65,7 @@ export interface Core {
   readonly context: CoreContext;
   /** Registry inspection and smoke runs, for other domains (e.g. a base image's platforms, cached per digest). */
   readonly images: ImagesService;
+  readonly integrity: IntegrityService;
   dispose(): Promise<void>;
 }
 
@@ -82,7 +93,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     settings,
     dataDir: options.dataDir,
     dataFolder,
-    picked: new PickedPaths(),
+    picked: options.picked ?? new PickedPaths(),
     hostPlatform: platform,
     // Events are only emitted once the engine starts, after the server below exists.
     emit: (name, payload) => server.emit(name, payload),
@@ -91,15 +102,28 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const emulators = new EmulatorsService(context, options.emulators);
   const buildersService = new BuildersService(context);
-  const builds = new BuildService(context, {
+  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
+  const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
+  const followUps = new AbortController();
+  const builds: BuildService = new BuildService(context, {
     ...options.builds,
     sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
+    // What a build pushed or loaded is checked for foreign binaries; the verdict goes on its History record.
+    afterSuccess: (record) =>
+      checkAfterBuild(record, {
+        integrity,
+        signal: followUps.signal,
+        record: async (buildId, summary) => {
+          await builds.annotate(buildId, { integrity: summary });
+          context.emit('integrity.onBuildChecked', { buildId, integrity: summary });
+        },
+        log,
+      }),
   });
   await builds.recover().catch((error: unknown) => log(`builds: the history could not be checked at start: ${(error as Error).message}`));
-  const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const dockerfile = new DockerfileService(context, images.inspector, { picked: context.picked });
   const handlers: Handlers = {
-    app: createAppHandlers(context, { mode: options.mode, version: options.version, ...(options.pickPath ? { pickPath: options.pickPath } : {}) }),
+    app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
@@ -107,6 +131,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
+    integrity: createIntegrityHandlers(integrity),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
@@ -128,8 +153,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     context,
     images,
+    integrity,
     async dispose() {
       await builds.dispose();
+      followUps.abort();
+      await builds.settled();
       engine.stop();
     },
   };

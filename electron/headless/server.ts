@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Core } from '../core/composition';
+import { MAX_REQUEST_BYTES } from '../../shared/rpc/frames';
 import { contentSecurityPolicy } from '../../shared/security';
 import { wsTransport } from './ws-transport';
 
@@ -67,7 +68,7 @@ export async function startHeadlessServer(options: HeadlessOptions): Promise<Hea
     );
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES });
   http.on('upgrade', (req, socket, head) => {
     const refusal = checkUpgrade(req, token, port());
     if (refusal) {

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connect } from './api';
 import { App } from './app/App';
+import './theme/theme.css';
 import './styles.css';
 import '@xterm/xterm/css/xterm.css';
 

@@ -5,7 +5,7 @@
 // the longest main-thread stall (long tasks and gaps between animation frames) while streaming,
 // and the JS heap before and after (after a forced GC).
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -32,6 +32,19 @@ function startServe(root, env, dataDir) {
     child.stderr.on('data', (d) => (err += d));
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere).
+ * Unlike wall time it hardly moves when other work shares the machine.
+ */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in 1/100 s
+  } catch {
+    return undefined;
+  }
 }
 
 /** One synthetic build started from the Build page, watched for stalls from its first line. */
@@ -100,7 +113,6 @@ async function oneBuild(page, cdp, profile) {
       frames: b.frames,
       linesIn: Number(box?.dataset.linesIn ?? 0),
       linesWritten: Number(box?.dataset.lines ?? 0),
-      linesSkipped: Number(box?.dataset.linesSkipped ?? 0),
       linesPending: Number(box?.dataset.linesPending ?? 0),
     };
   });
@@ -135,7 +147,9 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
       return Math.round(((await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576) * 10) / 10;
     };
     const heapBefore = await heap();
+    const cpuBefore = cpuMs(child.pid);
     const first = await oneBuild(page, cdp, profile);
+    const serverCpuMs = cpuBefore === undefined ? undefined : cpuMs(child.pid) - cpuBefore;
     const heapAfter = await heap();
     // The same again: the heap after a second 1M lines shows whether it grows with the log.
     const second = await oneBuild(page, cdp);
@@ -146,13 +160,14 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
       lines,
       streamMs: Math.round(first.ms),
       linesPerSecond: Math.round((lines / first.ms) * 1000),
+      serverCpuMs,
       secondLinesPerSecond: Math.round((lines / second.ms) * 1000),
       longestLongTaskMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasks))),
       longTasks: runs.reduce((n, r) => n + r.longTasks.length, 0),
       longestBeforeStreamingMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasksBefore))),
       maxFrameGapMs: Math.round(Math.max(...runs.map((r) => r.maxFrameGap))),
       frames: runs.reduce((n, r) => n + r.frames, 0),
-      terminal: { linesIn: first.linesIn, written: first.linesWritten, skipped: first.linesSkipped, pending: first.linesPending },
+      terminal: { linesIn: first.linesIn, written: first.linesWritten, pending: first.linesPending },
       heapBeforeMB: heapBefore,
       heapAfterMB: heapAfter,
       heapAfterSecondMB: heapAfterSecond,

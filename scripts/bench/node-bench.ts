@@ -3,16 +3,24 @@
 //                                            streaming the synthetic log) → parser → formatter → 10 ms
 //                                            batches → rpc frames (JSON both ways, acknowledged) → the
 //                                            renderer's TerminalFeed, with a terminal that keeps up
+//   logpath <lines> <logFile>                the core's log path alone, no engine: parser → terminal text →
+//                                            a window's tail → JSON frames, for a terminal that takes a
+//                                            sixth of the characters per byte of log: CPU time, repeatable
+//                                            on a busy machine where wall time is not
 //   overhead <rounds> <contextDir> <tag>     a real 4-platform build through the app vs the same buildx
 //                                            argv run directly, alternating
 // Prints one JSON line with the results.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LogPipeline } from '../../electron/core/builds/log-pipeline';
+import { Watcher } from '../../electron/core/builds/watcher';
 import { createCore } from '../../electron/core/composition';
 import { contract } from '../../shared/contract';
-import type { BuildChunk } from '../../shared/contract/builds';
+import { LOG_WINDOW_CHARS, type BuildChunk } from '../../shared/contract/builds';
+import { encodeFrame } from '../../shared/rpc/frames';
 import { buildArgv } from '../../shared/domain/build-request/argv';
 import { buildRequestInput, type BuildRequestInput } from '../../shared/domain/build-request/request';
 import { createClient } from '../../shared/rpc/client';
@@ -49,6 +57,7 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
     let first = 0;
     let chunks = 0;
     let bytes = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const record = await api.builds.run(
       { context, platforms: ['linux/amd64', 'linux/arm64', 'linux/riscv64'], output: { type: 'cacheonly' } },
@@ -57,17 +66,19 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
           if (!first && c.terminal) first = performance.now();
           chunks++;
           bytes += c.terminal?.text.length ?? 0;
-          feed.append(c.terminal);
+          return feed.append(c.terminal);
         },
       },
     ).result;
     const t1 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     if (record.status !== 'succeeded') throw new Error(`synthetic build ended ${record.status}: ${record.note ?? ''}`);
     return {
       lines,
       streamMs: Math.round(t1 - first),
       totalMs: Math.round(t1 - t0),
       linesPerSecond: Math.round((lines / (t1 - first)) * 1000),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       chunks,
       terminalBytes: bytes,
       feed: { ...feed.stats },
@@ -76,6 +87,56 @@ async function pipeline(lines: number, logFile: string, fakeDocker: string, cont
   } finally {
     await close();
   }
+}
+
+/**
+ * The core's log path without engine or sockets, in 128 KB pieces like a flooding build's stderr:
+ * a terminal that takes `rate` characters per byte of log (virtual time: the same on any machine)
+ * acknowledges what it took; the window keeps the tail while behind. CPU time is what counts.
+ */
+async function logPath(lines: number, logFile: string, rate = 1 / 6) {
+  const raw = readFileSync(logFile);
+  let end = 0;
+  for (let n = 0; n <= lines && end >= 0; n++) end = raw.indexOf(10, end + 1);
+  const data = raw.subarray(0, end + 1);
+  const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
+  let budget = 0;
+  let sent = 0;
+  let acked = 0;
+  let sentLines = 0;
+  const waiting: Array<() => void> = [];
+  const consume = () => {
+    const take = Math.min(budget, sent - acked);
+    acked += take;
+    budget -= take;
+    while (waiting.length > 0 && sent - acked < LOG_WINDOW_CHARS) waiting.shift()!();
+  };
+  const send = (chunk: BuildChunk): Promise<void> => {
+    sent += Math.max(1, chunk.terminal?.text.length ?? 0);
+    encodeFrame({ t: 'chunk', id: 1, seq: sent, data: chunk });
+    for (let i = 2; chunk.terminal && i < chunk.terminal.runs.length; i += 3) sentLines += chunk.terminal.runs[i]!;
+    consume();
+    return sent - acked < LOG_WINDOW_CHARS ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve));
+  };
+  const cpu0 = process.cpuUsage();
+  const pipeline = new LogPipeline(platforms);
+  const watcher = new Watcher(send, { platforms, logFile: '/bench/build.log' });
+  for (let at = 0; at < data.length; at += 128 * 1024) {
+    const piece = data.subarray(at, Math.min(data.length, at + 128 * 1024));
+    pipeline.push(piece);
+    const terminal = pipeline.take();
+    if (terminal) watcher.push({ id: 'bench', terminal });
+    budget += piece.length * rate;
+    consume();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  pipeline.end(0);
+  watcher.push({ id: 'bench', status: 'succeeded' });
+  budget = Infinity;
+  consume();
+  await watcher.drained();
+  const cpu = process.cpuUsage(cpu0);
+  return { lines, cpuMs: Math.round((cpu.user + cpu.system) / 1000), terminalLinesSent: sentLines, droppedLines: watcher.droppedLines };
 }
 
 function runDirect(argv: string[], cwd: string): Promise<number> {
@@ -156,6 +217,9 @@ async function main() {
   if (phase === 'pipeline') {
     const [lines, logFile, fake, context] = args;
     console.log(JSON.stringify(await pipeline(Number(lines), logFile!, fake!, context!)));
+  } else if (phase === 'logpath') {
+    const [lines, logFile] = args;
+    console.log(JSON.stringify(await logPath(Number(lines), logFile!)));
   } else if (phase === 'overhead') {
     const [rounds, context, tag] = args;
     console.log(JSON.stringify(await overhead(Number(rounds), context!, tag!)));

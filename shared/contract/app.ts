@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { request } from '../rpc/define';
+import { event, request } from '../rpc/define';
+import { isShortcutId, type ShortcutId } from '../ui/keymap';
 import { settingsSchema, userSettingsPatch } from './settings';
 
 /** Whether the app's data folder can be written, and what the user should know about it. */
@@ -35,6 +36,9 @@ export const pickPathInput = z.object({
 export type PickPathInput = z.infer<typeof pickPathInput>;
 export const pickedPath = z.object({ path: z.string().optional() });
 
+/** A desktop menu item that stands for a shortcut (Go › Build, Help › Keyboard shortcuts…). */
+export const appCommand = z.object({ id: z.custom<ShortcutId>(isShortcutId, 'not a shortcut of the keymap') });
+
 export const appContract = {
   about: request(z.object({}), appAbout),
   settings: request(z.object({}), settingsSchema),
@@ -45,4 +49,5 @@ export const appContract = {
    * outside the build context.
    */
   pickPath: request(pickPathInput, pickedPath),
+  onCommand: event(appCommand),
 };

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSchema } from '../domain/build-progress/model';
 import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
-import { event, request, stream } from '../rpc/define';
+import { terminalBatch } from '../domain/terminal-batch';
+import { event, request, stream, type StreamFlow } from '../rpc/define';
+import { integritySummary } from './integrity';
 
 // ---- form helpers ------------------------------------------------------------------------------------
 
@@ -121,19 +123,8 @@ export const buildRecord = z.object({
   /** The full raw `--progress=rawjson` log on disk. */
   logFile: z.string(),
   logBytes: z.number().int(),
-});
-
-/**
- * Terminal text of one batch, with the platform of each stretch: one string and a flat list of
- * runs (far cheaper on the wire than an object per line when platforms interleave line by line).
- */
-export const terminalBatch = z.object({
-  /** Whole lines with ANSI colours, each ending in CRLF. */
-  text: z.string(),
-  /** The platforms `runs` refers to. */
-  platforms: z.array(z.string()),
-  /** Triples [platform index, or -1 for shared steps and buildx's own lines; characters; lines], in order, covering `text`. */
-  runs: z.array(z.number().int()),
+  /** The binary check run on what the build pushed or loaded. */
+  integrity: integritySummary.optional(),
 });
 
 export const buildChunk = z.object({
@@ -181,6 +172,8 @@ export const buildSummary = z.object({
   builder: z.string(),
   /** Why it ended without buildx saying (cancelled, interrupted, could not start). */
   note: z.string().optional(),
+  /** The binary check of what it pushed or loaded (History shows the verdict and opens the image). */
+  integrity: integritySummary.optional(),
 });
 
 export const buildListInput = z.object({
@@ -222,7 +215,6 @@ export type DirListing = z.infer<typeof dirListing>;
 export type BuildStatusValue = z.infer<typeof buildStatus>;
 export type BuildRecord = z.infer<typeof buildRecord>;
 export type BuildChunk = z.infer<typeof buildChunk>;
-export type TerminalBatch = z.infer<typeof terminalBatch>;
 export type BuildList = z.infer<typeof buildList>;
 export type BuildSummary = z.infer<typeof buildSummary>;
 export type LeftoverBuild = z.infer<typeof leftoverBuild>;
@@ -246,6 +238,15 @@ export const buildImpossibleData = z.object({
   ),
 });
 
+/**
+ * Build output is paced by the terminal: a window acknowledges the characters its terminal has
+ * parsed, and the core sends while less than this many are waiting (when it falls behind, the
+ * core keeps only what a terminal can still show).
+ */
+export const LOG_WINDOW_CHARS = 256 * 1024;
+
+const logFlow: StreamFlow<BuildChunk> = { units: (c) => Math.max(1, c.terminal?.text.length ?? 0), window: LOG_WINDOW_CHARS };
+
 export const buildsContract = {
   /** Engine, builders and emulators facts for the form's platform ticks and checks. */
   facts: request(z.object({}), buildFactsSchema),
@@ -258,9 +259,9 @@ export const buildsContract = {
    * and lanes; the result is the finished record. Ending this call only stops watching: the
    * build goes on until `cancel`. Refused with BUILD_IMPOSSIBLE (data: problems) before starting.
    */
-  run: stream(buildRequestInput, buildChunk, buildRecord),
+  run: stream(buildRequestInput, buildChunk, buildRecord, logFlow),
   /** Follows a build from its first line: replays the log on disk, then live output while it runs. */
-  watch: stream(z.object({ id: buildId }), buildChunk, buildRecord),
+  watch: stream(z.object({ id: buildId }), buildChunk, buildRecord, logFlow),
   /** Stops a running build (its whole process group). */
   cancel: request(z.object({ id: buildId }), z.object({ cancelled: z.boolean() })),
   /** The builds kept on disk, newest first, a page at a time (summaries: open one with `get`). */
@@ -278,156 +279,3 @@ export const buildsContract = {
   /** A build ended (succeeded, failed, cancelled): for notifications and the history list. */
   onEnded: event(buildRecord),
 };
-
-// ---- terminal batches ----------------------------------------------------------------------------
-
-/** Calls `fn` for each stretch of a batch's text, with its platform (undefined: shared lines). */
-export function forEachRun(batch: TerminalBatch, fn: (text: string, platform: string | undefined, lines: number) => void): void {
-  const { runs, text, platforms } = batch;
-  let at = 0;
-  for (let i = 0; i + 2 < runs.length; i += 3) {
-    const index = runs[i]!;
-    const length = runs[i + 1]!;
-    fn(text.slice(at, at + length), index < 0 ? undefined : platforms[index], runs[i + 2]!);
-    at += length;
-  }
-}
-
-export function batchLines(batch: TerminalBatch): number {
-  let n = 0;
-  for (let i = 2; i < batch.runs.length; i += 3) n += batch.runs[i]!;
-  return n;
-}
-
-/** Accumulates terminal text into one batch, merging consecutive text of the same platform. */
-export class TerminalBatchBuilder {
-  private text = '';
-  private runs: number[] = [];
-  private platforms: string[] = [];
-  private index = new Map<string, number>();
-  private lastIndex = -2;
-  lines = 0;
-
-  get size(): number {
-    return this.text.length;
-  }
-
-  add(text: string, platform: string | undefined, lines: number): void {
-    if (text.length === 0) return;
-    this.text += text;
-    this.run(platform === undefined ? -1 : this.indexOf(platform), text.length, lines);
-  }
-
-  /** Appends another batch as it is: one string concatenation, its runs re-indexed (no slicing). */
-  addBatch(batch: TerminalBatch): void {
-    if (batch.text.length === 0) return;
-    const remap = batch.platforms.map((p) => this.indexOf(p));
-    this.text += batch.text;
-    const runs = batch.runs;
-    for (let i = 0; i + 2 < runs.length; i += 3) {
-      const index = runs[i]!;
-      this.run(index < 0 ? -1 : remap[index]!, runs[i + 1]!, runs[i + 2]!);
-    }
-  }
-
-  private indexOf(platform: string): number {
-    let index = this.index.get(platform);
-    if (index === undefined) {
-      index = this.platforms.length;
-      this.platforms.push(platform);
-      this.index.set(platform, index);
-    }
-    return index;
-  }
-
-  private run(index: number, length: number, lines: number): void {
-    this.lines += lines;
-    const n = this.runs.length;
-    if (index === this.lastIndex && n >= 3) {
-      this.runs[n - 2] = this.runs[n - 2]! + length;
-      this.runs[n - 1] = this.runs[n - 1]! + lines;
-    } else {
-      this.runs.push(index, length, lines);
-      this.lastIndex = index;
-    }
-  }
-
-  /** The batch so far (undefined when empty), and a fresh start. */
-  take(): TerminalBatch | undefined {
-    if (this.text.length === 0) return undefined;
-    const batch: TerminalBatch = { text: this.text, platforms: this.platforms, runs: this.runs };
-    this.text = '';
-    this.runs = [];
-    this.platforms = [];
-    this.index = new Map();
-    this.lastIndex = -2;
-    this.lines = 0;
-    return batch;
-  }
-}
-
-/** Lines the terminal keeps per view (everything, or one platform); the rest of the log is on disk. */
-export const TERMINAL_SCROLLBACK = 5000;
-
-/** Index just after the `n`-th newline counted from the end of `text` (so `text.slice(i)` holds the last `n` lines). */
-function startOfLastLines(text: string, n: number): number {
-  let at = text.length - 1; // the final newline ends the last line
-  for (let i = 0; i < n; i++) {
-    at = text.lastIndexOf('\n', at - 1);
-    if (at < 0) return 0;
-  }
-  return at + 1;
-}
-
-/**
- * The part of a batch a terminal keeping `keep` lines per view can still show: the last `keep`
- * lines of everything and of each platform's view (its lines and the shared ones; `platforms`
- * names views that may have no lines in this batch). Whatever else is dropped would have
- * scrolled out of every view unseen. Returns the batch unchanged when nothing can go.
- */
-export function tailOfBatch(batch: TerminalBatch, keep: number, platforms: readonly string[] = []): { batch: TerminalBatch; dropped: number } {
-  const total = batchLines(batch);
-  if (total <= keep) return { batch, dropped: 0 };
-  const views = [...new Set([...batch.platforms, ...platforms])];
-  const indexOfView = batch.platforms.map((p) => views.indexOf(p));
-  const viewCounts = new Array<number>(views.length).fill(0);
-  const { runs, text } = batch;
-  // run starts in the text
-  const starts: number[] = [];
-  let at = 0;
-  for (let i = 0; i + 2 < runs.length; i += 3) {
-    starts.push(at);
-    at += runs[i + 1]!;
-  }
-  let all = 0;
-  const kept: Array<{ run: number; from: number; lines: number }> = [];
-  for (let r = starts.length - 1; r >= 0; r--) {
-    if (all >= keep && viewCounts.every((c) => c >= keep)) break;
-    const index = runs[r * 3]!;
-    const lines = runs[r * 3 + 2]!;
-    const view = index < 0 ? -1 : indexOfView[index]!;
-    // How many of this run's last lines some view still needs.
-    let need = keep - all;
-    if (view >= 0) need = Math.max(need, keep - viewCounts[view]!);
-    else for (const c of viewCounts) need = Math.max(need, keep - c);
-    if (need <= 0) continue;
-    const take = Math.min(lines, need);
-    const start = starts[r]!;
-    const runText = text.slice(start, start + runs[r * 3 + 1]!);
-    const from = take === lines ? start : start + startOfLastLines(runText, take);
-    kept.push({ run: r, from, lines: take });
-    all += take;
-    if (view >= 0) viewCounts[view] = viewCounts[view]! + take;
-    else for (let v = 0; v < viewCounts.length; v++) viewCounts[v] = viewCounts[v]! + take;
-  }
-  const out = new TerminalBatchBuilder();
-  let keptLines = 0;
-  for (let k = kept.length - 1; k >= 0; k--) {
-    const { run, from, lines } = kept[k]!;
-    const end = starts[run]! + runs[run * 3 + 1]!;
-    const index = runs[run * 3]!;
-    out.add(text.slice(from, end), index < 0 ? undefined : batch.platforms[index], lines);
-    keptLines += lines;
-  }
-  return { batch: out.take() ?? { text: '', platforms: [], runs: [] }, dropped: total - keptLines };
-}

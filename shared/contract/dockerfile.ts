@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { BUILD_ARGS_TOO_LARGE, STAGE_NAME, absolutePath, buildArgName, buildArgValue, buildArgsFit } from '../domain/build-request/request';
-import { dockerfileAnalysis, dockerfileFinding, parseError, preflightEntry } from '../domain/dockerfile/types';
+import { dockerfileAnalysis, dockerfileFinding, findingRule, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
 import { platformInput } from './images';
 
 /**
  * Several times the largest real Dockerfiles (tens of KiB); keeps a mistaken path (a log, an
- * image) from being read, and bounds the analysis, whose time grows faster than the file
- * (measured: 64 KiB 0.14 s, 256 KiB 1.5 s when every line has a finding).
+ * image) from being read, and bounds the analysis (linear in the file; `npm run bench` times its
+ * worst inputs at this size).
  */
 export const MAX_DOCKERFILE_BYTES = 128 * 1024;
 
@@ -30,6 +30,21 @@ export const dockerfileLocation = z.object({
   dockerfile: absolutePath.optional(),
 });
 
+/** The ticked platforms the advice is about (coverage, rewrites); the analysis assumes amd64 and arm64 without. */
+const advicePlatforms = z.array(platformInput).max(32);
+
+export const analyzeInput = dockerfileLocation.extend({ platforms: advicePlatforms.optional() });
+
+/**
+ * Writes one finding's rewrite into the Dockerfile that was analysed. The renderer names the
+ * finding, not the text: main analyses the file again and writes only a rewrite the analysis
+ * itself offers, and only if the file is still the one the page showed (its digest).
+ */
+export const applyInput = analyzeInput.extend({
+  contentDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'A content digest is sha256:<64 hex digits>.'),
+  finding: z.object({ rule: findingRule, line: z.number().int().min(1).max(1_000_000) }),
+});
+
 export const preflightInput = dockerfileLocation.extend({
   /** The ticked platforms. */
   platforms: z.array(platformInput).min(1, 'Tick at least one platform.').max(32),
@@ -50,11 +65,12 @@ export const dockerfileReport = z.object({
   /** The file that was read (absolute, resolved). */
   dockerfile: z.string(),
   sizeBytes: z.number().int().nonnegative(),
-  /** SHA-256 of the file as read: tells a changed file from the same one (the text itself is not sent). */
+  /** SHA-256 of the file as read: "Apply" writes only into the same file (the text itself is not sent). */
   contentDigest: z.string(),
   /**
    * Only the lines the report points at (findings, parse errors, stages and their references), each
-   * cut to MAX_SOURCE_LINE characters: main never echoes a whole file back.
+   * cut to MAX_SOURCE_LINE characters: main never echoes a whole file back. A rewrite carries the
+   * lines it replaces itself (its edits' `before`, bounded like the rewrite).
    */
   sourceLines: z.array(z.object({ line: z.number().int().min(1), text: z.string() })),
   analysis: dockerfileAnalysis,
@@ -98,7 +114,20 @@ export const preflightReport = z.object({
   durationMs: z.number().nonnegative(),
 });
 
+export const applyResult = z.object({
+  dockerfile: z.string(),
+  /** The copy of the file as it was, kept in the app's data folder. */
+  backup: z.string(),
+  /** Lines of the file that changed, as written. */
+  edits: z.array(z.object({ line: z.number().int().min(1), endLine: z.number().int().min(1) })),
+  /** The file analysed again, as written. */
+  report: dockerfileReport,
+});
+
 export type DockerfileLocation = z.infer<typeof dockerfileLocation>;
+export type AnalyzeInput = z.infer<typeof analyzeInput>;
+export type ApplyInput = z.infer<typeof applyInput>;
+export type ApplyResult = z.infer<typeof applyResult>;
 export type PreflightInput = z.infer<typeof preflightInput>;
 export type DockerfileReport = z.infer<typeof dockerfileReport>;
 export type PreflightImage = z.infer<typeof preflightImage>;
@@ -106,7 +135,9 @@ export type PreflightReport = z.infer<typeof preflightReport>;
 
 export const dockerfileContract = {
   /** Reads the Dockerfile and reports architecture-independence findings and the named stages. */
-  analyze: request(dockerfileLocation, dockerfileReport),
+  analyze: request(analyzeInput, dockerfileReport),
+  /** Writes a finding's rewrite into the analysed Dockerfile, keeping a backup of it first. */
+  apply: request(applyInput, applyResult),
   /**
    * Checks each base image the target needs against the ticked platforms. A stream so a newer
    * tick can cancel an older check; each image's result is sent as soon as its registry answers.

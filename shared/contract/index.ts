@@ -7,6 +7,7 @@ import { dockerfileContract } from './dockerfile';
 import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 import { imagesContract } from './images';
+import { integrityContract } from './integrity';
 
 /**
  * THE contract between renderer and main. Every channel is declared once here, by domain;
@@ -19,6 +20,7 @@ export const contract = defineContract({
   builders: buildersContract,
   builds: buildsContract,
   images: imagesContract,
+  integrity: integrityContract,
   dockerfile: dockerfileContract,
   ciExport: ciExportContract,
 });

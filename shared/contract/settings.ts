@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { isImageReference } from '../domain/binfmt/image-reference';
+import { PAGE_IDS } from '../ui/pages';
+
+/** `system` follows the operating system's light or dark preference. */
+export const THEME_CHOICES = ['system', 'light', 'dark'] as const;
+export type ThemeChoice = (typeof THEME_CHOICES)[number];
 
 /**
  * Every user setting, with its default. One schema so the settings file is validated as a whole;
@@ -42,6 +47,13 @@ export const settingsSchema = z.object({
         .default(['uname', '-m']),
     })
     .prefault({}),
+  ui: z
+    .object({
+      theme: z.enum(THEME_CHOICES).default('system'),
+      /** The page shown at the next start. */
+      lastPage: z.enum(PAGE_IDS).default('engine'),
+    })
+    .prefault({}),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -66,6 +78,7 @@ export const settingsPatch = z.object({
   emulators: patchOf(settingsSchema.shape.emulators.unwrap()).optional(),
   builders: patchOf(settingsSchema.shape.builders.unwrap()).optional(),
   results: patchOf(settingsSchema.shape.results.unwrap()).optional(),
+  ui: patchOf(settingsSchema.shape.ui.unwrap()).optional(),
 });
 export type SettingsPatch = z.input<typeof settingsPatch>;
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { STREAM_WINDOW } from './frames';
 
 /** A call with one answer: `api.group.verb(input)` → output. */
 export interface RequestDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -17,6 +18,17 @@ export interface StreamDef<
   readonly input: I;
   readonly chunk: C;
   readonly result: R;
+  readonly flow: StreamFlow<z.input<C>>;
+}
+
+/**
+ * How a stream is paced: the sender waits while more than `window` units are sent and not yet
+ * consumed by the receiver (who acknowledges them once it has really taken them in).
+ */
+export interface StreamFlow<Ch = unknown> {
+  /** What one chunk costs (e.g. terminal characters); one per chunk by default. */
+  units(chunk: Ch): number;
+  readonly window: number;
 }
 
 /** Main → renderer notification; keys are named `onPastTense`. */
@@ -38,7 +50,8 @@ export const stream = <I extends z.ZodType, C extends z.ZodType, R extends z.Zod
   input: I,
   chunk: C,
   result: R,
-): StreamDef<I, C, R> => ({ kind: 'stream', input, chunk, result });
+  flow: StreamFlow<z.input<C>> = { units: () => 1, window: STREAM_WINDOW },
+): StreamDef<I, C, R> => ({ kind: 'stream', input, chunk, result, flow });
 
 export const event = <P extends z.ZodType>(payload: P): EventDef<P> => ({ kind: 'event', payload });
 
@@ -74,13 +87,19 @@ export interface StreamCall<R> {
 }
 
 export interface StreamOptions<C> {
-  onChunk?: (chunk: C) => void;
+  /**
+   * Called for each chunk. Returning a promise paces the sender: the chunk counts as consumed
+   * (and is acknowledged) only when it settles, e.g. once a terminal has parsed it.
+   */
+  onChunk?: (chunk: C) => unknown;
 }
 
 export type ClientOf<C extends ContractShape> = {
   readonly [G in keyof C]: {
     readonly [K in RequestKeys<C[G]>]: C[G][K] extends RequestDef<infer I, infer O>
-      ? (input: z.input<I>) => Promise<z.output<O>>
+      ? undefined extends z.input<I>
+        ? (input?: z.input<I>) => Promise<z.output<O>>
+        : (input: z.input<I>) => Promise<z.output<O>>
       : never;
   } & {
     readonly [K in StreamKeys<C[G]>]: C[G][K] extends StreamDef<infer I, infer Ch, infer R>
@@ -99,7 +118,10 @@ export interface RequestContext {
 }
 
 export interface StreamContext<Ch> extends RequestContext {
-  /** Sends one chunk; resolves when the receiver has room (acknowledgement-based flow control). */
+  /**
+   * Sends one chunk; resolves when the receiver has room: it has consumed all but a window of
+   * what was sent, and the connection is not backed up.
+   */
   emit(chunk: Ch): Promise<void>;
 }
 

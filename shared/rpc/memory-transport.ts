@@ -1,24 +1,33 @@
-import type { Frame, Transport } from './frames';
+import { decodeFrame, encodeFrame, type Frame, type Transport } from './frames';
+import { RpcError } from './errors';
+
+/** One side of the in-memory pair; `sendText` puts any text on the pipe, as a broken or hostile peer could. */
+export interface MemorySide extends Transport {
+  sendText(text: string): void;
+}
 
 /**
- * Two connected in-memory transports for tests. Frames are JSON round-tripped and delivered
- * asynchronously, like a real pipe, so tests see what a real transport would carry.
+ * Two connected in-memory transports for tests. Frames travel as JSON text (with the frame size
+ * cap) and are delivered asynchronously, like a real pipe, so tests see what a real transport carries.
  */
-export function createMemoryPair(): { client: Transport; server: Transport; close(): void } {
-  const frameListeners = [new Set<(f: Frame) => void>(), new Set<(f: Frame) => void>()] as const;
+export function createMemoryPair(): { client: MemorySide; server: MemorySide; close(): void } {
+  const frameListeners = [new Set<(f: unknown) => void>(), new Set<(f: unknown) => void>()] as const;
   const closeListeners = [new Set<() => void>(), new Set<() => void>()] as const;
   let closed = false;
 
-  const side = (me: 0 | 1): Transport => {
+  const side = (me: 0 | 1): MemorySide => {
     const peer = me === 0 ? 1 : 0;
-    return {
-      send(frame) {
+    const sendText = (text: string) => {
+      if (closed) throw new RpcError('DISCONNECTED', 'The in-memory connection is closed.');
+      queueMicrotask(() => {
         if (closed) return;
-        const copy = JSON.parse(JSON.stringify(frame)) as Frame;
-        queueMicrotask(() => {
-          if (!closed) for (const l of frameListeners[peer]) l(copy);
-        });
-      },
+        const frame = decodeFrame(text);
+        for (const l of frameListeners[peer]) l(frame);
+      });
+    };
+    return {
+      send: (frame: Frame) => sendText(encodeFrame(frame)),
+      sendText,
       onFrame(listener) {
         frameListeners[me].add(listener);
         return () => frameListeners[me].delete(listener);

@@ -15,8 +15,8 @@ import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
 import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
 import { whatWasLost } from './lost-connection';
-import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
-import { Watcher } from './watcher';
+import { LogPipeline, replayTail } from './log-pipeline';
+import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
   sources?: FactsSources;
@@ -26,10 +26,10 @@ export interface BuildServiceOptions {
   progressMs?: number;
   /** Facts read this recently are reused by `run` (the form has just read them). */
   factsTtlMs?: number;
-  /** Text a slow window may have waiting before the oldest is dropped (it stays on disk). */
-  maxBacklogBytes?: number;
   /** Called when a build ends (the desktop shell shows a notification when its window is not focused). */
   onEnded?: (record: BuildRecord) => void;
+  /** Work on what a successful build made, once it is recorded (the binary check); its failure is only logged. */
+  afterSuccess?: (record: BuildRecord) => Promise<unknown>;
 }
 
 type EndReason = 'user' | 'shutdown';
@@ -80,11 +80,15 @@ class LiveBuild {
   /** Parses and stores what arrived since the last flush. */
   drainRaw(): void {
     if (this.rawBytes === 0) return;
-    const data = this.raw.length === 1 ? this.raw[0]! : Buffer.concat(this.raw, this.rawBytes);
+    // Many small pieces are parsed as one; big ones (a flood fills the pipe) as they came, since
+    // copying them into one buffer would double the bytes a flood makes the core allocate.
+    const raw = this.raw.length === 1 || this.rawBytes >= this.raw.length * 16 * 1024 ? this.raw : [Buffer.concat(this.raw, this.rawBytes)];
     this.raw = [];
     this.rawBytes = 0;
-    this.log.write(data);
-    this.pipeline.push(data);
+    for (const data of raw) {
+      this.log.write(data);
+      this.pipeline.push(data);
+    }
   }
 
   note(line: string): void {
@@ -143,11 +147,8 @@ class LiveBuild {
     this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
     if (upTo > 0) {
       await this.logFlushed();
-      const tail = new TailCollector(this.record.platforms);
-      const replayed = await replayLog(this.record.logFile, this.record.id, this.record.platforms, async (c) => tail.add(c.terminal), { endOffset: upTo, signal });
-      tail.add(replayed.take());
-      const terminal = tail.take(this.record.logFile);
-      if (terminal) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
+      const { text } = await replayTail(this.record, { endOffset: upTo, signal });
+      for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
     }
     watcher.release();
     // The lanes now, even if the build is quiet (a long RUN step).
@@ -168,9 +169,10 @@ export class BuildService {
   private readonly batchMs: number;
   private readonly progressMs: number;
   private readonly factsTtlMs: number;
-  private readonly maxBacklogBytes: number;
   private readonly sources: FactsSources;
   private readonly onEnded: ((record: BuildRecord) => void) | undefined;
+  private readonly afterSuccess: ((record: BuildRecord) => Promise<unknown>) | undefined;
+  private readonly followUps = new Set<Promise<unknown>>();
   private disposed = false;
 
   constructor(
@@ -182,8 +184,15 @@ export class BuildService {
     this.batchMs = options.batchMs ?? 10;
     this.progressMs = options.progressMs ?? 100;
     this.factsTtlMs = options.factsTtlMs ?? 30_000;
-    this.maxBacklogBytes = options.maxBacklogBytes ?? 16 * 1024 * 1024;
     this.onEnded = options.onEnded;
+    this.afterSuccess = options.afterSuccess;
+  }
+
+  /** Sets fields of an ended build's record (what was found about its image afterwards). */
+  async annotate(id: string, patch: Pick<BuildRecord, 'integrity'>): Promise<BuildRecord> {
+    const record = { ...(await this.store.get(id)), ...patch };
+    await this.store.save(record);
+    return record;
   }
 
   /** Marks builds the previous run left `running` as interrupted. Call once at start-up. */
@@ -366,6 +375,17 @@ export class BuildService {
     } catch (error) {
       this.ctx.log(`build ${record.id}: end hook failed: ${(error as Error).message}`);
     }
+    if (next.status === 'succeeded' && this.afterSuccess && !this.disposed) {
+      const work = this.afterSuccess(next)
+        .catch((error: unknown) => this.ctx.log(`build ${record.id}: follow-up failed: ${(error as Error).message}`))
+        .finally(() => this.followUps.delete(work));
+      this.followUps.add(work);
+    }
+  }
+
+  /** Resolves when the follow-ups of ended builds (binary checks) are done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.followUps]);
   }
 
   /** A page of the history. */
@@ -397,13 +417,13 @@ export class BuildService {
   async watch(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const live = this.live.get(id);
     if (!live) return this.replay(id, send, signal);
-    const watcher = new Watcher(send, { hold: true, maxBacklogBytes: this.maxBacklogBytes, logFile: live.record.logFile, platforms: live.record.platforms });
+    const watcher = new Watcher(send, { hold: true, logFile: live.record.logFile, platforms: live.record.platforms });
     return follow(live, watcher, signal, () => live.attach(watcher, signal));
   }
 
   /** Starts a build and follows it from its first byte. Ending the call only stops following. */
   async run(request: BuildRequest, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
-    const watcher = new Watcher(send, { maxBacklogBytes: this.maxBacklogBytes, platforms: request.platforms });
+    const watcher = new Watcher(send, { platforms: request.platforms });
     const live = await this.start(request, watcher, signal);
     watcher.setLogFile(live.record.logFile);
     // The renderer learns the id (for Cancel) before any output.
@@ -413,14 +433,15 @@ export class BuildService {
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
     await send({ id, status: record.status, replay: true });
-    const tail = new TailCollector(record.platforms);
-    const pipeline = await replayLog(record.logFile, id, record.platforms, async (c) => tail.add(c.terminal), { signal });
-    // A replay of an ended build ends its lanes the way the build ended.
-    if (record.status !== 'running') pipeline.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
-    if (record.note && record.status !== 'succeeded' && record.status !== 'failed') pipeline.note(record.note);
-    tail.add(pipeline.take());
-    const terminal = tail.take(record.logFile);
-    await send({ id, ...(terminal ? { terminal } : {}), progress: pipeline.progress(), status: record.status, replay: true });
+    const { pipeline, text } = await replayTail(record, { signal }, (p) => {
+      // A replay of an ended build ends its lanes the way the build ended.
+      if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
+      if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
+    });
+    const texts = drainText(text, record.logFile);
+    const last = texts.pop();
+    for (const terminal of texts) await send({ id, terminal, replay: true });
+    await send({ id, ...(last ? { terminal: last } : {}), progress: pipeline.progress(), status: record.status, replay: true });
     return record;
   }
 

@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TerminalBatchBuilder, batchLines, forEachRun, tailOfBatch, type BuildChunk, type BuildRecord, type TerminalBatch } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
+import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
 import { runStepCommand } from './leftovers';
-import { LogPipeline, TailCollector, replayLog } from './log-pipeline';
-import { MAX_CHUNK_TEXT, Watcher, mergeChunks } from './watcher';
+import { LogPipeline, replayLog, replayTail } from './log-pipeline';
+import { MAX_CHUNK_TEXT, Watcher, drainText } from './watcher';
 
 const captures = resolve(__dirname, '../../../shared/domain/build-progress/fixtures');
 let dir: string;
@@ -176,185 +177,123 @@ describe('log pipeline', () => {
   });
 });
 
-describe('replay tail', () => {
-  it('keeps only the last lines of every view of a long log, and says how much it left out', () => {
-    const collector = new TailCollector(['linux/amd64', 'linux/arm64'], 100);
-    const all: string[] = [];
-    for (let b = 0; b < 50; b++) {
-      const parts: Array<[string, string?]> = [];
-      for (let k = 0; k < 200; k++) {
-        const p = k % 3 === 0 ? undefined : k % 3 === 1 ? 'linux/amd64' : 'linux/arm64';
-        parts.push([`l${b}.${k} ${p ?? 'shared'}\r\n`, p]);
-        all.push(`l${b}.${k} ${p ?? 'shared'}`);
-      }
-      collector.add(tb(...parts));
+describe('replay of a long log', () => {
+  it('sends the last lines of every view in chunk-sized pieces, after one line saying how many it left out', async () => {
+    const digest = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
+    const ts = '2026-11-27T23:45:00.000000000Z';
+    const platforms = ['linux/amd64', 'linux/arm64'];
+    const rows = [JSON.stringify({ vertexes: platforms.map((p, i) => ({ digest: digest(i + 1), name: `[${p} 1/1] RUN make`, started: ts })) })];
+    for (let i = 0; i < 30_000; i++) {
+      // arm64 goes quiet after its first 100 lines: its view still gets its own last lines
+      const v = i < 200 ? i % 2 : 0;
+      rows.push(JSON.stringify({ logs: [{ vertex: digest(v + 1), stream: 1, data: Buffer.from(`line ${i}\n`).toString('base64'), timestamp: ts }] }));
     }
-    const tail = collector.take('/data/builds/x/build.log')!;
-    const lines = stripAnsi(tail.text).split('\r\n').filter(Boolean);
-    expect(lines[0]).toMatch(/^… \d+ earlier lines not shown \(the terminal keeps the last 100 of each view; the full log is in \/data\/builds\/x\/build\.log\)$/);
-    expect(lines.length).toBeLessThan(400);
-    expect(lines.slice(-100)).toEqual(all.slice(-100));
-    expect(collector.dropped + lines.length - 1).toBe(all.length);
-  });
-});
-
-describe('terminal batches', () => {
-  it('merge consecutive text of one platform and keep the order of the rest', () => {
-    const b = new TerminalBatchBuilder();
-    b.add('a1\r\n', 'linux/amd64', 1);
-    b.add('a2\r\n', 'linux/amd64', 1);
-    b.add('s\r\n', undefined, 1);
-    b.add('r1\r\nr2\r\n', 'linux/arm64', 2);
-    b.add('a3\r\n', 'linux/amd64', 1);
-    const batch = b.take()!;
-    expect(batch.platforms).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(batch.runs).toEqual([0, 8, 2, -1, 3, 1, 1, 8, 2, 0, 4, 1]);
-    const seen: Array<[string, string | undefined, number]> = [];
-    forEachRun(batch, (t, p, n) => seen.push([t, p, n]));
-    expect(seen).toEqual([
-      ['a1\r\na2\r\n', 'linux/amd64', 2],
-      ['s\r\n', undefined, 1],
-      ['r1\r\nr2\r\n', 'linux/arm64', 2],
-      ['a3\r\n', 'linux/amd64', 1],
-    ]);
-    expect(batchLines(batch)).toBe(6);
-    expect(b.take()).toBeUndefined();
-  });
-
-  it('keep, of a batch, exactly what a terminal keeping N lines per view can still show', () => {
-    const platforms = ['linux/amd64', 'linux/arm64', 'linux/riscv64'];
-    const b = new TerminalBatchBuilder();
-    const lines: Array<[string, string | undefined]> = [];
-    let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    for (let i = 0; i < 3000; i++) {
-      // bursts of one platform, a few shared lines, and long stretches of riscv64 at the start
-      const p = i < 800 ? 'linux/riscv64' : rnd() < 0.05 ? undefined : platforms[Math.floor(rnd() * 2)];
-      const n = 1 + Math.floor(rnd() * 3);
-      const text = Array.from({ length: n }, (_, k) => `${i}.${k} ${p ?? 'shared'}\r\n`).join('');
-      b.add(text, p, n);
-      for (let k = 0; k < n; k++) lines.push([`${i}.${k} ${p ?? 'shared'}`, p]);
-    }
-    const batch = b.take()!;
-    const keep = 500;
-    const { batch: tail, dropped } = tailOfBatch(batch, keep, [...platforms, 'linux/s390x']);
-    const view = (bt: TerminalBatch, p?: string) => {
+    const file = join(dir, 'build.log');
+    await writeFile(file, rows.join('\n') + '\n');
+    const { text } = await replayTail(record('20261127-230000-00000009', { platforms, logFile: file }), {});
+    const chunks = drainText(text, file);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(MAX_CHUNK_TEXT + 200);
+    const lines = chunks.flatMap((c) => stripAnsi(c.text).split('\r\n').filter(Boolean));
+    expect(lines[0]).toMatch(new RegExp(`^\\.\\.\\. \\d+ lines not shown here: more output than the terminal shows \\(it keeps the last 5000 of each view\\); the full log is in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(lines.at(-1)).toMatch(/line 29999$/);
+    const arm = chunks.flatMap((c) => {
       const out: string[] = [];
-      forEachRun(bt, (text, platform) => {
-        if (p === undefined || platform === undefined || platform === p) out.push(...text.split('\r\n').filter(Boolean));
-      });
+      forEachRun(c, (t, p) => p === 'linux/arm64' && out.push(...stripAnsi(t).split('\r\n').filter((l) => / line \d+$/.test(l))));
       return out;
-    };
-    expect(dropped).toBeGreaterThan(0);
-    expect(batchLines(tail) + dropped).toBe(batchLines(batch));
-    for (const p of [undefined, ...platforms, 'linux/s390x']) {
-      const full = view(batch, p);
-      expect(view(tail, p).slice(-keep)).toEqual(full.slice(-keep));
-    }
-    // riscv64 only wrote at the start: its view still gets its last lines
-    expect(view(tail, 'linux/riscv64').filter((l) => l.endsWith('riscv64')).length).toBeGreaterThan(0);
-    expect(tailOfBatch(tb(['a\r\n']), keep)).toEqual({ batch: tb(['a\r\n']), dropped: 0 });
-  });
-
-  it('append whole batches with their platforms re-indexed', () => {
-    const b = new TerminalBatchBuilder();
-    b.add('r\r\n', 'linux/arm64', 1);
-    b.addBatch(tb(['r2\r\n', 'linux/arm64'], ['a\r\n', 'linux/amd64'], ['s\r\n']));
-    b.addBatch(tb(['s2\r\n'], ['a2\r\n', 'linux/amd64']));
-    const batch = b.take()!;
-    expect(batch.text).toBe('r\r\nr2\r\na\r\ns\r\ns2\r\na2\r\n');
-    expect(batch.platforms).toEqual(['linux/arm64', 'linux/amd64']);
-    expect(batch.runs).toEqual([0, 7, 2, 1, 3, 1, -1, 7, 2, 1, 4, 1]);
+    });
+    expect(arm.at(-1)).toMatch(/line 199$/);
+    expect(arm).toHaveLength(100);
   });
 });
+
+/** Lets queued promise callbacks run; no clock involved. */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+/** A window whose sends resolve when the test says its terminal has taken them. */
+function slowWindow() {
+  const sent: BuildChunk[] = [];
+  const waiting: Array<() => void> = [];
+  const send = (c: BuildChunk) => {
+    sent.push(c);
+    return new Promise<void>((r) => waiting.push(r));
+  };
+  const consume = () => waiting.splice(0).forEach((r) => r());
+  const lines = () => sent.flatMap((c) => (c.terminal ? stripAnsi(c.terminal.text).split('\r\n').filter(Boolean) : []));
+  return { sent, send, consume, lines };
+}
 
 describe('watcher', () => {
-  it('merges queued chunks while a send is in flight, and keeps order', async () => {
-    const sent: BuildChunk[] = [];
-    let release: () => void = () => undefined;
-    const w = new Watcher(async (c) => {
-      sent.push(c);
-      await new Promise<void>((r) => (release = r));
-    });
+  it('sends at once while the window keeps up, and what came meanwhile in one chunk, in order', async () => {
+    const win = slowWindow();
+    const w = new Watcher(win.send);
     w.push({ id: 'a', terminal: tb(['1\r\n']) });
     w.push({ id: 'a', terminal: tb(['2\r\n']) });
     w.push({ id: 'a', terminal: tb(['3\r\n', 'linux/arm64']), status: 'running' });
-    expect(sent).toHaveLength(1);
-    release();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(sent).toHaveLength(2);
-    expect(sent[1]!.terminal).toEqual(tb(['2\r\n'], ['3\r\n', 'linux/arm64']));
-    expect(sent[1]!.status).toBe('running');
-    release();
+    expect(win.sent).toHaveLength(1);
+    win.consume();
+    await settle();
+    expect(win.sent).toHaveLength(2);
+    expect(win.sent[1]!.terminal).toEqual(tb(['2\r\n'], ['3\r\n', 'linux/arm64']));
+    expect(win.sent[1]!.status).toBe('running');
+    win.consume();
     await w.drained();
   });
 
-  it('drops the oldest text of a window far behind, says so, and keeps the latest lanes', async () => {
-    const sent: BuildChunk[] = [];
-    let release: () => void = () => undefined;
-    const w = new Watcher(
-      async (c) => {
-        sent.push(c);
-        await new Promise<void>((r) => (release = r));
-      },
-      { maxBacklogBytes: 1000, logFile: '/data/builds/x/build.log' },
-    );
-    w.push({ id: 'a', terminal: tb(['first\r\n']) });
-    for (let i = 0; i < 100; i++) w.push({ id: 'a', terminal: tb([`line ${i} ${'x'.repeat(40)}\r\n`]), ...(i === 99 ? { status: 'succeeded' as const } : {}) });
-    release();
-    await new Promise((r) => setTimeout(r, 0));
-    const text = sent[1]!.terminal!.text;
-    expect(stripAnsi(text)).toMatch(/^… \d+ lines not shown here: more output than a terminal can show \(the full log is in \/data\/builds\/x\/build\.log\)/);
-    expect(text).toContain('line 99 ');
-    expect(text.length).toBeLessThan(1000 + 200);
-    expect(sent[1]!.status).toBe('succeeded');
-    expect(w.droppedLines).toBeGreaterThan(80);
-    release();
-    await w.drained();
-  });
-
-  it('when output floods, spaces sends out and sends only what the terminal can still show', async () => {
-    const sent: BuildChunk[] = [];
-    const w = new Watcher(async (c) => void sent.push(c), { keep: 50, floodMs: 30, floodLines: 50, platforms: ['linux/amd64', 'linux/arm64'] });
+  it('while the window is behind keeps only what a terminal can show, says once how much it left out, and sends the latest lanes', async () => {
+    const win = slowWindow();
+    const keep = 50;
+    const platforms = ['linux/amd64', 'linux/arm64'];
+    const w = new Watcher(win.send, { keep, platforms, logFile: '/data/builds/x/build.log' });
     const all: string[] = [];
     for (let i = 0; i < 40; i++) {
       const parts: Array<[string, string?]> = [];
       for (let k = 0; k < 25; k++) {
-        const p = k % 2 ? 'linux/amd64' : 'linux/arm64';
+        const p = k % 2 ? platforms[0] : platforms[1];
         parts.push([`line ${i}.${k} ${p}\r\n`, p]);
         all.push(`line ${i}.${k} ${p}`);
       }
-      w.push({ id: 'a', terminal: tb(...parts) });
-      await new Promise((r) => setTimeout(r, 2));
+      w.push({ id: 'a', terminal: tb(...parts), progress: { n: i } as unknown as BuildChunk['progress'] });
     }
     w.push({ id: 'a', status: 'succeeded' });
-    await w.drained();
-    const received = sent.flatMap((c) => (c.terminal ? stripAnsi(c.terminal.text).split('\r\n').filter(Boolean) : []));
+    for (let i = 0; i < 10 && win.sent.at(-1)?.status === undefined; i++) {
+      win.consume();
+      await settle();
+    }
+    const received = win.lines();
     const lines = received.filter((l) => l.startsWith('line '));
+    const notices = received.filter((l) => l.startsWith('... '));
+    expect(notices).toEqual([`... ${all.length - lines.length} lines not shown here: more output than the terminal shows (it keeps the last 50 of each view); the full log is in /data/builds/x/build.log`]);
     expect(lines.length).toBeLessThan(all.length);
-    expect(received.some((l) => /^… \d+ lines not shown here/.test(l))).toBe(true);
-    // the last 50 lines of the whole and of each platform arrived, in order
-    expect(lines.slice(-50)).toEqual(all.slice(-50));
-    for (const p of ['linux/amd64', 'linux/arm64']) expect(lines.filter((l) => l.endsWith(p)).slice(-50)).toEqual(all.filter((l) => l.endsWith(p)).slice(-50));
+    // the last `keep` lines of the whole and of each platform arrived, in order
+    expect(lines.slice(-keep)).toEqual(all.slice(-keep));
+    for (const p of platforms) expect(lines.filter((l) => l.endsWith(p)).slice(-keep)).toEqual(all.filter((l) => l.endsWith(p)).slice(-keep));
     expect(w.droppedLines + lines.length).toBe(all.length);
-    expect(sent[sent.length - 1]!.status).toBe('succeeded');
+    expect(win.sent[1]!.progress).toEqual({ n: 39 });
+    expect(win.sent.at(-1)!.status).toBe('succeeded');
+    win.consume();
+    await w.drained();
   });
 
-  it('never merges replayed and live output, and caps the text of a chunk', () => {
-    const merged = mergeChunks([
-      { id: 'a', terminal: tb(['r\r\n']), replay: true },
-      { id: 'a', terminal: tb(['l\r\n']) },
-      { id: 'a', terminal: tb(['l2\r\n']) },
-    ]);
-    expect(merged.map((c) => [c.replay ?? false, c.terminal?.text])).toEqual([
-      [true, 'r\r\n'],
-      [false, 'l\r\nl2\r\n'],
-    ]);
-    const big = 'x'.repeat(100 * 1024) + '\r\n';
-    const capped = mergeChunks([1, 2, 3, 4, 5].map(() => ({ id: 'a', terminal: tb([big]) })));
-    expect(capped.length).toBeGreaterThan(1);
-    for (const c of capped) expect(c.terminal!.text.length).toBeLessThanOrEqual(MAX_CHUNK_TEXT);
-    expect(capped.reduce((n, c) => n + batchLines(c.terminal!), 0)).toBe(5);
+  it('cuts a large backlog into chunks of at most MAX_CHUNK_TEXT, and the status comes after the last of the text', async () => {
+    const win = slowWindow();
+    const w = new Watcher(win.send, { keep: 100_000 });
+    w.push({ id: 'a', terminal: tb(['first\r\n']) });
+    const line = `${'x'.repeat(1000)}\r\n`;
+    for (let i = 0; i < 300; i++) w.push({ id: 'a', terminal: tb([line]) });
+    w.push({ id: 'a', status: 'failed' });
+    for (let i = 0; i < 20 && win.sent.at(-1)?.status === undefined; i++) {
+      win.consume();
+      await settle();
+    }
+    expect(win.sent.length).toBeGreaterThan(5);
+    for (const c of win.sent) expect(c.terminal?.text.length ?? 0).toBeLessThanOrEqual(MAX_CHUNK_TEXT);
+    expect(win.sent.filter((c) => c.status)).toHaveLength(1);
+    expect(win.sent.reduce((n, c) => n + (c.terminal ? batchLines(c.terminal) : 0), 0)).toBe(301);
+    win.consume();
+    await w.drained();
   });
 });
 

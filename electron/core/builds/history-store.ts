@@ -273,6 +273,7 @@ export function summarize(record: BuildRecord): BuildSummary {
   if (record.durationMs !== undefined) summary.durationMs = record.durationMs;
   if (record.digest) summary.digest = record.digest;
   if (record.note) summary.note = truncate(record.note, 500);
+  if (record.integrity) summary.integrity = record.integrity;
   return summary;
 }
 

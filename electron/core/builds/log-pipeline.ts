@@ -1,8 +1,9 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, tailOfBatch, type BuildChunk, type TerminalBatch } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
+import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -64,18 +65,8 @@ export class LogPipeline {
   }
 
   private append(chunks: TerminalChunk[]): void {
-    for (const c of chunks) this.batch.add(c.text, c.platform, countLines(c.text));
+    for (const c of chunks) this.batch.add(c.text, c.platform, c.lines);
   }
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  let at = text.indexOf('\n');
-  while (at >= 0) {
-    n++;
-    at = text.indexOf('\n', at + 1);
-  }
-  return n;
 }
 
 export function leanSnapshot(snap: BuildProgressSnapshot): BuildProgressSnapshot {
@@ -124,42 +115,19 @@ export async function replayLog(
 }
 
 /**
- * Collects replayed terminal text, keeping only what a terminal can still show: the last `keep`
- * lines of every view. Opening a huge log then sends a scrollback, not the whole log.
+ * A build's log read back from disk, keeping what a terminal can still show: the last lines of
+ * every view (the window gets a scrollback, not the whole log). `end` runs before the last text is
+ * taken, for lines the replay adds at the end.
  */
-export class TailCollector {
-  private readonly acc = new TerminalBatchBuilder();
-  private floor = 0;
-  dropped = 0;
-
-  constructor(
-    private readonly platforms: readonly string[],
-    private readonly keep = TERMINAL_SCROLLBACK,
-  ) {}
-
-  add(batch: TerminalBatch | undefined): void {
-    if (!batch) return;
-    this.acc.addBatch(batch);
-    if (this.acc.lines > this.floor + 4 * this.keep) this.compact();
-  }
-
-  /** The tail, with a line in front saying how much was left out. */
-  take(logFile: string): TerminalBatch | undefined {
-    this.compact();
-    const tail = this.acc.take();
-    if (this.dropped === 0) return tail;
-    const out = new TerminalBatchBuilder();
-    out.add(`\x1b[2m… ${this.dropped} earlier lines not shown (the terminal keeps the last ${this.keep} of each view; the full log is in ${logFile})\x1b[0m\r\n`, undefined, 1);
-    if (tail) out.addBatch(tail);
-    return out.take();
-  }
-
-  private compact(): void {
-    const all = this.acc.take();
-    if (!all) return;
-    const { batch, dropped } = tailOfBatch(all, this.keep, this.platforms);
-    this.dropped += dropped;
-    this.acc.addBatch(batch);
-    this.floor = this.acc.lines;
-  }
+export async function replayTail(
+  record: BuildRecord,
+  options: { endOffset?: number; signal?: AbortSignal },
+  end?: (pipeline: LogPipeline) => void,
+): Promise<{ pipeline: LogPipeline; text: TerminalBatchBuilder }> {
+  const text = new TerminalBatchBuilder({ keep: TERMINAL_SCROLLBACK, views: record.platforms });
+  const pipeline = await replayLog(record.logFile, record.id, record.platforms, async (c) => c.terminal && text.addBatch(c.terminal), options);
+  end?.(pipeline);
+  const rest = pipeline.take();
+  if (rest) text.addBatch(rest);
+  return { pipeline, text };
 }

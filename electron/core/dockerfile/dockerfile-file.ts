@@ -7,7 +7,11 @@ import type { PickedPaths } from '../picked-paths';
 
 export interface DockerfileText {
   path: string;
+  /** The file itself, links resolved. */
+  real: string;
   contextDir: string;
+  /** Read because the user picked it in the native dialog (it may lie outside the context). */
+  picked: boolean;
   text: string;
   sizeBytes: number;
 }
@@ -114,7 +118,7 @@ export async function readDockerfile(location: DockerfileLocation, picked?: Pick
     }
     const bytes = Buffer.concat(chunks, length);
     if (bytes.includes(0)) throw badInput('dockerfile', path, `${path} is not a text file (it contains NUL bytes).`, 'Give the path of the Dockerfile itself.');
-    return { path, contextDir, text: bytes.toString('utf8'), sizeBytes: length };
+    return { path, real, contextDir, picked: granted, text: bytes.toString('utf8'), sizeBytes: length };
   } finally {
     await handle.close();
   }

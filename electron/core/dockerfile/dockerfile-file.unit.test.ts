@@ -75,34 +75,19 @@ describe('what main reads as a Dockerfile', () => {
 
   it('reads a file outside the context once the user picked it in the native dialog, and that file only', async () => {
     const picked = new PickedPaths();
-    picked.grant(join(outside, 'Dockerfile'));
+    picked.grant({ path: join(outside, 'Dockerfile'), kind: 'file' });
     expect((await readDockerfile({ contextDir: context, dockerfile: join(outside, 'Dockerfile') }, picked)).text).toContain('AS outside');
     expect((await rejection(readDockerfile({ contextDir: context, dockerfile: join(outside, 'notes.txt') }, picked))).message).toMatch(/not named like a Dockerfile/);
     // a picked kernel file is still no Dockerfile
-    picked.grant('/proc/self/status');
+    picked.grant({ path: '/proc/self/status', kind: 'file' });
     expect((await rejection(readDockerfile({ contextDir: context, dockerfile: '/proc/self/status' }, picked))).message).toMatch(/kernel file/);
   });
 
-  it('grants exactly what the desktop shell’s dialog answered through app.pickPath, and nothing in headless mode', async () => {
-    const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH };
-    const chosen = join(outside, 'Dockerfile');
-    // The native dialog is the shell's; here it answers as a user choosing that file would.
-    const desktop = await startTestCore({ env: noEngine, mode: 'desktop', pickPath: async () => chosen });
-    try {
-      const before = await rejection(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }));
-      expect(before.message).toMatch(/outside the build context/);
-      expect(await desktop.api.app.pickPath({ kind: 'folder', title: 'Build context' })).toEqual({ path: chosen });
-      // a folder pick grants no file
-      expect((await rejection(desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen }))).message).toMatch(/outside the build context/);
-      expect(await desktop.api.app.pickPath({ kind: 'file', title: 'Dockerfile' })).toEqual({ path: chosen });
-      expect((await desktop.api.dockerfile.analyze({ contextDir: context, dockerfile: chosen })).analysis.stages[0]?.name).toBe('outside');
-      expect((await desktop.api.builds.inspectContext({ context, dockerfile: chosen })).ok).toBe(true);
-    } finally {
-      await desktop.close();
-    }
-    const headless = await startTestCore({ env: noEngine });
+  it('reads no picked file in headless mode: there is no native dialog to grant one', async () => {
+    const headless = await startTestCore({ env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH } });
     try {
       expect((await rejection(headless.api.app.pickPath({ kind: 'file', title: 'Dockerfile' }))).code).toBe('NOT_AVAILABLE');
+      expect((await rejection(headless.api.dockerfile.analyze({ contextDir: context, dockerfile: join(outside, 'Dockerfile') }))).message).toMatch(/outside the build context/);
     } finally {
       await headless.close();
     }

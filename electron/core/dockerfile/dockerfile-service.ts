@@ -1,12 +1,22 @@
-import { createHash } from 'node:crypto';
 import { arch } from 'node:os';
-import { MAX_FINDINGS, MAX_SOURCE_LINE, type DockerfileLocation, type DockerfileReport, type PreflightImage, type PreflightInput, type PreflightReport } from '../../../shared/contract/dockerfile';
+import {
+  MAX_FINDINGS,
+  MAX_SOURCE_LINE,
+  type AnalyzeInput,
+  type ApplyInput,
+  type ApplyResult,
+  type DockerfileReport,
+  type PreflightImage,
+  type PreflightInput,
+  type PreflightReport,
+} from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, planPreflight, preflightFindings, targetStages, type PreflightEntry } from '../../../shared/domain/dockerfile';
 import { nativePlatform, normalizePlatform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
 import type { PickedPaths } from '../picked-paths';
+import { applyRewrite, contentDigest } from './apply';
 import { readDockerfile } from './dockerfile-file';
 import { mapLimit } from '../map-limit';
 
@@ -40,7 +50,7 @@ export class DockerfileService {
   private buildPlatformCache?: { value: { platform: string; source: 'engine' | 'host' }; at: number };
 
   constructor(
-    private readonly context: Pick<CoreContext, 'engine' | 'log'>,
+    private readonly context: Pick<CoreContext, 'engine' | 'log' | 'dataDir'>,
     private readonly images: PlatformLister,
     options: DockerfileServiceOptions = {},
   ) {
@@ -49,9 +59,9 @@ export class DockerfileService {
     this.picked = options.picked;
   }
 
-  async analyze(location: DockerfileLocation): Promise<DockerfileReport> {
-    const file = await readDockerfile(location, this.picked);
-    const analysis = analyzeDockerfile(file.text);
+  async analyze(input: AnalyzeInput): Promise<DockerfileReport> {
+    const file = await readDockerfile(input, this.picked);
+    const analysis = analyzeDockerfile(file.text, input.platforms ? { platforms: input.platforms } : {});
     const omittedFindings = Math.max(0, analysis.findings.length - MAX_FINDINGS);
     const severity = { error: 0, warning: 1, info: 2 } as const;
     const kept = new Set([...analysis.findings].sort((a, b) => severity[a.severity] - severity[b.severity] || a.line - b.line).slice(0, MAX_FINDINGS));
@@ -59,17 +69,25 @@ export class DockerfileService {
       ...analysis,
       findings: analysis.findings.filter((f) => kept.has(f)),
       parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
+      suppressed: analysis.suppressed.slice(0, MAX_FINDINGS),
       platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
     };
     return {
       dockerfile: file.path,
       sizeBytes: file.sizeBytes,
-      contentDigest: `sha256:${createHash('sha256').update(file.text).digest('hex')}`,
+      contentDigest: contentDigest(file.text),
       sourceLines: linesShown(file.text, sent),
       analysis: sent,
       targetStages: targetStages(analysis),
       omittedFindings,
     };
+  }
+
+  /** Writes a finding's rewrite (see apply.ts), then analyses the file as written. */
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    const applied = await applyRewrite(input, { dataDir: this.context.dataDir, ...(this.picked ? { picked: this.picked } : {}) });
+    this.context.log(`dockerfile: applied a ${input.finding.rule} rewrite to ${applied.dockerfile} (backup ${applied.backup})`);
+    return { ...applied, report: await this.analyze(input) };
   }
 
   async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {

@@ -18,7 +18,8 @@ const noEngine = {
     },
   },
   log: () => undefined,
-} as unknown as Pick<CoreContext, 'engine' | 'log'>;
+  dataDir: '/nonexistent-data-dir-not-written-by-these-tests',
+} as unknown as Pick<CoreContext, 'engine' | 'log' | 'dataDir'>;
 
 function lister(answers: Record<string, string[] | 'hang'>, onAsk?: () => void): PlatformLister & { asked: string[] } {
   const asked: string[] = [];

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import type { PreflightImage } from '../../../shared/contract/dockerfile';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
-import { BASE_PLATFORMS, pushTwoPlatformBase, type PushedBase } from './base-image';
+import { BASE_PLATFORMS, pushTwoPlatformBase, type PushedBase } from '../testing/base-image';
 import { rejection } from '../testing/rejection';
 
 const run = promisify(execFile);
@@ -197,6 +197,52 @@ describe('Dockerfile preflight against the real registry and engine', () => {
     expect(report.sourceLines.find((l) => l.line === 2)?.text).toContain('x86_64');
     expect(report).not.toHaveProperty('text');
   });
+
+  it('a rewrite applied through the app makes each platform get its own files, built for real', async () => {
+    const contextDir = await write(
+      'apply',
+      [
+        `FROM --platform=$BUILDPLATFORM ${stack.baseImage} AS fetch`,
+        'ARG TARGETARCH=amd64',
+        'RUN echo "$TARGETARCH" > /arch',
+        '',
+        `FROM ${stack.baseImage}`,
+        'COPY --from=fetch /arch /arch',
+        'COPY bin/tool-amd64 /tool',
+        '',
+      ].join('\n'),
+    );
+    await mkdir(join(contextDir, 'bin'), { recursive: true });
+    for (const arch of ['amd64', 'arm64']) await writeFile(join(contextDir, 'bin', `tool-${arch}`), `tool for ${arch}\n`);
+    const platforms = ['linux/amd64', 'linux/arm64'];
+    // No RUN step runs emulated (the fetch stage is native), so this needs no QEMU.
+    const build = async (name: string) => {
+      const out = join(dir, `out-${name}`);
+      await run('docker', ['buildx', 'build', '--builder', 'default', '--platform', platforms.join(','), '--output', `type=local,dest=${out}`, contextDir], {
+        env: { ...process.env, DOCKER_HOST: stack.dockerHost },
+        maxBuffer: 32 * 1024 * 1024,
+      });
+      const read = (platform: string, file: string) => readFile(join(out, platform.replace('/', '_'), file), 'utf8');
+      return { arch: await Promise.all(platforms.map((p) => read(p, 'arch'))), tool: await Promise.all(platforms.map((p) => read(p, 'tool'))) };
+    };
+
+    // As written, every platform gets the amd64 files: the findings are real.
+    expect(await build('before')).toEqual({ arch: ['amd64\n', 'amd64\n'], tool: ['tool for amd64\n', 'tool for amd64\n'] });
+    let report = await t.api.dockerfile.analyze({ contextDir, platforms });
+    expect(report.analysis.findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['pinned-arch-arg@2', 'hardcoded-arch@7']);
+    for (const rule of ['pinned-arch-arg', 'hardcoded-arch'] as const) {
+      const finding = report.analysis.findings.find((f) => f.rule === rule);
+      const applied = await t.api.dockerfile.apply({ contextDir, platforms, contentDigest: report.contentDigest, finding: { rule, line: finding?.line ?? 0 } });
+      expect(applied.backup.startsWith(join(t.dataDir, 'dockerfile-backups'))).toBe(true);
+      report = applied.report;
+    }
+    expect(report.analysis.findings).toEqual([]);
+    expect(await build('after')).toEqual({ arch: ['amd64\n', 'arm64\n'], tool: ['tool for amd64\n', 'tool for arm64\n'] });
+
+    // A page showing an older text cannot write over a newer one.
+    const stale = await rejection(t.api.dockerfile.apply({ contextDir, platforms, contentDigest: `sha256:${'0'.repeat(64)}`, finding: { rule: 'hardcoded-arch', line: 7 } }));
+    expect(stale.code).toBe('DOCKERFILE_CHANGED');
+  }, 240_000);
 
   describe('bad paths are refused with BAD_INPUT before any file is read', () => {
     it('refuses relative, empty and control-character paths in the input schema', async () => {

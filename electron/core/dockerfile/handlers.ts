@@ -4,6 +4,7 @@ import type { DockerfileService } from './dockerfile-service';
 export function createDockerfileHandlers(service: DockerfileService): Handlers['dockerfile'] {
   return {
     analyze: (input) => service.analyze(input),
+    apply: (input) => service.apply(input),
     preflight: (input, { signal, emit }) => service.preflight(input, { signal, onImage: emit }),
   };
 }

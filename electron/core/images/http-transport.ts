@@ -1,4 +1,5 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { request as httpsRequest } from 'node:https';
 import { RpcError } from '../../../shared/rpc/errors';
 
@@ -11,6 +12,8 @@ export interface HttpAnswer {
   status: number;
   headers: Headers;
   body: Buffer;
+  /** With `stream`, a 2xx answer's body, not read yet (`body` is then empty). */
+  stream?: Readable;
 }
 
 export interface HttpRequest {
@@ -20,6 +23,8 @@ export interface HttpRequest {
   signal: AbortSignal;
   /** The body is refused past this size (a manifest or config is small; a hostile server is not). */
   maxBytes: number;
+  /** Hand a 2xx body over as a stream instead of reading it (a layer blob); other answers are read as usual. */
+  stream?: boolean;
 }
 
 export type HttpTransport = (url: string, init: HttpRequest) => Promise<HttpAnswer>;
@@ -53,6 +58,11 @@ export function createHttpTransport(agentFor: (url: URL) => Agent | undefined = 
         return;
       }
       const req = send(target, { method: init.method ?? 'GET', headers, signal: init.signal, ...(agent ? { agent } : {}) }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (init.stream && status >= 200 && status < 300) {
+          resolve({ status, headers: toHeaders(res), body: Buffer.alloc(0), stream: res });
+          return;
+        }
         const declared = Number(res.headers['content-length'] ?? NaN);
         if (Number.isFinite(declared) && declared > init.maxBytes) {
           res.destroy();
@@ -70,7 +80,7 @@ export function createHttpTransport(agentFor: (url: URL) => Agent | undefined = 
           }
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status, headers: toHeaders(res), body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
       // A refused CONNECT is a connection failure, as in the docker CLI (the proxy agent would

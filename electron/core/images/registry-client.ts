@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { MANIFEST_ACCEPT, bareMediaType } from '../../../shared/domain/manifests/media-types';
 import { ManifestFormatError, parseManifestDocument, type ManifestDocument } from '../../../shared/domain/manifests/classify';
 import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/manifests/reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CredentialLookup, RegistryCredentials } from './credentials';
+import { DigestVerifier } from './digest-stream';
 import { createHttpTransport, type HttpTransport } from './http-transport';
 import { hostOnly, isLoopbackHost } from './insecure-registries';
 import { parseChallenges, type Challenge } from './www-authenticate';
@@ -47,6 +49,18 @@ interface RawResponse {
   headers: Headers;
   body: Buffer;
   url: string;
+  /** A streamed 2xx body (see `RequestInit.stream`). */
+  stream?: Readable;
+}
+
+interface RequestInit {
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+  maxBytes: number;
+  method?: string;
+  body?: string;
+  /** Hand a 2xx body over as a stream: the timeout then applies to silence (no byte for that long), not to the whole transfer. */
+  stream?: boolean;
 }
 
 interface CachedToken {
@@ -100,26 +114,60 @@ export class RegistryClient {
   }
 
   /** @internal GET (or POST) with a timeout, manual redirects (Authorization is dropped when the origin changes) and a size cap. */
-  async get(url: string, init: { headers: Record<string, string>; signal?: AbortSignal; maxBytes: number; method?: string; body?: string }): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+  async get(url: string, init: RequestInit): Promise<RawResponse> {
+    const idle = init.stream ? new IdleTimeout(this.timeoutMs) : undefined;
+    const timeout = idle?.signal ?? AbortSignal.timeout(this.timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let current = url;
     let headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...init.headers };
-    for (let hop = 0; ; hop++) {
-      const res = await this.transport(current, { method: init.method, headers, body: init.body, signal, maxBytes: init.maxBytes });
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
-        if (hop >= MAX_REDIRECTS) throw new RpcError('REGISTRY_ERROR', `Too many redirects from ${url}.`);
-        const next = new URL(location, current);
-        if (next.origin !== new URL(current).origin) {
-          const { Authorization: _dropped, ...rest } = headers;
-          headers = rest;
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await this.transport(current, { method: init.method, headers, body: init.body, signal, maxBytes: init.maxBytes, stream: init.stream });
+        const location = res.headers.get('location');
+        if (res.status >= 300 && res.status < 400 && location) {
+          if (hop >= MAX_REDIRECTS) throw new RpcError('REGISTRY_ERROR', `Too many redirects from ${url}.`);
+          const next = new URL(location, current);
+          if (next.origin !== new URL(current).origin) {
+            const { Authorization: _dropped, ...rest } = headers;
+            headers = rest;
+          }
+          current = next.toString();
+          continue;
         }
-        current = next.toString();
-        continue;
+        if (idle && res.stream) idle.watch(res.stream);
+        else idle?.stop();
+        return { ...res, url: current };
       }
-      return { ...res, url: current };
+    } catch (error) {
+      idle?.stop();
+      throw error;
     }
+  }
+}
+
+/** Aborts when a stream stays silent for `ms` (and until its answer starts); stops when it ends. */
+class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout;
+  constructor(private readonly ms: number) {
+    this.timer = this.arm();
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  watch(stream: Readable): void {
+    stream.on('data', () => {
+      clearTimeout(this.timer);
+      this.timer = this.arm();
+    });
+    stream.once('close', () => this.stop());
+    this.timer.refresh();
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => this.controller.abort(Object.assign(new Error(`no data for ${this.ms} ms`), { name: 'TimeoutError' })), this.ms);
   }
 }
 
@@ -221,33 +269,54 @@ export class RegistrySession {
     return { digest, mediaType: document.mediaType, size: res.body.length, document };
   }
 
-  async blobJson(digest: string, signal?: AbortSignal): Promise<unknown> {
-    const res = await this.request(`/v2/${this.ref.repository}/blobs/${digest}`, { Accept: '*/*' }, MAX_CONFIG_BYTES, signal);
+  /** A small JSON blob (a config, an attestation), verified against its digest; refused past `maxBytes`. */
+  async blobJson(digest: string, signal?: AbortSignal, maxBytes = MAX_CONFIG_BYTES): Promise<unknown> {
+    const res = await this.request(`/v2/${this.ref.repository}/blobs/${digest}`, { Accept: '*/*' }, maxBytes, signal);
     if (digest.startsWith('sha256:') && sha256Digest(res.body) !== digest) {
       throw new RpcError('REGISTRY_ERROR', `The registry sent a blob whose content does not match ${digest}.`);
     }
     try {
       return JSON.parse(res.body.toString('utf8'));
     } catch {
-      throw new RpcError('REGISTRY_ERROR', `The config blob ${digest} is not JSON.`);
+      throw new RpcError('REGISTRY_ERROR', `The blob ${digest} is not JSON.`);
     }
   }
 
-  private async request(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal): Promise<RawResponse> {
-    let res = await this.send(path, headers, maxBytes, signal);
+  /**
+   * A blob as a stream (a layer: never held in memory), verified as it flows: the stream fails at
+   * its end if the bytes are not what `digest` names or not `size` long. `onBytes` counts progress.
+   */
+  async blobStream(digest: string, options: { size?: number; signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<Readable> {
+    const res = await this.request(`/v2/${this.ref.repository}/blobs/${digest}`, { Accept: '*/*' }, MAX_CONFIG_BYTES, options.signal, true);
+    if (!res.stream) throw new RpcError('REGISTRY_ERROR', `${res.url} answered without a body.`);
+    const verifier = new DigestVerifier(digest, options.size, options.onBytes);
+    res.stream.on('error', (error) => verifier.destroy(this.interrupted(error, digest, options.signal)));
+    return res.stream.pipe(verifier);
+  }
+
+  private interrupted(error: unknown, digest: string, signal?: AbortSignal): Error {
+    if (signal?.aborted) return new RpcError('CANCELLED', 'Cancelled.');
+    const { reason } = networkReason(error);
+    return new RpcError('REGISTRY_UNREACHABLE', `Reading the blob ${digest} from ${this.ref.registry} failed: ${reason}.`, {
+      hint: 'Check the registry and your network, then try again.',
+    });
+  }
+
+  private async request(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal, stream = false): Promise<RawResponse> {
+    let res = await this.send(path, headers, maxBytes, signal, stream);
     if (res.status === 401) {
       const challenges = parseChallenges(res.headers.get('www-authenticate'));
       await this.authenticate(challenges, signal);
-      res = await this.send(path, headers, maxBytes, signal);
+      res = await this.send(path, headers, maxBytes, signal, stream);
     }
     if (res.status >= 200 && res.status < 300) return res;
     throw this.statusError(res);
   }
 
   /** Picks the scheme on the first request: HTTPS, then plain HTTP where allowed when HTTPS cannot connect. */
-  private async send(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal): Promise<RawResponse> {
+  private async send(path: string, headers: Record<string, string>, maxBytes: number, signal?: AbortSignal, stream = false): Promise<RawResponse> {
     const withAuth = this.authHeader ? { ...headers, Authorization: this.authHeader } : headers;
-    if (this.baseUrl) return this.fetchOrExplain(`${this.baseUrl}${path}`, withAuth, maxBytes, signal, []);
+    if (this.baseUrl) return this.fetchOrExplain(`${this.baseUrl}${path}`, { headers: withAuth, maxBytes, signal, stream });
     const host = apiHost(this.ref.registry);
     const schemes = this.client.schemesFor(this.ref.registry, this.plainHttp);
     const tried: string[] = [];
@@ -255,7 +324,7 @@ export class RegistrySession {
     for (const scheme of schemes) {
       const base = `${scheme}://${host}`;
       try {
-        const res = await this.client.get(`${base}${path}`, { headers: withAuth, signal, maxBytes });
+        const res = await this.client.get(`${base}${path}`, { headers: withAuth, signal, maxBytes, stream });
         this.baseUrl = base;
         this.client.rememberScheme(this.ref.registry, scheme);
         return res;
@@ -268,12 +337,12 @@ export class RegistrySession {
     throw this.unreachable(lastError, tried);
   }
 
-  private async fetchOrExplain(url: string, headers: Record<string, string>, maxBytes: number, signal: AbortSignal | undefined, tried: string[]): Promise<RawResponse> {
+  private async fetchOrExplain(url: string, init: RequestInit): Promise<RawResponse> {
     try {
-      return await this.client.get(url, { headers, signal, maxBytes });
+      return await this.client.get(url, init);
     } catch (error) {
-      if (error instanceof RpcError || signal?.aborted) throw error;
-      throw this.unreachable(error, [...tried, url]);
+      if (error instanceof RpcError || init.signal?.aborted) throw error;
+      throw this.unreachable(error, [url]);
     }
   }
 

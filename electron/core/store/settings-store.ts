@@ -12,6 +12,7 @@ import { readJsonFile, writeJsonAtomic } from './json-file';
 export class SettingsStore {
   private value: Settings = settingsSchema.parse({});
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(settings: Settings) => void>();
   /** What the user should know about the file found at start (set aside, unreadable, …). */
   notice: string | undefined;
   /** Set when the file exists but could not be read: writing would replace settings the app never saw. */
@@ -48,6 +49,12 @@ export class SettingsStore {
     return this.value;
   }
 
+  /** Called after every saved update (the desktop shell follows the theme choice with it). */
+  onChanged(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   update(patch: SettingsPatch): Promise<Settings> {
     const parsed = settingsPatch.parse(patch);
     const job = this.queue.then(async () => {
@@ -66,6 +73,7 @@ export class SettingsStore {
         });
       }
       this.value = next;
+      for (const listener of this.listeners) listener(next);
       return next;
     });
     // One failed write must not stop the ones queued after it.
@@ -79,5 +87,6 @@ function merge(base: Settings, patch: ReturnType<typeof settingsPatch.parse>): S
     emulators: { ...base.emulators, ...patch.emulators },
     builders: { ...base.builders, ...patch.builders },
     results: { ...base.results, ...patch.results },
+    ui: { ...base.ui, ...patch.ui },
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,30 @@ describe('settings', () => {
     await expect(t.api.app.updateSettings({ emulators: { consentedImage: 'evil/img:1' } } as never)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(t.api.app.updateSettings({ emulators: { installerImage: 'not an image' } })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect((await t.api.app.settings({})).emulators.consentedImage).toBeUndefined();
+  });
+
+  it('keep the theme choice and the last page across a restart, refuse unknown ones, and tell listeners of changes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mas-settings-'));
+    // a file written before the ui section existed still loads, with its defaults
+    await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ emulators: { autoRestore: true } }));
+    const store = await SettingsStore.open(dataDir);
+    expect(store.get().ui).toEqual({ theme: 'system', lastPage: 'engine' });
+    const seen: string[] = [];
+    const off = store.onChanged((s) => seen.push(s.ui.theme));
+    await store.update({ ui: { theme: 'dark' } });
+    await store.update({ ui: { lastPage: 'history' } });
+    off();
+    await store.update({ ui: { theme: 'light' } });
+    expect(seen).toEqual(['dark', 'dark']);
+    const reopened = await SettingsStore.open(dataDir);
+    expect(reopened.get().ui).toEqual({ theme: 'light', lastPage: 'history' });
+    expect(reopened.get().emulators.autoRestore).toBe(true);
+    t = await startTestCore({ ...noEngine, dataDir });
+    await expect(t.api.app.updateSettings({ ui: { theme: 'sepia' } } as never)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(t.api.app.updateSettings({ ui: { lastPage: 'settings' } } as never)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await t.close();
+    t = undefined;
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('set a corrupt settings file aside with a clear notice and start from defaults', async () => {

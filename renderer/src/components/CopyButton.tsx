@@ -1,7 +1,12 @@
 import { useState } from 'react';
+import type { ShortcutId } from '../../../shared/ui/keymap';
+import { shortcutProps, useShortcuts } from '../app/shortcuts';
 
-/** Copies a value; says so for a moment. Falls back to selecting text where the clipboard is not allowed. */
-export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
+/**
+ * Copies a value; says so for a moment. Falls back to selecting text where the clipboard is not
+ * allowed. With `shortcut`, that key copies it too while the button is shown.
+ */
+export function CopyButton({ value, label = 'Copy', shortcut }: { value: string; label?: string; shortcut?: ShortcutId }) {
   const [done, setDone] = useState<'idle' | 'copied' | 'failed'>('idle');
   const copy = async () => {
     try {
@@ -12,8 +17,10 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
     }
     setTimeout(() => setDone('idle'), 1500);
   };
+  useShortcuts(shortcut ? { [shortcut]: () => void copy() } : {});
+  const keys = shortcut ? shortcutProps(shortcut, label) : { title: label };
   return (
-    <button type="button" className="copy" onClick={() => void copy()} title={`${label}: ${value}`} aria-label={`${label} ${value}`} data-state={done}>
+    <button type="button" className="copy" onClick={() => void copy()} {...keys} title={`${keys.title}: ${value}`} aria-label={`${label} ${value}`} data-state={done}>
       {done === 'copied' ? '✓' : done === 'failed' ? '✗' : <CopyIcon />}
     </button>
   );

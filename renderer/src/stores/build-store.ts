@@ -159,9 +159,10 @@ interface BuildStore {
 }
 
 export const useBuildStore = create<BuildStore>((set, get) => {
-  const applyChunk = (chunk: BuildChunk) => {
-    if (chunk.terminal) buildFeed.append(chunk.terminal);
-    if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return;
+  /** Resolves once the terminal has parsed the chunk's text: the stream is paced by it. */
+  const applyChunk = (chunk: BuildChunk): Promise<void> => {
+    const parsed = buildFeed.append(chunk.terminal);
+    if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return parsed;
     set((s) => {
       if (!s.view) return {};
       const view: BuildView = { ...s.view, id: chunk.id };
@@ -169,6 +170,7 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       if (chunk.status) view.status = chunk.status;
       return { view };
     });
+    return parsed;
   };
 
   const follow = async (call: { result: Promise<BuildRecord>; cancel(): void }, view: BuildView): Promise<BuildRecord | undefined> => {

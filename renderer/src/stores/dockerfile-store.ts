@@ -1,6 +1,15 @@
 import { create } from 'zustand';
 import type { Api } from '../../../shared/contract';
-import type { DockerfileLocation, DockerfileReport, PreflightImage, PreflightInput, PreflightReport } from '../../../shared/contract/dockerfile';
+import type {
+  AnalyzeInput,
+  ApplyResult,
+  DockerfileLocation,
+  DockerfileReport,
+  PreflightImage,
+  PreflightInput,
+  PreflightReport,
+} from '../../../shared/contract/dockerfile';
+import type { DockerfileFinding } from '../../../shared/domain/dockerfile';
 import { resolveDockerfile } from '../../../shared/domain/build-request/argv';
 import { BUILD_ARG_NAME, STAGE_NAME, isAbsolutePath } from '../../../shared/domain/build-request/request';
 import { parsePlatform } from '../../../shared/domain/platform';
@@ -50,6 +59,24 @@ export function preflightInputFor(request: AdviceRequest): PreflightInput | unde
 
 export const locationKey = (location: DockerfileLocation): string => `${location.contextDir}\u0000${location.dockerfile ?? ''}`;
 
+/** The ticked platforms the advice is about, valid and sorted: the same ticks are the same analysis. */
+export function advicePlatforms(platforms: readonly string[]): string[] {
+  return [...new Set(platforms.filter((p) => parsePlatform(p) !== undefined))].sort();
+}
+
+/** What the analysis is asked: the location and the ticked platforms (the analysis default without). */
+export function analyzeInputFor(request: Pick<AdviceRequest, 'contextDir' | 'dockerfile' | 'platforms'>): AnalyzeInput | undefined {
+  const location = adviceLocation(request);
+  if (!location) return undefined;
+  const platforms = advicePlatforms(request.platforms);
+  return platforms.length > 0 ? { ...location, platforms } : location;
+}
+
+/** The last rewrite written, or why it was not. */
+export type ApplyOutcome =
+  | { state: 'written'; rule: string; line: number; dockerfile: string; backup: string; edits: ApplyResult['edits'] }
+  | { state: 'failed'; rule: string; line: number; problem: Problem };
+
 interface DockerfileStore {
   /** The location the report (or problem) is for. */
   key?: string;
@@ -65,7 +92,13 @@ interface DockerfileStore {
   preflight?: PreflightReport;
   preflightProblem?: Problem;
 
-  analyze(api: Api, location: DockerfileLocation | undefined): Promise<void>;
+  /** A rewrite being written (its finding), and the outcome of the last one. */
+  applying?: { rule: string; line: number };
+  applied?: ApplyOutcome;
+
+  analyze(api: Api, input: AnalyzeInput | undefined): Promise<void>;
+  /** Writes a finding's rewrite into the file the report is for, then shows the file as written. */
+  apply(api: Api, input: AnalyzeInput, finding: DockerfileFinding): Promise<void>;
   runPreflight(api: Api, input: PreflightInput | undefined, options?: { force?: boolean }): Promise<void>;
 }
 
@@ -87,7 +120,7 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
     }
     const key = locationKey(location);
     // Another file: the old findings must not show under the new path while it is read.
-    if (key !== get().key) set({ key, report: undefined, problem: undefined, preflight: undefined, preflightKey: undefined, images: [] });
+    if (key !== get().key) set({ key, report: undefined, problem: undefined, preflight: undefined, preflightKey: undefined, images: [], applied: undefined });
     set({ analyzing: true });
     try {
       const report = await api.dockerfile.analyze(location);
@@ -96,6 +129,22 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
       if (seq === analyzeSeq) set({ report: undefined, problem: toProblem(error) });
     } finally {
       if (seq === analyzeSeq) set({ analyzing: false });
+    }
+  },
+
+  async apply(api, input, finding) {
+    const report = get().report;
+    if (!report || get().applying) return;
+    const which = { rule: finding.rule, line: finding.line };
+    set({ applying: which, applied: undefined });
+    try {
+      const result = await api.dockerfile.apply({ ...input, contentDigest: report.contentDigest, finding: which });
+      ++analyzeSeq; // an analysis still running is of the old text
+      set({ report: result.report, problem: undefined, analyzing: false, applied: { state: 'written', ...which, dockerfile: result.dockerfile, backup: result.backup, edits: result.edits } });
+    } catch (error) {
+      set({ applied: { state: 'failed', ...which, problem: toProblem(error) } });
+    } finally {
+      set({ applying: undefined });
     }
   },
 

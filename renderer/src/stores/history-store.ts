@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Api } from '../../../shared/contract';
 import type { BuildSummary, UnreadableBuild } from '../../../shared/contract/builds';
+import type { IntegritySummary } from '../../../shared/contract/integrity';
 import { toProblem, type Problem } from './problem';
 
 /** Builds fetched per page: the list is read a page at a time, never the whole history at once. */
@@ -19,6 +20,8 @@ interface HistoryStore {
   refresh(api: Api): Promise<void>;
   loadMore(api: Api): Promise<void>;
   remove(api: Api, id: string): Promise<void>;
+  /** A build's binary check has a verdict: its line shows it (no page is read again). */
+  checked(buildId: string, integrity: IntegritySummary): void;
 }
 
 let seq = 0;
@@ -70,5 +73,9 @@ export const useHistoryStore = create<HistoryStore>((set, get) => ({
       set({ problem: toProblem(error) });
     }
     await get().refresh(api);
+  },
+
+  checked(buildId, integrity) {
+    set((s) => ({ builds: s.builds.map((b) => (b.id === buildId ? { ...b, integrity } : b)) }));
   },
 }));

@@ -3,32 +3,10 @@ import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
 import { stripAnsi } from '../../../shared/domain/build-progress/format';
+import { shortcutProps, useShortcuts } from '../app/shortcuts';
+import { searchDecorations, terminalTheme } from '../theme/terminal-theme';
+import { useThemeStore } from '../theme/theme-store';
 import type { TerminalFeed, TerminalSink } from './terminal-feed';
-
-const THEME = {
-  background: '#0b0f14',
-  foreground: '#d8dee9',
-  cursor: '#0b0f14',
-  selectionBackground: '#2f4a6b',
-  black: '#1d2530',
-  red: '#f06a6a',
-  green: '#4cc38a',
-  yellow: '#e5b449',
-  blue: '#4fa3ff',
-  magenta: '#c38ef0',
-  cyan: '#4fd1d9',
-  white: '#d8dee9',
-  brightBlack: '#5c6b7d',
-  brightRed: '#ff8a8a',
-  brightGreen: '#6ee0a6',
-  brightYellow: '#f5cc6a',
-  brightBlue: '#7dbcff',
-  brightMagenta: '#d8aaff',
-  brightCyan: '#7de6ec',
-  brightWhite: '#ffffff',
-};
-
-const SEARCH_DECORATIONS = { matchBackground: '#5a4a12', activeMatchBackground: '#b58900', matchOverviewRuler: '#e5b449', activeMatchColorOverviewRuler: '#ffd75f' };
 
 /**
  * An xterm.js terminal fed by a TerminalFeed: colours, search, copy, fitted to its box. The
@@ -38,6 +16,8 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
   const host = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const parts = useRef<{ terminal: Terminal; search: SearchAddon } | undefined>(undefined);
+  const searchField = useRef<HTMLInputElement>(null);
+  const theme = useThemeStore((s) => s.resolved);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<{ index: number; count: number } | undefined>();
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
@@ -54,7 +34,9 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
       allowProposedApi: true, // search decorations
       fontFamily: "ui-monospace, 'SFMono-Regular', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       fontSize: 12.5,
-      theme: THEME,
+      theme: terminalTheme(el),
+      // xterm lifts any ANSI colour a build prints to AA contrast against the background
+      minimumContrastRatio: 4.5,
     });
     const fit = new FitAddon();
     const search = new SearchAddon();
@@ -72,6 +54,7 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     const observer = new ResizeObserver(refit);
     observer.observe(el);
     const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
+    // xterm calls back once it has parsed the data: what the build stream acknowledges.
     const sink: TerminalSink = {
       write: (data, callback) => terminal.write(data, callback),
       reset: () => terminal.reset(),
@@ -82,7 +65,6 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
       if (!el) return;
       el.dataset.lines = String(feed.stats.linesWritten);
       el.dataset.linesIn = String(feed.stats.linesIn);
-      el.dataset.linesSkipped = String(feed.stats.linesSkipped);
       el.dataset.linesPending = String(feed.pendingLines);
       el.dataset.state = feed.idle ? 'idle' : 'writing';
     };
@@ -97,10 +79,24 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     };
   }, [feed]);
 
+  // The page's theme changed: take its colours (theme.css) again.
+  useEffect(() => {
+    const p = parts.current;
+    if (p && host.current) p.terminal.options.theme = terminalTheme(host.current);
+  }, [theme]);
+
+  const focusSearch = () => {
+    searchField.current?.focus();
+    searchField.current?.select();
+  };
+  // With nothing to look for yet, the next/previous keys lead to the search field.
+  const findOrAsk = (direction: 'next' | 'previous') => (query ? find(direction) : focusSearch());
+  useShortcuts({ 'log.search': focusSearch, 'log.next': () => findOrAsk('next'), 'log.previous': () => findOrAsk('previous') });
+
   const find = (direction: 'next' | 'previous') => {
     const p = parts.current;
-    if (!p || !query) return;
-    const options = { decorations: SEARCH_DECORATIONS };
+    if (!p || !query || !host.current) return;
+    const options = { decorations: searchDecorations(host.current) };
     if (direction === 'next') p.search.findNext(query, { ...options, incremental: false });
     else p.search.findPrevious(query, options);
   };
@@ -121,9 +117,11 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     <div className="terminal-box" ref={box} data-testid={testId}>
       <div className="terminal-toolbar">
         <input
+          ref={searchField}
           type="search"
           placeholder="Search the log"
           aria-label="Search the log"
+          {...shortcutProps('log.search', 'Search the log')}
           value={query}
           data-testid={`${testId}-search`}
           onChange={(e) => {
@@ -135,10 +133,10 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
             if (e.key === 'Enter') find(e.shiftKey ? 'previous' : 'next');
           }}
         />
-        <button type="button" onClick={() => find('previous')} disabled={!query} aria-label="Previous match">
+        <button type="button" onClick={() => find('previous')} disabled={!query} aria-label="Previous match" {...shortcutProps('log.previous', 'Previous match')}>
           ↑
         </button>
-        <button type="button" onClick={() => find('next')} disabled={!query} aria-label="Next match" data-testid={`${testId}-search-next`}>
+        <button type="button" onClick={() => find('next')} disabled={!query} aria-label="Next match" data-testid={`${testId}-search-next`} {...shortcutProps('log.next', 'Next match')}>
           ↓
         </button>
         <span className="muted terminal-results" data-testid={`${testId}-results`} data-count={results?.count ?? ''}>

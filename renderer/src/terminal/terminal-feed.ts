@@ -1,10 +1,4 @@
-import { TERMINAL_SCROLLBACK, batchLines, type TerminalBatch } from '../../../shared/contract/builds';
-
-/** A stretch of whole terminal lines. */
-interface Segment {
-  text: string;
-  lines: number;
-}
+import { TERMINAL_SCROLLBACK, batchLines, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /** What the feed writes to: an xterm Terminal, or anything with the same two calls. */
 export interface TerminalSink {
@@ -86,10 +80,8 @@ class Ring {
 export interface FeedStats {
   /** Lines handed to the feed. */
   linesIn: number;
-  /** Lines written to the terminal. */
+  /** Lines written to the terminal (of the view shown). */
   linesWritten: number;
-  /** Lines never written because the terminal fell more than a scrollback behind (they would have scrolled away). */
-  linesSkipped: number;
 }
 
 const ALL = '\u0000all';
@@ -97,89 +89,40 @@ const ALL = '\u0000all';
 export interface FeedOptions {
   /** Lines kept per view, and the terminal's own scrollback. */
   scrollback?: number;
-  /** Text handed to the terminal per frame: bounds the time it parses and draws per frame. */
-  frameBytes?: number;
-  /** Runs `fn` at the next frame (requestAnimationFrame in a page). */
-  schedule?: (fn: () => void) => void;
-  /**
-   * While output comes faster than the terminal shows it (lines are being skipped), writes are
-   * spaced this far apart: drawing 60 times a second what nobody can read costs the page more
-   * than the whole rest of the log path. 0 disables it.
-   */
-  floodIntervalMs?: number;
-}
-
-const nextFrame = (fn: () => void): void => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
-  else setTimeout(fn, 16);
-};
-
-function countLines(text: string, from = 0, to = text.length): number {
-  let n = 0;
-  let at = text.indexOf('\n', from);
-  while (at >= 0 && at < to) {
-    n++;
-    at = text.indexOf('\n', at + 1);
-  }
-  return n;
-}
-
-/** Index just after the `n`-th newline of `text`. */
-function afterLines(text: string, n: number): number {
-  let at = -1;
-  for (let i = 0; i < n; i++) {
-    at = text.indexOf('\n', at + 1);
-    if (at < 0) return text.length;
-  }
-  return at + 1;
 }
 
 /**
- * Feeds build output to a terminal without ever holding more than a scrollback of text per view:
- * the full log stays on disk. Keeps one bounded ring per platform (shared lines go to every
- * platform) so a tab can re-show one platform. Hands the terminal at most `frameBytes` per frame,
- * one write at a time, so parsing and drawing never take over the page; when output comes faster
- * than that, the lines that would scroll out of the scrollback before being seen are skipped (a
- * line says so), which leaves the terminal exactly as it would be had they been written.
+ * Writes build output to a terminal as it comes, and keeps one bounded ring per view (everything,
+ * and each platform with the shared lines) so a view can be shown again; the full log stays on
+ * disk. It thins nothing: `append` resolves once the terminal has parsed what was written for
+ * it, which is what the stream acknowledges, so the core sends only as fast as the terminal
+ * takes it (and keeps only the tail when the terminal falls behind).
  */
 export class TerminalFeed {
   private readonly rings = new Map<string, Ring>();
   private sink: TerminalSink | undefined;
   private filter: string | undefined;
-  private queue: Segment[] = [];
-  private queuedLines = 0;
-  private writing = false;
-  private frameScheduled = false;
-  private skippedSinceMarker = 0;
-  /** Bumped on every reset, so callbacks of writes to the previous view are ignored. */
-  private epoch = 0;
+  /** Writes handed to the terminal and not parsed yet: each settles its chunk when done. */
+  private readonly writing = new Set<() => void>();
+  private linesPending = 0;
   readonly scrollback: number;
-  private readonly frameBytes: number;
-  private readonly schedule: (fn: () => void) => void;
-  private readonly floodIntervalMs: number;
-  /** Lines were skipped since the last write: output outruns the terminal. */
-  private flooded = false;
-  private lastWriteAt = 0;
-  readonly stats: FeedStats = { linesIn: 0, linesWritten: 0, linesSkipped: 0 };
-  /** Called after the feed's state changed (lines in, written, skipped), for the attached view. */
+  readonly stats: FeedStats = { linesIn: 0, linesWritten: 0 };
+  /** Called after the feed's state changed (lines in, written), for the attached view. */
   private onChange: (() => void) | undefined;
 
   constructor(options: FeedOptions = {}) {
     this.scrollback = options.scrollback ?? TERMINAL_SCROLLBACK;
-    this.frameBytes = options.frameBytes ?? 32 * 1024;
-    this.schedule = options.schedule ?? nextFrame;
-    this.floodIntervalMs = options.floodIntervalMs ?? 100;
     this.rings.set(ALL, new Ring(this.scrollback));
   }
 
-  /** Lines waiting to be written to the terminal. */
+  /** Lines written to the terminal and not parsed yet. */
   get pendingLines(): number {
-    return this.queuedLines;
+    return this.linesPending;
   }
 
-  /** Nothing is waiting and no write is being parsed. */
+  /** Every write has been parsed. */
   get idle(): boolean {
-    return this.queue.length === 0 && !this.writing;
+    return this.writing.size === 0;
   }
 
   /** Platforms with a view of their own (in the build's order); others appear when first seen. */
@@ -196,19 +139,18 @@ export class TerminalFeed {
   }
 
   attach(sink: TerminalSink, onChange?: () => void): void {
+    this.settleWrites();
     this.sink = sink;
     this.onChange = onChange;
     this.redraw();
   }
 
+  /** The terminal is going: what it had not parsed counts as consumed, so the stream never waits for it. */
   detach(sink: TerminalSink): void {
     if (this.sink !== sink) return;
     this.sink = undefined;
     this.onChange = undefined;
-    this.epoch++;
-    this.queue = [];
-    this.queuedLines = 0;
-    this.writing = false;
+    this.settleWrites();
   }
 
   /** Forgets everything (a new build, or another one opened). */
@@ -220,7 +162,6 @@ export class TerminalFeed {
     this.filter = undefined;
     this.stats.linesIn = 0;
     this.stats.linesWritten = 0;
-    this.stats.linesSkipped = 0;
     this.redraw();
   }
 
@@ -236,13 +177,14 @@ export class TerminalFeed {
     return this.ringOf(this.filter)?.text() ?? '';
   }
 
-  append(batch: TerminalBatch | undefined): void {
-    if (!batch) return;
+  /** Takes a batch in; resolves once the terminal has parsed what of it the shown view writes (at once when none). */
+  append(batch: TerminalBatch | undefined): Promise<void> {
+    if (!batch) return Promise.resolve();
     const lines = batchLines(batch);
     this.stats.linesIn += lines;
     const whole = { text: batch.text, lines };
     this.rings.get(ALL)!.push(whole);
-    if (this.sink && this.filter === undefined) this.enqueue(whole);
+    let shown: { text: string; lines: number } | undefined = this.filter === undefined ? whole : undefined;
     // Lines per platform in this batch (numbers only: no text is touched here).
     const counts = new Array<number>(batch.platforms.length).fill(0);
     let shared = 0;
@@ -259,10 +201,11 @@ export class TerminalFeed {
       const n = (index >= 0 ? counts[index]! : 0) + shared;
       if (n === 0) continue;
       ring.push({ lines: n, batch, platformIndex: index });
-      if (this.sink && this.filter === key) this.enqueue({ text: platformText(batch, index), lines: n });
+      if (this.filter === key) shown = { text: platformText(batch, index), lines: n };
     }
-    this.kick();
+    const done = shown ? this.write(shown.text, shown.lines) : Promise.resolve();
     this.onChange?.();
+    return done;
   }
 
   private ringOf(filter: string | undefined): Ring | undefined {
@@ -270,108 +213,32 @@ export class TerminalFeed {
   }
 
   private redraw(): void {
-    this.epoch++;
-    this.queue = [];
-    this.queuedLines = 0;
-    this.writing = false;
-    this.skippedSinceMarker = 0;
     if (!this.sink) return;
     this.sink.reset();
     const ring = this.ringOf(this.filter);
-    if (ring && ring.lines > 0) this.enqueue({ text: ring.text(), lines: ring.lines });
-    this.kick();
+    if (ring && ring.lines > 0) void this.write(ring.text(), ring.lines);
     this.onChange?.();
   }
 
-  private enqueue(seg: Segment): void {
-    this.queue.push(seg);
-    this.queuedLines += seg.lines;
-    // More than a scrollback waiting: the oldest would scroll away unseen, so they are not written.
-    let excess = this.queuedLines - this.scrollback;
-    while (excess > 0 && this.queue.length > 0) {
-      const first = this.queue[0]!;
-      if (first.lines <= excess) {
-        this.queue.shift();
-        this.drop(first.lines);
-        excess -= first.lines;
-      } else {
-        this.queue[0] = { text: first.text.slice(afterLines(first.text, excess)), lines: first.lines - excess };
-        this.drop(excess);
-        excess = 0;
-      }
-    }
-  }
-
-  private drop(lines: number): void {
-    this.flooded = true;
-    this.queuedLines -= lines;
-    this.stats.linesSkipped += lines;
-    this.skippedSinceMarker += lines;
-  }
-
-  private kick(): void {
-    if (this.frameScheduled || this.writing || this.queue.length === 0 || !this.sink) return;
-    this.frameScheduled = true;
-    const epoch = this.epoch;
-    const atFrame = () =>
-      this.schedule(() => {
-        if (epoch !== this.epoch) {
-          this.frameScheduled = false;
-          this.kick();
-          return;
-        }
-        // Decided at the frame, when the skips of the lines that came meanwhile are known.
-        const wait = this.flooded ? this.floodIntervalMs - (Date.now() - this.lastWriteAt) : 0;
-        if (wait > 0) {
-          setTimeout(atFrame, wait);
-          return;
-        }
-        this.frameScheduled = false;
-        this.writeFrame();
-      });
-    atFrame();
-  }
-
-  /** One write of at most `frameBytes`, cut at a line end; the next waits for it to be parsed. */
-  private writeFrame(): void {
+  private write(text: string, lines: number): Promise<void> {
     const sink = this.sink;
-    if (!sink || this.writing || this.queue.length === 0) return;
-    let text = '';
-    let lines = 0;
-    if (this.skippedSinceMarker > 0) {
-      text = `\x1b[2m… ${this.skippedSinceMarker} lines not shown here (output came faster than it can be drawn; the full log is kept on disk)\x1b[0m\r\n`;
-      this.skippedSinceMarker = 0;
-    }
-    while (this.queue.length > 0 && text.length < this.frameBytes) {
-      const seg = this.queue[0]!;
-      const room = this.frameBytes - text.length;
-      if (seg.text.length <= room) {
-        this.queue.shift();
-        text += seg.text;
-        lines += seg.lines;
-        continue;
-      }
-      const cut = seg.text.lastIndexOf('\n', room - 1) + 1;
-      // A single line longer than the budget goes whole.
-      const end = cut > 0 ? cut : afterLines(seg.text, 1);
-      const n = countLines(seg.text, 0, end);
-      text += seg.text.slice(0, end);
-      lines += n;
-      if (end >= seg.text.length) this.queue.shift();
-      else this.queue[0] = { text: seg.text.slice(end), lines: seg.lines - n };
-      break;
-    }
-    this.queuedLines -= lines;
+    if (!sink) return Promise.resolve();
     this.stats.linesWritten += lines;
-    this.writing = true;
-    this.flooded = false;
-    this.lastWriteAt = Date.now();
-    const epoch = this.epoch;
-    sink.write(text, () => {
-      if (epoch !== this.epoch) return;
-      this.writing = false;
-      this.kick();
-      this.onChange?.();
+    this.linesPending += lines;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        if (!this.writing.delete(done)) return;
+        this.linesPending -= lines;
+        resolve();
+        this.onChange?.();
+      };
+      this.writing.add(done);
+      sink.write(text, done);
     });
+  }
+
+  private settleWrites(): void {
+    for (const done of [...this.writing]) done();
+    this.linesPending = 0;
   }
 }

@@ -101,6 +101,18 @@ const ELF_MACHINES: { elfClass: 1 | 2; littleEndian: boolean; machine: number; a
   { elfClass: 2, littleEndian: true, machine: 0x102, archs: ['loong64'] },
 ];
 
+/** ELF class / byte order / machine of an architecture's binaries (the binary check's expectation). */
+export function elfIdentityOf(arch: EmulatorArchitecture): { elfClass: 1 | 2; littleEndian: boolean; machine: number } {
+  const row = ELF_MACHINES.find((m) => m.archs.includes(arch))!;
+  return { elfClass: row.elfClass, littleEndian: row.littleEndian, machine: row.machine };
+}
+
+/** The table architectures whose binaries carry this ELF identity (empty for any other machine). */
+export function architecturesOfElf(elf: { elfClass: number; littleEndian: boolean; machine: number }): EmulatorArchitecture[] {
+  const hit = ELF_MACHINES.find((m) => m.elfClass === elf.elfClass && m.littleEndian === elf.littleEndian && m.machine === elf.machine);
+  return hit ? [...hit.archs] : [];
+}
+
 /** Decodes the ELF header an entry's magic matches (hex as /proc shows it); undefined when it is not an ELF magic. */
 export function elfOfMagic(magicHex: string | undefined): { elfClass: number; littleEndian: boolean; machine: number } | undefined {
   if (!magicHex || !/^[0-9a-f]+$/i.test(magicHex) || magicHex.length < 40) return undefined;
@@ -118,10 +130,7 @@ export function elfOfMagic(magicHex: string | undefined): { elfClass: number; li
  */
 export function architecturesOfEntry(entry: { name: string; magic?: string; offset?: number }): EmulatorArchitecture[] {
   const elf = (entry.offset ?? 0) === 0 ? elfOfMagic(entry.magic) : undefined;
-  if (elf) {
-    const hit = ELF_MACHINES.find((m) => m.elfClass === elf.elfClass && m.littleEndian === elf.littleEndian && m.machine === elf.machine);
-    return hit ? [...hit.archs] : [];
-  }
+  if (elf) return architecturesOfElf(elf);
   const target = /^qemu-(.+?)(?:-static)?$/.exec(entry.name)?.[1];
   return target ? [...(QEMU_TARGETS[target] ?? [])] : [];
 }

@@ -11,6 +11,23 @@ function render(capture: string, exitCode: number, color = false) {
 }
 
 describe('TerminalFormatter', () => {
+  it('says how many lines each chunk holds, also for a heredoc title, a multi-line error and warnings', () => {
+    const heredoc = [
+      JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: '[linux/arm64 2/2] RUN <<EOF\necho one\necho two\nEOF', started: '2026-11-27T23:45:00Z' }] }),
+      JSON.stringify({ logs: [{ vertex: 'sha256:a', stream: 1, data: Buffer.from('one\ntwo\n').toString('base64'), timestamp: '2026-11-27T23:45:01Z' }] }),
+      JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: '[linux/arm64 2/2] RUN <<EOF\necho one\necho two\nEOF', started: '2026-11-27T23:45:00Z', completed: '2026-11-27T23:45:02Z', error: 'failed:\nexit code 1' }] }),
+      'ERROR: failed to solve:\nsecond line',
+    ].join('\n');
+    for (const [capture, code] of [[riscv64Fails, 1], [crossOk, 0], [heredoc, 1]] as const) {
+      for (const eol of ['\n', '\r\n'] as const) {
+        const tracker = new BuildProgressTracker();
+        const chunks = new TerminalFormatter({ eol }).format([...tracker.push(capture), ...tracker.end(code)]);
+        expect(chunks.length).toBeGreaterThan(3);
+        for (const c of chunks) expect(c.lines, JSON.stringify(c.text)).toBe(c.text.split('\n').length - 1);
+      }
+    }
+  });
+
   it('renders the failing build like buildx plain progress, with inherited platforms in headers', () => {
     const text = render(riscv64Fails, 1)
       .map((c) => c.text)

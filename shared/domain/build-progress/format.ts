@@ -11,6 +11,8 @@ import type { ProgressEvent, StepInfo } from './model';
 export interface TerminalChunk {
   /** One or more complete lines, each ending in `\n` (CRLF when asked). */
   text: string;
+  /** How many: known without scanning `text` (a log flood is mostly lines nobody will look into). */
+  lines: number;
   /** The step's platform; absent for shared steps and plain-text lines. */
   platform?: string;
   digest?: string;
@@ -38,6 +40,8 @@ const PLATFORM_COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[9
 
 interface Known {
   info: StepInfo;
+  /** `#N title` of this info and its newlines (a title can hold a heredoc), made once per info. */
+  head?: { text: string; newlines: number };
 }
 
 export class TerminalFormatter {
@@ -102,9 +106,10 @@ export class TerminalFormatter {
             ? `${(Math.max(0, l.timestamp - known.info.startedAt) / 1000).toFixed(3)} `
             : '';
         if (known) {
-          this.line(known, out, `${this.paint(DIM, elapsed)}${l.text}`);
+          // A log line's text never holds a newline: the tracker splits on them.
+          this.line(known, out, `${this.paint(DIM, elapsed)}${l.text}`, 0);
         } else {
-          this.emit(out, `${this.paint(DIM, `#${l.index} ${elapsed}`)}${l.text}`, l.platform, l.digest, l.index);
+          this.emit(out, `${this.paint(DIM, `#${l.index} ${elapsed}`)}${l.text}`, l.platform, l.digest, l.index, 0);
         }
         return;
       }
@@ -125,6 +130,7 @@ export class TerminalFormatter {
         const known = this.steps.get(e.digest);
         if (known) {
           known.info = { ...known.info };
+          known.head = undefined;
           if (e.platform !== undefined) known.info.platform = e.platform;
           else delete known.info.platform;
         }
@@ -155,8 +161,9 @@ export class TerminalFormatter {
     if (!known) {
       known = { info };
       this.steps.set(info.digest, known);
-    } else {
+    } else if (known.info !== info) {
       known.info = info;
+      known.head = undefined;
     }
     return known;
   }
@@ -166,14 +173,19 @@ export class TerminalFormatter {
     if (this.last === known.info.digest) return;
     const info = known.info;
     const sep = this.printedAny ? this.eol : '';
-    this.emit(out, `${sep}${this.paint(BOLD, `#${info.index}`)} ${this.title(info)}`, info.platform, info.digest, info.index);
+    if (!known.head) {
+      const text = `${this.paint(BOLD, `#${info.index}`)} ${this.title(info)}`;
+      known.head = { text, newlines: newlines(text) };
+    }
+    this.emit(out, sep + known.head.text, info.platform, info.digest, info.index, known.head.newlines + (sep ? 1 : 0));
     this.last = info.digest;
   }
 
-  private line(known: Known, out: TerminalChunk[], body: string): void {
+  /** `bodyNewlines`: when the caller knows them; counted otherwise. */
+  private line(known: Known, out: TerminalChunk[], body: string, bodyNewlines?: number): void {
     this.header(known, out);
     const info = known.info;
-    this.emit(out, `${this.paint(BOLD, `#${info.index}`)} ${body}`, info.platform, info.digest, info.index);
+    this.emit(out, `${this.paint(BOLD, `#${info.index}`)} ${body}`, info.platform, info.digest, info.index, bodyNewlines);
   }
 
   private title(info: StepInfo): string {
@@ -214,14 +226,20 @@ export class TerminalFormatter {
     return this.color && text ? `${code}${text}${RESET}` : text;
   }
 
-  private emit(out: TerminalChunk[], text: string, platform?: string, digest?: string, index?: number): void {
-    const chunk: TerminalChunk = { text: text + this.eol };
+  private emit(out: TerminalChunk[], text: string, platform?: string, digest?: string, index?: number, knownNewlines?: number): void {
+    const chunk: TerminalChunk = { text: text + this.eol, lines: (knownNewlines ?? newlines(text)) + 1 };
     if (platform !== undefined) chunk.platform = platform;
     if (digest !== undefined) chunk.digest = digest;
     if (index !== undefined) chunk.index = index;
     out.push(chunk);
     this.printedAny = true;
   }
+}
+
+function newlines(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
+  return n;
 }
 
 function seconds(ms: number | undefined): string {

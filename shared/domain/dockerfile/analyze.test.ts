@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzeDockerfile,
-  dockerfileAnalysis,
   expandDockerfileWord,
   hoverAt,
   PREDEFINED_ARG_NAMES,
   PREDEFINED_ARGS,
 } from './index';
 import { findArchWords } from './arch';
-import { analyzeShell, findToolchains, lexShell } from './shell';
+import { analyzeShell, lexShell } from './shell';
+import { findToolchains } from './toolchains';
 import { isArchSource } from './arch';
 
 const rulesAndLines = (text: string) => analyzeDockerfile(text).findings.map((f) => `${f.rule}@${f.line}`);
 
 describe('hard-coded architecture: what is and is not flagged', () => {
   const cases: Array<[string, string, string[]]> = [
-    ['image tag in FROM is not scanned', 'FROM example/tool:1.0-amd64\nRUN true', []],
+    ['an architecture in the FROM image name is its own rule', 'FROM example/tool:1.0-amd64\nRUN true', ['arch-in-base-image@1']],
     ['arm64v8 namespace is not an arch word', 'FROM alpine\nRUN echo arm64v8/alpine', []],
     ['linux_386 counts, a bare 386 does not', 'FROM alpine\nRUN curl -O https://x/t_linux_386.tgz && echo 386', ['hardcoded-arch@2']],
-    ['ARG default is not scanned (only RUN/ADD/COPY/ENV)', 'FROM alpine\nARG ARCH=amd64\nRUN echo $ARCH', []],
+    ['an ARG default that pins an architecture is reported at the ARG, not where it is used', 'FROM alpine\nARG ARCH=amd64\nRUN echo $ARCH', ['pinned-arch-arg@2']],
+    ['an unused pinned ARG is not reported', 'FROM alpine\nARG ARCH=amd64\nRUN true', []],
     ['LABEL is not scanned', 'FROM alpine\nLABEL arch=amd64', []],
     ['--add-architecture is deliberate', 'FROM debian\nRUN dpkg --add-architecture i386 && apt-get update', []],
     ['TARGETARCH default in a parameter expansion is a mapping', 'FROM alpine\nARG TARGETARCH\nRUN echo ${TARGETARCH:-amd64}', []],
@@ -70,19 +71,18 @@ describe('hard-coded architecture: what is and is not flagged', () => {
     it(name, () => expect(rulesAndLines(text)).toEqual(expected));
   }
 
-  it('reports the column of the word and one finding per line', () => {
-    const a = analyzeDockerfile('FROM alpine\nRUN wget https://x/amd64/tool-x86_64 \\\n && wget https://x/arm64.tgz');
-    expect(a.findings.map((f) => [f.line, f.column, f.endColumn, f.subject])).toEqual([
-      [2, 20, 37, 'amd64, x86_64'],
-      [3, 20, 25, 'arm64'],
-    ]);
+  it('reports one finding per instruction, at its first word, over all its lines', () => {
+    const a = analyzeDockerfile('FROM alpine\nRUN wget https://x/amd64/tool-amd64 \\\n && wget https://x/amd64.tgz');
+    expect(a.findings.map((f) => [f.line, f.column, f.endLine, f.subject])).toEqual([[2, 20, 3, 'amd64']]);
   });
 });
 
 describe('args used in a stage', () => {
   const cases: Array<[string, string, string[]]> = [
     ['ENV inherited from the parent stage counts', 'ARG VERSION=1\nFROM alpine AS base\nENV VERSION=1 TARGETARCH=x\nFROM base\nRUN echo $VERSION $TARGETARCH', []],
-    ['ARG does not carry over to a child stage', 'FROM alpine AS base\nARG TARGETARCH\nFROM base\nRUN echo $TARGETARCH', ['undeclared-platform-arg@4']],
+    // BuildKit copies the base stage's build args into the stage built on it (dockerfile2llb: ds.init).
+    ['ARG carries over to a stage built FROM that stage', 'FROM alpine AS base\nARG TARGETARCH\nFROM base\nRUN echo $TARGETARCH', []],
+    ['ARG does not carry over to a stage that only copies from it', 'FROM alpine AS base\nARG TARGETARCH\nFROM alpine\nCOPY --from=base /a /a\nRUN echo $TARGETARCH', ['undeclared-platform-arg@5']],
     ['a variable the script assigns itself is not an arg', 'FROM alpine\nRUN TARGETARCH=$(dpkg --print-architecture); echo $TARGETARCH', []],
     ['CMD runs later and is not checked', 'FROM alpine\nCMD echo $TARGETARCH', []],
     ['FROM lines see the global scope', 'ARG TAG=1\nFROM example/app:${TAG}-$TARGETARCH', []],
@@ -98,7 +98,7 @@ describe('suggestions', () => {
   it('rewrites a Docker-spelled word with ${TARGETARCH} and adds the ARG when missing', () => {
     const f = analyzeDockerfile('FROM alpine\nRUN wget https://x/yq_linux_amd64 \\\n && chmod +x yq_linux_amd64').findings;
     expect(f[0]?.suggestion).toBe(
-      'ARG TARGETARCH\nRUN wget https://x/yq_linux_${TARGETARCH} \\\n && chmod +x yq_linux_amd64',
+      'ARG TARGETARCH\nRUN wget https://x/yq_linux_${TARGETARCH} \\\n && chmod +x yq_linux_${TARGETARCH}',
     );
   });
 
@@ -276,46 +276,17 @@ describe('expandDockerfileWord', () => {
 });
 
 describe('robustness', () => {
-  // Deterministic mutations of real Dockerfiles: the analysis must stay total and schema-valid.
-  const seedFiles = [
-    'FROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETARCH\nRUN <<EOF\ncase "$TARGETARCH" in amd64) A=x86_64;; esac\nEOF\nRUN GOARCH=$TARGETARCH go build \\\n  -o /o .\nFROM alpine\nCOPY --from=b /o /o\n',
-    '# escape=`\nARG X=${Y:-z}\nFROM ${X} AS a\nRUN echo `\n  "amd64" && curl https://x/aarch64\nCOPY <<-"E" /f\n\tarm64\n\tE\n',
-  ];
-  const junk = ['\\', '`', '"', "'", '<<', '<<-', 'EOF', '$', '${', '}', '(', ')', '\n', ' ', '#', 'FROM', 'AS', '--platform=', ';', '&&', '|', 'case', 'esac', 'if', 'fi', '[', ']', 'x86_64', '\t', '\r\n', '\u0000', '😀'];
-  let seed = 42;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
-  it('survives 400 mutated files without the internal-error fallback', () => {
-    for (let i = 0; i < 400; i++) {
-      let text = seedFiles[i % seedFiles.length] ?? '';
-      for (let m = 0; m < 1 + rand(8); m++) {
-        const at = rand(text.length + 1);
-        if (rand(3) === 0) text = text.slice(0, at) + text.slice(at + 1 + rand(5));
-        else text = text.slice(0, at) + (junk[rand(junk.length)] ?? '') + text.slice(at);
-      }
-      const a = analyzeDockerfile(text);
-      expect(() => dockerfileAnalysis.parse(a), text).not.toThrow();
-      expect(a.findings.some((f) => f.why === 'Internal analysis error.'), text).toBe(false);
-      const lines = text.split(/\r\n|\r|\n/).length;
-      for (const f of a.findings) expect(f.line, text).toBeLessThanOrEqual(Math.max(lines, 1));
-    }
-  });
-
+  // Mutated and generated inputs are in fuzz.test.ts; the time it takes is measured by `npm run bench`.
   it('accepts CRLF line ends and a byte-order mark', () => {
     const a = analyzeDockerfile('\uFEFFFROM alpine AS a\r\nRUN wget https://x/t-x86_64 \\\r\n  && true\r\n');
     expect(a.parseErrors).toEqual([]);
     expect(a.findings.map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual(['hardcoded-arch@2:22']);
   });
 
-  it('handles a large file quickly', () => {
+  it('analyses a large file with many stages and a long heredoc script', () => {
     const body = Array.from({ length: 3000 }, (_, i) => `if [ "$X" = ${i} ]; then echo "${i}" | grep -q x; fi`).join('\n');
     const stages = Array.from({ length: 50 }, (_, i) => `FROM alpine AS s${i}\nARG TARGETARCH\nRUN echo $TARGETARCH && \\\n  wget https://x/${i}-$TARGETARCH.tgz`).join('\n');
-    const text = `${stages}\nRUN <<EOF\n${body}\nEOF\n`;
-    const started = Date.now();
-    const a = analyzeDockerfile(text);
-    expect(Date.now() - started).toBeLessThan(3000);
+    const a = analyzeDockerfile(`${stages}\nRUN <<EOF\n${body}\nEOF\n`);
     expect(a.stages).toHaveLength(50);
     expect(a.findings).toEqual([]);
   });

@@ -5,7 +5,8 @@
  * `$BUILDPLATFORM` cross-compile pattern. `planPreflight`/`preflightFindings` check base images
  * against the ticked platforms. Pure and isomorphic: runs in the renderer and in Node.
  */
-export { analyzeDockerfile, targetStages } from './analyze';
+export { analyzeDockerfile, targetStages, DEFAULT_ADVICE_PLATFORMS, type AnalyzeOptions } from './analyze';
+export { applyEdits } from './rewrite';
 export { planPreflight, preflightFindings } from './preflight';
 export {
   PREDEFINED_ARGS,

@@ -96,7 +96,8 @@ export const KNOWN_INSTRUCTIONS = new Set([
   'WORKDIR',
 ]);
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for "did you mean" hints on short words. */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
@@ -110,6 +111,7 @@ function editDistance(a: string, b: string): number {
 
 /** A known instruction one or two edits away (`RUNN`, `COPPY`), for the unknown-instruction hint. */
 function closestInstruction(keyword: string): string | undefined {
+  if (keyword.length > 20) return undefined;
   let best: string | undefined;
   let bestDistance = keyword.length <= 4 ? 2 : 3;
   for (const known of KNOWN_INSTRUCTIONS) {
@@ -121,6 +123,9 @@ function closestInstruction(keyword: string): string | undefined {
   }
   return best;
 }
+
+/** Flags BuildKit parses as booleans (`COPY --link`); all others take `=value`. */
+const BOOLEAN_FLAGS = new Set(['link', 'parents', 'keep-git-dir', 'unpack']);
 
 const STAGE_NAME_RE = /^[a-z][a-z0-9-_.]*$/;
 
@@ -219,8 +224,8 @@ function isExecForm(args: string): boolean {
   }
 }
 
-/** Splits on unquoted whitespace, keeping quotes and escapes as written. */
-function splitWords(seg: Segment, escapeChar: string): Array<{ text: string; at: number }> {
+/** Splits on unquoted whitespace, keeping quotes and escapes as written (ARG words). */
+export function splitWords(seg: Segment, escapeChar: string): Array<{ text: string; at: number }> {
   const out: Array<{ text: string; at: number }> = [];
   let start = -1;
   let quote = '';
@@ -282,6 +287,20 @@ export function argDeclarations(instr: ModelInstruction, escapeChar = '\\'): Arg
   });
 }
 
+/**
+ * dockerfile-ast re-tokenises an instruction's arguments on every call that needs them (arguments,
+ * ranges, flags, heredocs): several times per instruction, which dominates on long lines. The
+ * document is immutable once parsed, so the first result is kept on the instruction; callers get
+ * a copy of the list because some of them shift the flags off it.
+ */
+function memoizeArguments(node: Instruction): void {
+  const target = node as unknown as { getRawArguments?: () => unknown[] };
+  const original = target.getRawArguments;
+  if (typeof original !== 'function') return;
+  let cached: unknown[] | undefined;
+  target.getRawArguments = () => [...(cached ??= original.call(node))];
+}
+
 export function buildModel(source: string): DockerfileModel {
   // Docker ignores a byte-order mark; the parser would read it as part of the first keyword.
   const text = source.replace(/^\uFEFF/, '');
@@ -306,6 +325,7 @@ export function buildModel(source: string): DockerfileModel {
   const stageNames = new Map<string, number>();
 
   for (const node of ast.getInstructions()) {
+    memoizeArguments(node);
     const range = node.getRange();
     const keyword = node.getKeyword().toUpperCase();
     const { bodies, skip } = heredocsOf(node, lines);
@@ -339,6 +359,12 @@ export function buildModel(source: string): DockerfileModel {
     }
     for (const h of bodies) {
       if (!h.terminated) err(h.openLine, `Heredoc \`<<${h.name}\` is never closed: add a line with just \`${h.name}\`.`);
+    }
+    // BuildKit's flag parser: every flag but the boolean ones needs `--name=value`.
+    for (const f of instr.flags) {
+      if (f.value === null && !BOOLEAN_FLAGS.has(f.name)) {
+        err(f.line, `Missing a value on flag \`--${f.name}\`: write \`--${f.name}=value\` (a space does not separate a flag from its value).`, f.col);
+      }
     }
     const hasArgs = (node.getArgumentsContent() ?? '').trim() !== '' || bodies.length > 0;
     if (!hasArgs && keyword !== 'FROM') err(instr.line, `${keyword} needs arguments.`, instr.col);

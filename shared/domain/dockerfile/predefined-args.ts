@@ -1,7 +1,7 @@
 /**
  * The platform args BuildKit defines for every build. They live in the global scope: a FROM line
  * can use them directly, but inside a stage each must be declared again with `ARG NAME` (no value)
- * before use, or it expands to an empty string.
+ * before use, there or in the stage it is built FROM, or it expands to an empty string.
  */
 export interface PredefinedArg {
   name: PredefinedArgName;
@@ -26,7 +26,7 @@ export const PREDEFINED_ARG_NAMES = [
 export type PredefinedArgName = (typeof PREDEFINED_ARG_NAMES)[number];
 
 const SCOPE_NOTE =
-  'Defined in the global scope. Inside a stage, declare it with `ARG NAME` (no value) before using it in RUN, ENV, COPY or ADD, or it expands to an empty string.';
+  'Defined in the global scope. Inside a stage, declare it with `ARG NAME` (no value) before using it in RUN, ENV, COPY or ADD (a stage built FROM another inherits that stage\'s declarations), or it expands to an empty string. Do not give it a default: that replaces the value BuildKit sets.';
 
 function entry(
   name: PredefinedArgName,

@@ -31,6 +31,20 @@ describe('planPreflight', () => {
     ]);
   });
 
+  it('gives a stage built FROM another stage that stage\'s platform, ignoring its own --platform (BuildKit)', () => {
+    const a = analyzeDockerfile(
+      ['FROM --platform=$BUILDPLATFORM golang:1.22 AS build', 'FROM --platform=linux/s390x build AS more', 'COPY --from=busybox:1 /bin/sh /sh', 'FROM alpine:3', 'COPY --from=more /x /x'].join('\n'),
+    );
+    const plan = planPreflight(a, amdArm);
+    expect(plan.find((e) => e.image === 'busybox:1')?.platformsNeeded).toEqual(['linux/amd64']);
+  });
+
+  it('matches FROM to a stage name exactly and never by index, as BuildKit does', () => {
+    const a = analyzeDockerfile(['FROM golang:1.22 AS build', 'FROM 0', 'FROM Build'].join('\n'), { platforms: ['linux/amd64'] });
+    expect(a.stages.map((s) => s.parentStage)).toEqual([undefined, undefined, undefined]);
+    expect(planPreflight(a, { ...amdArm, target: undefined }).map((e) => e.image)).toEqual(['Build']);
+  });
+
   it('uses the build platform for $BUILDPLATFORM stages whatever the builder is', () => {
     const plan = planPreflight(analysis, { targetPlatforms: ['linux/amd64', 'linux/arm64'], buildPlatform: 'linux/arm64' });
     expect(plan.find((e) => e.image === 'golang:1.22-alpine')?.platformsNeeded).toEqual(['linux/arm64']);

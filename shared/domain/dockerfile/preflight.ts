@@ -83,27 +83,34 @@ class PlatformScope {
     return this.expand(text, (n) => values.get(n));
   }
 
-  /** The platform a stage runs on for this target: its flag, else its parent stage's, else the target. */
+  /**
+   * The platform a stage runs on for this target. As in BuildKit, a stage built FROM another takes
+   * that stage's platform (its own `--platform` is ignored); otherwise its flag, else the target.
+   */
   stagePlatform(stage: DockerfileStage): string {
     const cached = this.platforms.get(stage.index);
     if (cached !== undefined) return cached;
     let platform = this.target;
-    if (stage.platformFlag !== undefined) {
+    // The parent can depend on the platform: `FROM runtime-${TARGETARCH}`.
+    const parent = findStage(this.analysis.stages, this.resolveGlobal(stage.image).value, stage.index, 'from');
+    if (parent) platform = this.stagePlatform(parent);
+    else if (stage.platformFlag !== undefined) {
       const resolved = this.resolveGlobal(stage.platformFlag).value.trim();
       if (resolved) platform = normalizePlatform(resolved);
-    } else {
-      // The parent can depend on the platform: `FROM runtime-${TARGETARCH}`.
-      const parent = findStage(this.analysis.stages, this.resolveGlobal(stage.image).value, stage.index);
-      if (parent) platform = this.stagePlatform(parent);
     }
     this.platforms.set(stage.index, platform);
     return platform;
   }
 }
 
-function findStage(stages: DockerfileStage[], ref: string, before: number): DockerfileStage | undefined {
-  const key = ref.trim().toLowerCase();
-  return stages.find((s) => s.index < before && (s.name === key || String(s.index) === key));
+/**
+ * The earlier stage a reference names, as BuildKit finds it: FROM matches a stage name exactly
+ * (names are lower-case); `COPY --from` and `RUN --mount=from` also take a stage index.
+ */
+function findStage(stages: DockerfileStage[], ref: string, before: number, source: StageReference['source']): DockerfileStage | undefined {
+  const key = ref.trim();
+  const lower = key.toLowerCase();
+  return stages.find((s) => s.index < before && (source === 'from' ? s.name === key : s.name === lower || String(s.index) === key));
 }
 
 interface Use {
@@ -120,7 +127,7 @@ function usesFor(scope: PlatformScope, analysis: DockerfileAnalysis, stage: Dock
     const image = resolved.value.trim();
     if (image === '' && resolved.unresolved.length === 0) continue;
     if (image.toLowerCase() === 'scratch') continue;
-    const earlier = findStage(analysis.stages, image, stage.index);
+    const earlier = findStage(analysis.stages, image, stage.index, ref.source);
     if (earlier) deps.push(earlier.index);
     else images.push({ stage, ref, resolved: { value: image, unresolved: resolved.unresolved } });
   }
@@ -141,7 +148,7 @@ export function planPreflight(analysis: DockerfileAnalysis, options: PreflightOp
   const stages = analysis.stages;
   if (stages.length === 0) return [];
   const wanted = options.target?.trim().toLowerCase();
-  const root = (wanted ? stages.find((s) => s.name === wanted || String(s.index) === wanted) : undefined) ?? stages[stages.length - 1];
+  const root = (wanted ? stages.find((s) => s.name === wanted) : undefined) ?? stages[stages.length - 1];
   if (!root) return [];
 
   const entries = new Map<string, PreflightEntry>();

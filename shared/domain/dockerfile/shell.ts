@@ -139,7 +139,7 @@ export function lexShell(src: string): ShellLex {
 }
 
 const LIST_END = new Set([';', ';;', '\n', '&', ')', '(']);
-const PIPELINE_END = new Set([...LIST_END, '&&', '||']);
+export const PIPELINE_END = new Set([...LIST_END, '&&', '||']);
 // Words after which the next word starts a command.
 const COMMAND_PREFIX_WORDS = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '{', '!', 'time']);
 
@@ -150,6 +150,15 @@ export interface ArchContext {
   archCount(text: string): number;
 }
 
+export interface ArchCase {
+  /** Offset of `case` in the script. */
+  start: number;
+  /** Branch patterns as written (quotes removed), `*` for the default branch. */
+  patterns: string[];
+  /** The default branch stops the build (`exit 1`, `false`); undefined when there is none. */
+  defaultFails: boolean | undefined;
+}
+
 export interface ShellFacts {
   /** `[start, end)` ranges where architecture words are deliberate (mappings, branches). */
   excused: Array<[number, number]>;
@@ -158,50 +167,63 @@ export interface ShellFacts {
   archVariables: string[];
   /** Every `NAME=value` assignment, for the GOARCH check. */
   assignments: Array<{ name: string; value: string; start: number }>;
+  /** `case` statements that branch on the architecture, for the coverage check. */
+  archCases: ArchCase[];
 }
 
-function isCommandStart(tokens: ShellToken[], k: number): boolean {
-  const prev = tokens[k - 1];
-  if (!prev) return true;
-  if (prev.kind === 'op') return PIPELINE_END.has(prev.text) || prev.text === '|';
-  return COMMAND_PREFIX_WORDS.has(prev.text) && isCommandStart(tokens, k - 1);
+/**
+ * Where commands start, where each pipeline and and-or list ends, and which token closes each
+ * `case` and `if`: one pass each, so scripts of any length are scanned in linear time.
+ */
+export interface Structure {
+  commandStart: boolean[];
+  pipelineEnd: number[];
+  listEnd: number[];
+  close: Map<number, number>;
 }
 
-/** Index of the token closing the construct opened at `k` (`case`…`esac`, `if`…`fi`), or the last token. */
-function findClose(tokens: ShellToken[], k: number, open: string, close: string): number {
-  let depth = 0;
-  for (let j = k; j < tokens.length; j++) {
-    const t = tokens[j];
+export function structureOf(tokens: ShellToken[]): Structure {
+  const n = tokens.length;
+  const commandStart = new Array<boolean>(n).fill(false);
+  for (let k = 0; k < n; k++) {
+    const prev = tokens[k - 1];
+    commandStart[k] =
+      !prev ||
+      (prev.kind === 'op' ? PIPELINE_END.has(prev.text) || prev.text === '|' : COMMAND_PREFIX_WORDS.has(prev.text) && commandStart[k - 1] === true);
+  }
+  const pipelineEnd = new Array<number>(n).fill(n - 1);
+  const listEnd = new Array<number>(n).fill(n - 1);
+  for (let k = n - 2; k >= 0; k--) {
+    const next = tokens[k + 1];
+    const stopsPipeline = next?.kind === 'op' && PIPELINE_END.has(next.text);
+    const stopsList = next?.kind === 'op' && LIST_END.has(next.text);
+    pipelineEnd[k] = stopsPipeline ? k : (pipelineEnd[k + 1] ?? n - 1);
+    listEnd[k] = stopsList ? k : (listEnd[k + 1] ?? n - 1);
+  }
+  const close = new Map<number, number>();
+  const open: Record<string, number[]> = { case: [], if: [] };
+  for (let k = 0; k < n; k++) {
+    const t = tokens[k];
     if (t?.kind !== 'word') continue;
-    if (t.text === open && isCommandStart(tokens, j)) depth++;
-    else if (t.text === close) {
-      depth--;
-      if (depth === 0) return j;
+    if ((t.text === 'case' || t.text === 'if') && commandStart[k]) open[t.text]?.push(k);
+    else if (t.text === 'esac' || t.text === 'fi') {
+      const opened = open[t.text === 'esac' ? 'case' : 'if']?.pop();
+      if (opened !== undefined) close.set(opened, k);
     }
   }
-  return tokens.length - 1;
+  return { commandStart, pipelineEnd, listEnd, close };
 }
 
-function endOf(tokens: ShellToken[], k: number, stops: Set<string>): number {
-  let j = k;
-  while (j + 1 < tokens.length) {
-    const next = tokens[j + 1];
-    if (next?.kind === 'op' && stops.has(next.text)) break;
-    j++;
-  }
-  return j;
-}
-
-const ASSIGN_RE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+export const ASSIGN_RE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 // `NAME=value` words: command prefixes, `export NAME=`, and arguments such as `go env -w NAME=`.
-function assignmentsIn(tokens: ShellToken[]): ShellFacts['assignments'] {
+function assignmentsIn(tokens: ShellToken[], st: Structure): ShellFacts['assignments'] {
   const out: ShellFacts['assignments'] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
     if (t?.kind !== 'word') continue;
     const m = ASSIGN_RE.exec(t.text);
-    if (m && (isCommandStart(tokens, k) || tokens[k - 1]?.kind === 'word')) {
+    if (m && (st.commandStart[k] || tokens[k - 1]?.kind === 'word')) {
       out.push({ name: m[1] ?? '', value: m[2] ?? '', start: t.start });
     }
   }
@@ -210,7 +232,48 @@ function assignmentsIn(tokens: ShellToken[]): ShellFacts['assignments'] {
 
 /** Every `NAME=value` assignment in a script. */
 export function shellAssignments(src: string): ShellFacts['assignments'] {
-  return assignmentsIn(lexShell(src).tokens);
+  const { tokens } = lexShell(src);
+  return assignmentsIn(tokens, structureOf(tokens));
+}
+
+const unquoted = (w: string) => w.replace(/^(['"])(.*)\1$/s, '$2');
+
+/** The branches of the `case` at `k` (its `in` at `inAt`, closed at `close`). */
+function caseBranches(tokens: ShellToken[], st: Structure, inAt: number, close: number): Pick<ArchCase, 'patterns' | 'defaultFails'> {
+  const patterns: string[] = [];
+  let defaultFails: boolean | undefined;
+  let inPattern = true;
+  let isDefault = false;
+  let fails = false;
+  let depth = 0;
+  const endBranch = () => {
+    if (isDefault) defaultFails = defaultFails === false ? false : fails;
+    inPattern = true;
+    isDefault = false;
+    fails = false;
+  };
+  for (let j = inAt + 1; j < close; j++) {
+    const t = tokens[j];
+    if (!t) continue;
+    if (inPattern) {
+      if (t.kind === 'op' && t.text === ')') inPattern = false;
+      else if (t.kind === 'word') {
+        const p = unquoted(t.text);
+        patterns.push(p);
+        if (p === '*') isDefault = true;
+      }
+      continue;
+    }
+    if (t.kind === 'word' && st.commandStart[j]) {
+      if (t.text === 'case') depth++;
+      if ((t.text === 'exit' || t.text === 'return') && !/^0?$/.test(tokens[j + 1]?.kind === 'word' ? (tokens[j + 1]?.text ?? '') : '')) fails = true;
+      if (t.text === 'false') fails = true;
+    }
+    if (t.kind === 'word' && t.text === 'esac' && depth > 0) depth--;
+    if (t.kind === 'op' && t.text === ';;' && depth === 0) endBranch();
+  }
+  if (!inPattern) endBranch();
+  return { patterns, defaultFails };
 }
 
 /**
@@ -219,51 +282,71 @@ export function shellAssignments(src: string): ShellFacts['assignments'] {
  */
 export function analyzeShell(src: string, derived: Set<string>, ctx: ArchContext): ShellFacts {
   const { tokens, comments } = lexShell(src);
+  const st = structureOf(tokens);
   const span = (a: number, b: number) => src.slice(tokens[a]?.start ?? 0, tokens[b]?.end ?? 0);
+  const endAt = (k: number) => tokens[k]?.end ?? src.length;
   let excused: Array<[number, number]> = [];
-  const assignments = assignmentsIn(tokens);
+  let archCases: ArchCase[] = [];
+  const assignments = assignmentsIn(tokens, st);
   const archVariables = new Set<string>();
+  const last = tokens.length - 1;
 
   // Two rounds: a branch can assign a variable that a later branch switches on.
   for (let round = 0; round < 2; round++) {
     excused = [];
+    archCases = [];
+    const ifs: Array<{ k: number; condFrom: number; arch: boolean }> = [];
+    const closeIf = (at: number) => {
+      const open = ifs.pop();
+      if (open?.arch) excused.push([tokens[open.k]?.start ?? 0, endAt(at)]);
+    };
     for (let k = 0; k < tokens.length; k++) {
       const t = tokens[k];
-      if (t?.kind !== 'word' || !isCommandStart(tokens, k)) continue;
+      if (t?.kind !== 'word') continue;
+      if (t.text === 'fi' && ifs.length > 0) {
+        closeIf(k);
+        continue;
+      }
+      if (!st.commandStart[k]) {
+        const top = ifs[ifs.length - 1];
+        if (t.text === 'then' && top && top.condFrom >= 0) {
+          if (ctx.isArchSource(span(top.condFrom, k - 1))) top.arch = true;
+          top.condFrom = -1;
+        }
+        continue;
+      }
       if (t.text === 'case') {
-        const close = findClose(tokens, k, 'case', 'esac');
+        const close = st.close.get(k) ?? last;
         let inAt = k + 1;
         while (inAt < close && tokens[inAt]?.text !== 'in') inAt++;
-        if (ctx.isArchSource(span(k + 1, inAt - 1))) excused.push([t.start, tokens[close]?.end ?? src.length]);
-      } else if (t.text === 'if') {
-        const close = findClose(tokens, k, 'if', 'fi');
-        let depth = 0;
-        let condFrom = -1;
-        let archBranch = false;
-        for (let j = k; j <= close; j++) {
-          const w = tokens[j];
-          if (w?.kind !== 'word') continue;
-          if (w.text === 'if' && isCommandStart(tokens, j)) depth++;
-          if (w.text === 'fi') depth--;
-          if (depth === 1 && (w.text === 'if' || w.text === 'elif') && isCommandStart(tokens, j)) condFrom = j + 1;
-          if (depth === 1 && w.text === 'then' && condFrom >= 0) {
-            if (ctx.isArchSource(span(condFrom, j - 1))) archBranch = true;
-            condFrom = -1;
-          }
+        if (ctx.isArchSource(span(k + 1, inAt - 1))) {
+          excused.push([t.start, endAt(close)]);
+          archCases.push({ start: t.start, ...caseBranches(tokens, st, inAt, close) });
         }
-        if (archBranch) excused.push([t.start, tokens[close]?.end ?? src.length]);
+      } else if (t.text === 'if') {
+        ifs.push({ k, condFrom: k + 1, arch: false });
+      } else if (t.text === 'elif') {
+        const top = ifs[ifs.length - 1];
+        if (top) top.condFrom = k + 1;
+      } else if (t.text === 'then') {
+        const top = ifs[ifs.length - 1];
+        if (top && top.condFrom >= 0) {
+          if (ctx.isArchSource(span(top.condFrom, k - 1))) top.arch = true;
+          top.condFrom = -1;
+        }
       } else if (t.text === '[' || t.text === '[[' || t.text === 'test') {
-        const end = endOf(tokens, k, PIPELINE_END);
+        const end = st.pipelineEnd[k] ?? last;
         const next = tokens[end + 1];
         if (next && (next.text === '&&' || next.text === '||') && ctx.isArchSource(span(k, end))) {
-          excused.push([t.start, tokens[endOf(tokens, k, LIST_END)]?.end ?? src.length]);
+          excused.push([t.start, endAt(st.listEnd[k] ?? last)]);
         }
       } else if (t.text === 'for') {
         // `for arch in amd64 arm64; do` handles every architecture alike.
-        const end = endOf(tokens, k, LIST_END);
-        if (ctx.archCount(span(k, end)) >= 2) excused.push([t.start, tokens[end]?.end ?? src.length]);
+        const end = st.listEnd[k] ?? last;
+        if (ctx.archCount(span(k, end)) >= 2) excused.push([t.start, endAt(end)]);
       }
     }
+    while (ifs.length > 0) closeIf(last);
     // A pipeline that derives the architecture (`echo $TARGETARCH | sed s/amd64/x86_64/`) or names
     // several (`apt-get install gcc-aarch64-linux-gnu gcc-x86-64-linux-gnu`) is a mapping, not a pin.
     let from = 0;
@@ -273,17 +356,17 @@ export function analyzeShell(src: string, derived: Set<string>, ctx: ArchContext
       if (k > from) {
         const text = span(from, k - 1);
         if (ctx.isArchSource(text) || ctx.archCount(text) >= 2) {
-          excused.push([tokens[from]?.start ?? 0, tokens[k - 1]?.end ?? src.length]);
+          excused.push([tokens[from]?.start ?? 0, endAt(k - 1)]);
         }
       }
       from = k + 1;
     }
 
-    const inExcused = (pos: number) => excused.some(([a, b]) => pos >= a && pos < b);
+    const merged = mergeSorted(excused);
     let grew = false;
     for (const a of assignments) {
       if (derived.has(a.name)) continue;
-      if (ctx.isArchSource(a.value) || inExcused(a.start)) {
+      if (ctx.isArchSource(a.value) || insideSorted(a.start, merged)) {
         derived.add(a.name);
         archVariables.add(a.name);
         grew = true;
@@ -291,85 +374,30 @@ export function analyzeShell(src: string, derived: Set<string>, ctx: ArchContext
     }
     if (!grew) break;
   }
-  return { excused, comments, archVariables: [...archVariables], assignments };
+  return { excused, comments, archVariables: [...archVariables], assignments, archCases };
 }
 
-export interface ToolchainUse {
-  toolchain: 'go' | 'rust' | 'c' | 'node' | 'java' | 'dotnet';
-  /** Offset in the script. */
-  index: number;
-  command: string;
-}
-
-const WRAPPERS = new Set(['sudo', 'env', 'exec', 'time', 'nice', 'command', 'xargs']);
-const C_COMPILER_RE = /^(?:[\w.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+)?$|^xx-clang(?:\+\+)?$/;
-const JAVA_GOALS_RE = /^(?:package|install|verify|build|assemble|bootJar|shadowJar|jar|compile)$/;
-
-function commandName(word: string): string {
-  const unquoted = word.replace(/^["']|["']$/g, '');
-  return unquoted.slice(unquoted.lastIndexOf('/') + 1);
-}
-
-function classify(name: string, rest: string[]): ToolchainUse['toolchain'] | undefined {
-  const sub = rest.find((w) => !w.startsWith('-') && !w.startsWith('+'));
-  switch (name) {
-    case 'go':
-    case 'xx-go':
-      return sub === 'build' || sub === 'install' ? 'go' : undefined;
-    case 'cargo':
-    case 'xx-cargo':
-      return sub && ['build', 'install', 'zigbuild', 'auditable', 'chef'].includes(sub) ? 'rust' : undefined;
-    case 'cross':
-      return sub === 'build' ? 'rust' : undefined;
-    case 'rustc':
-      return 'rust';
-    case 'make':
-    case 'cmake':
-    case 'ninja':
-    case 'meson':
-    case 'configure':
-      return 'c';
-    case 'npm':
-    case 'pnpm':
-      return sub && ['ci', 'install', 'i', 'rebuild', 'add'].includes(sub) ? 'node' : undefined;
-    case 'yarn':
-      return sub === undefined || sub === 'install' || sub === 'add' ? 'node' : undefined;
-    case 'node-gyp':
-      return 'node';
-    case 'mvn':
-    case 'mvnw':
-    case 'gradle':
-    case 'gradlew':
-      return rest.some((w) => JAVA_GOALS_RE.test(w)) ? 'java' : undefined;
-    case 'dotnet':
-      return sub === 'publish' || sub === 'build' ? 'dotnet' : undefined;
-    default:
-      return C_COMPILER_RE.test(name) ? 'c' : undefined;
-  }
-}
-
-/** Compilers and package builds a script runs, in order. Only command words count, not package names. */
-export function findToolchains(src: string): ToolchainUse[] {
-  const { tokens } = lexShell(src);
-  const out: ToolchainUse[] = [];
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k];
-    if (t?.kind !== 'word' || !isCommandStart(tokens, k)) continue;
-    // Skip `VAR=value` prefixes and wrappers to reach the command itself.
-    let c = k;
-    while (c < tokens.length) {
-      const w = tokens[c];
-      if (w?.kind !== 'word') break;
-      if (ASSIGN_RE.test(w.text) || WRAPPERS.has(commandName(w.text)) || (c > k && w.text.startsWith('-'))) c++;
-      else break;
-    }
-    const cmd = tokens[c];
-    if (cmd?.kind !== 'word') continue;
-    const end = endOf(tokens, c, PIPELINE_END);
-    const rest = tokens.slice(c + 1, end + 1).filter((w) => w.kind === 'word').map((w) => w.text);
-    const toolchain = classify(commandName(cmd.text), rest);
-    if (toolchain) out.push({ toolchain, index: cmd.start, command: src.slice(cmd.start, tokens[end]?.end ?? cmd.end) });
-    k = Math.max(k, c);
+/** `[start, end)` ranges merged and sorted, so `insideSorted` is a binary search. */
+export function mergeSorted(ranges: Array<[number, number]>): Array<[number, number]> {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const r of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && r[0] <= prev[1]) prev[1] = Math.max(prev[1], r[1]);
+    else out.push([r[0], r[1]]);
   }
   return out;
+}
+
+export function insideSorted(pos: number, merged: Array<[number, number]>): boolean {
+  let lo = 0;
+  let hi = merged.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = merged[mid] ?? [0, 0];
+    if (pos < r[0]) hi = mid - 1;
+    else if (pos >= r[1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }

@@ -9,12 +9,21 @@ import { z } from 'zod';
 export const findingRule = z.enum([
   'parse-error',
   'hardcoded-arch',
+  'pinned-arch-arg',
+  'arch-in-base-image',
+  'arch-coverage',
   'undeclared-platform-arg',
   'undeclared-global-arg',
   'constant-from-platform',
+  'redundant-target-platform',
+  'final-stage-build-platform',
+  'ineffective-from-platform',
   'compile-under-emulation',
   'cross-compile-ok',
   'cross-compile-missing-target',
+  // What the advice does not check (PowerShell/cmd scripts, Windows stages), said once per stage.
+  'not-covered',
+  'unknown-suppression',
   // Preflight: base images against the ticked platforms.
   'base-missing-platform',
   'base-platform-fallback',
@@ -24,6 +33,16 @@ export type FindingRule = z.infer<typeof findingRule>;
 
 export const findingSeverity = z.enum(['error', 'warning', 'info']);
 export type FindingSeverity = z.infer<typeof findingSeverity>;
+
+/** Lines `line`..`endLine` (1-based, inclusive) of the analysed text replaced by `text` (lines joined by `\n`). */
+export const dockerfileEdit = z.object({
+  line: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  text: z.string(),
+  /** The lines replaced, as they are: the page shows the change before it is written. */
+  before: z.string(),
+});
+export type DockerfileEdit = z.infer<typeof dockerfileEdit>;
 
 export const dockerfileFinding = z.object({
   rule: findingRule,
@@ -41,6 +60,13 @@ export const dockerfileFinding = z.object({
   why: z.string(),
   /** A rewrite snippet to paste into the Dockerfile. */
   suggestion: z.string().optional(),
+  /**
+   * The rewrite as edits of whole instructions, correct for every requested platform: what
+   * "Apply" writes. Absent when no mechanical rewrite is right (the suggestion then explains).
+   */
+  edits: z.array(dockerfileEdit).optional(),
+  /** The name of BuildKit's build check that reports the same thing (`docker build --check`). */
+  buildkitCheck: z.string().optional(),
 });
 export type DockerfileFinding = z.infer<typeof dockerfileFinding>;
 
@@ -94,8 +120,14 @@ export const dockerfileStage = z.object({
   platformKind,
   /** What the stage actually runs on, following `FROM <earlier stage>` to its parent. */
   effectivePlatformKind: platformKind,
-  /** Index of the earlier stage this one is built FROM, when the image names one. */
+  /** Index of the earlier stage this one is built FROM, when the image names one (the same for every platform). */
   parentStage: z.number().int().min(0).optional(),
+  /** Stages the FROM picks per requested platform when an expression chooses it (`FROM tool-$TARGETARCH`). */
+  parentCandidates: z.array(z.number().int().min(0)).optional(),
+  /** The shell RUN's shell form uses here (SHELL, or the Windows default `cmd`). */
+  shell: z.enum(['posix', 'powershell', 'cmd']),
+  /** Built on a Windows base image or platform. */
+  windows: z.boolean(),
   args: z.array(argDeclaration),
   /** Images or stages this stage reads: its FROM, `COPY --from=`, `RUN --mount=from=`. */
   references: z.array(stageReference),
@@ -116,6 +148,10 @@ export const dockerfileAnalysis = z.object({
   stages: z.array(dockerfileStage),
   globalArgs: z.array(argDeclaration),
   findings: z.array(dockerfileFinding),
+  /** Findings silenced by `# multiarch-ignore: rule-id` on the line before their instruction. */
+  suppressed: z.array(dockerfileFinding),
+  /** The target platforms the analysis assumed (coverage, expression-chosen stages, rewrites). */
+  platforms: z.array(z.string()),
   parseErrors: z.array(parseError),
   platformArgRefs: z.array(argReference),
   escapeChar: z.string(),

@@ -16,6 +16,9 @@ import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
 import { useDebounced } from '../../hooks/use-debounced';
 import { ExportButton } from '../ci-export/ExportButton';
 import { ImportBake } from '../ci-export/ImportBake';
+import { shortcutProps, useShortcut } from '../../app/shortcuts';
+import { OPEN_CONTEXT } from './open-context';
+import { usePathPicker } from './use-path-picker';
 
 const OUTPUTS: Array<{ kind: OutputKind; label: string; help: string }> = [
   { kind: 'push', label: 'Push to registry', help: 'One multi-platform image (an index) under each tag.' },
@@ -44,7 +47,10 @@ export function BuildPage() {
   const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, overwriteQuestion, setDraft, togglePlatform, loadFacts, inspectContext, start, open, answerOverwrite } =
     useBuildStore();
   const go = useNav((s) => s.go);
+  const param = useNav((s) => s.param);
   const [browsing, setBrowsing] = useState(false);
+  const picker = usePathPicker();
+  const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     if (!useBuildStore.getState().facts) void loadFacts(api());
@@ -95,6 +101,27 @@ export function BuildPage() {
   const currentName = facts?.currentBuilder;
   const set = (patch: Partial<BuildDraft>) => setDraft(patch);
 
+  // The desktop shell's native dialog where there is one, else the in-page folder browser.
+  const pickContext = () =>
+    void picker.pick({ kind: 'folder', title: 'Choose the build context folder', defaultPath: draft.context || undefined }).then((path) => path && set({ context: path }));
+  const browseContext = () => (picker.native ? pickContext() : setBrowsing(true));
+  const browseDockerfile = () => {
+    const near = draft.dockerfile || draft.context;
+    void picker.pick({ kind: 'file', title: 'Choose the Dockerfile', defaultPath: near || undefined }).then((path) => path && set({ dockerfile: path }));
+  };
+  // File › Open build context… and Mod+O land here with this param.
+  const contextAsked = param === OPEN_CONTEXT && picker.known;
+  const closeBrowser = () => {
+    setBrowsing(false);
+    if (useNav.getState().param === OPEN_CONTEXT) useNav.setState({ param: undefined });
+  };
+  useEffect(() => {
+    if (!contextAsked || !picker.native) return;
+    useNav.setState({ param: undefined });
+    pickContext();
+  });
+  useShortcut('build.start', canBuild ? () => form.current?.requestSubmit() : undefined);
+
   return (
     <section className="page build-page" data-testid="build-page" data-state={view?.status ?? 'idle'}>
       <header className="page-header">
@@ -115,6 +142,7 @@ export function BuildPage() {
       ))}
 
       <form
+        ref={form}
         className="card build-form"
         onSubmit={(e) => {
           e.preventDefault();
@@ -136,10 +164,11 @@ export function BuildPage() {
                 onChange={(e) => set({ context: e.target.value })}
                 spellCheck={false}
               />
-              <button type="button" onClick={() => setBrowsing(true)} data-testid="build-browse">
+              <button type="button" onClick={browseContext} data-testid="build-browse" {...shortcutProps('build.openContext', 'Choose the build context folder')}>
                 Browse…
               </button>
             </span>
+            {picker.problem && <span className="err">{picker.problem.message}</span>}
             <span className="field-state" data-testid="build-context-state" data-state={!draft.context ? 'empty' : contextOk ? 'ok' : context ? 'error' : 'checking'}>
               {contextProblem && <span className="err">{contextProblem.message}</span>}
               {/* an untouched, empty field is not an error yet: say what to put there instead */}
@@ -155,13 +184,21 @@ export function BuildPage() {
           </label>
           <label>
             Dockerfile
-            <input
-              data-testid="build-dockerfile"
-              placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
-              value={draft.dockerfile}
-              onChange={(e) => set({ dockerfile: e.target.value })}
-              spellCheck={false}
-            />
+            <span className="row nowrap">
+              <input
+                className="grow"
+                data-testid="build-dockerfile"
+                placeholder={draft.context ? `${draft.context.replace(/\/$/, '')}/Dockerfile` : 'Dockerfile'}
+                value={draft.dockerfile}
+                onChange={(e) => set({ dockerfile: e.target.value })}
+                spellCheck={false}
+              />
+              {picker.native && (
+                <button type="button" onClick={browseDockerfile} data-testid="build-browse-dockerfile" title="Choose the Dockerfile">
+                  Browse…
+                </button>
+              )}
+            </span>
           </label>
           <label>
             Target stage
@@ -322,12 +359,12 @@ export function BuildPage() {
           <pre className="grow build-command" data-testid="build-command">
             {command ?? 'Fill in the form to see the command.'}
           </pre>
-          {command && <CopyButton value={command} label="Copy the command" />}
+          {command && <CopyButton value={command} label="Copy the command" shortcut="build.copyCommand" />}
           <ExportButton request={parsed.success ? parsed.data : undefined} />
         </div>
 
         <div className="actions">
-          <button type="submit" className="primary" data-testid="build-start" disabled={!canBuild}>
+          <button type="submit" className="primary" data-testid="build-start" disabled={!canBuild} {...shortcutProps('build.start', 'Start the build')}>
             {running ? 'Building…' : `Build ${draft.platforms.length} platform${draft.platforms.length === 1 ? '' : 's'}`}
           </button>
         </div>
@@ -341,13 +378,13 @@ export function BuildPage() {
 
       {overwriteQuestion && <OverwriteDialog question={overwriteQuestion} onAnswer={(replace) => void answerOverwrite(api(), replace)} />}
 
-      {browsing && (
+      {(browsing || (contextAsked && !picker.native)) && (
         <FolderBrowser
           start={draft.context || undefined}
-          onClose={() => setBrowsing(false)}
+          onClose={closeBrowser}
           onPick={(path) => {
             set({ context: path });
-            setBrowsing(false);
+            closeBrowser();
           }}
         />
       )}

@@ -6,6 +6,7 @@ import { ProblemBox } from '../../components/ProblemBox';
 import { buildFeed, useBuildStore, type BuildView } from '../../stores/build-store';
 import { useNav, type PageId } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
+import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
 import { Lanes } from './Lanes';
 
@@ -26,6 +27,9 @@ const STATUS_BADGE: Record<BuildView['status'], string> = {
   cancelled: 'warn',
   interrupted: 'warn',
 };
+
+/** A lane's state as a mark beside its colour (the tab's title says it in words). */
+const LANE_MARK: Record<string, string> = { waiting: '·', running: '◌', done: '✓', error: '✗', canceled: '⊘', interrupted: '⊘' };
 
 /** Which page fixes a known failure cause. */
 const CAUSE_PAGE: Partial<Record<string, { page: PageId; label: string }>> = {
@@ -139,6 +143,7 @@ export function BuildRun({ view }: { view: BuildView }) {
   const laneState = new Map(lanes.map((l) => [l.platform, l.status]));
   const platforms = [...new Set([...view.platforms, ...lanes.map((l) => l.platform)])];
   const running = view.status === 'running' || view.status === 'starting';
+  useShortcut('build.cancel', running && view.mode === 'live' && view.id ? () => void cancel(api()) : undefined);
 
   return (
     <div className="build-run" data-testid="build-run" data-state={view.status} data-mode={view.mode} data-build-id={view.id ?? ''}>
@@ -151,7 +156,7 @@ export function BuildRun({ view }: { view: BuildView }) {
         {view.id && <code className="muted">{view.id}</code>}
         <span className="spacer" />
         {running && view.mode === 'live' && (
-          <button type="button" className="danger" data-testid="build-cancel" disabled={!view.id} onClick={() => void cancel(api())}>
+          <button type="button" className="danger" data-testid="build-cancel" disabled={!view.id} onClick={() => void cancel(api())} {...shortcutProps('build.cancel', 'Cancel the build')}>
             Cancel
           </button>
         )}
@@ -194,9 +199,14 @@ export function BuildRun({ view }: { view: BuildView }) {
             className={filter === p ? 'tab active' : 'tab'}
             data-testid={`terminal-tab-${p}`}
             data-state={laneState.get(p) ?? 'waiting'}
+            title={`${p}: ${laneState.get(p) ?? 'waiting'}`}
             onClick={() => setFilter(p)}
           >
-            <span className={`dot lane-dot ${laneState.get(p) ?? 'waiting'}`} aria-hidden /> {p}
+            <span className={`lane-mark ${laneState.get(p) ?? 'waiting'}`} aria-hidden>
+              {LANE_MARK[laneState.get(p) ?? 'waiting']}
+            </span>{' '}
+            {p}
+            <span className="sr-only"> ({laneState.get(p) ?? 'waiting'})</span>
           </button>
         ))}
       </div>

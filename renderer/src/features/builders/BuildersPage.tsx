@@ -115,11 +115,15 @@ export function BuildersPage() {
       )}
       {list && (
         <div className="builder-legend muted" aria-label="Platform legend">
-          <span className="platform-chip native">native</span>
+          <span className="platform-chip native">
+            native<span className="platform-chip-kind">✓</span>
+          </span>
           <span className="platform-chip emulated">
             emulated<span className="platform-chip-kind">QEMU</span>
           </span>
-          <span className="platform-chip unavailable">unavailable</span>
+          <span className="platform-chip unavailable">
+            unavailable<span className="platform-chip-kind">✗</span>
+          </span>
           <span className="platform-chip emulated unlisted">dashed</span> = not in the builder&apos;s own list (known from the emulators)
         </div>
       )}

@@ -1,6 +1,8 @@
 import type { BuilderNode } from '../../../../shared/contract/builders';
 
 const LABEL = { native: 'native', emulated: 'emulated', unavailable: 'unavailable' } as const;
+/** A mark beside the colour, so the kind reads without it. */
+const MARK = { native: '✓', emulated: 'QEMU', unavailable: '✗' } as const;
 
 /** One chip per platform: native, under an emulator, or not usable (with why, on hover). */
 export function PlatformChips({ support }: { support: BuilderNode['support'] }) {
@@ -17,7 +19,10 @@ export function PlatformChips({ support }: { support: BuilderNode['support'] }) 
           title={`${p.platform}: ${LABEL[p.support]}${p.note ? ` — ${p.note}` : ''}`}
         >
           {p.platform}
-          {p.support !== 'native' && <span className="platform-chip-kind">{p.support === 'emulated' ? 'QEMU' : '✗'}</span>}
+          <span className="platform-chip-kind" aria-hidden>
+            {MARK[p.support]}
+          </span>
+          <span className="sr-only"> ({LABEL[p.support]})</span>
         </li>
       ))}
     </ul>

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,51 @@ describe('DockerfileAdvice (real core, no engine)', () => {
     expect(screen.getByTestId('dockerfile-preflight-ok').textContent).toContain('No base image to check');
     // Without an engine the build platform is assumed, and said to be.
     expect(preflight.textContent).toContain('assumed: the engine could not be asked');
+  });
+
+  it('shows the change first, writes it with a backup on confirmation, and lists silenced findings', async () => {
+    const original = [
+      'FROM --platform=$TARGETPLATFORM alpine:3.20',
+      '# multiarch-ignore: hardcoded-arch',
+      'RUN wget -O /kept https://example.com/kept-linux-amd64',
+      'RUN wget -O /tool https://example.com/tool-linux-x86_64.tgz',
+      '',
+    ].join('\n');
+    const contextDir = await context('apply', { Dockerfile: original });
+    render(<DockerfileAdvice contextDir={contextDir} platforms={['linux/amd64', 'linux/arm64']} />);
+    const advice = await screen.findByTestId('dockerfile-advice');
+    await waitFor(() => expect(advice.getAttribute('data-state')).toBe('ready'));
+
+    const suppressed = screen.getByTestId('dockerfile-suppressed');
+    expect(within(suppressed).getByTestId('dockerfile-suppressed-finding').getAttribute('data-line')).toBe('3');
+    const redundant = screen.getAllByTestId('dockerfile-finding').find((f) => f.getAttribute('data-rule') === 'redundant-target-platform');
+    expect(within(redundant!).getByTestId('dockerfile-buildkit-check').textContent).toBe('RedundantTargetPlatform');
+
+    const hardcoded = screen.getAllByTestId('dockerfile-finding').find((f) => f.getAttribute('data-rule') === 'hardcoded-arch');
+    expect(hardcoded?.getAttribute('data-line')).toBe('4');
+    fireEvent.click(within(hardcoded!).getByTestId('dockerfile-apply'));
+    const dialog = await screen.findByTestId('dockerfile-apply-dialog');
+    const diff = within(dialog).getByTestId('dockerfile-apply-diff');
+    const removed = [...diff.querySelectorAll('[data-kind="-"]')].map((l) => l.textContent?.trimEnd());
+    const added = [...diff.querySelectorAll('[data-kind="+"]')].map((l) => l.textContent ?? '');
+    expect(removed).toEqual(['4- RUN wget -O /tool https://example.com/tool-linux-x86_64.tgz']);
+    expect(added.some((l) => l.includes('amd64) ARCH=x86_64'))).toBe(true);
+    expect(added.some((l) => l.includes('tool-linux-${ARCH}.tgz'))).toBe(true);
+    // Nothing is written before the confirmation.
+    expect(await readFile(join(contextDir, 'Dockerfile'), 'utf8')).toBe(original);
+
+    fireEvent.click(within(dialog).getByTestId('dockerfile-apply-confirm'));
+    const note = await screen.findByTestId('dockerfile-applied');
+    await waitFor(() => expect(screen.queryByTestId('dockerfile-apply-dialog')).toBeNull());
+    const written = await readFile(join(contextDir, 'Dockerfile'), 'utf8');
+    expect(written).toContain('tool-linux-${ARCH}.tgz');
+    expect(written).toContain('RUN wget -O /kept https://example.com/kept-linux-amd64');
+    const backup = note.getAttribute('data-backup') ?? '';
+    expect(backup.startsWith(join(dataDir, 'dockerfile-backups'))).toBe(true);
+    expect(await readFile(backup, 'utf8')).toBe(original);
+    expect(await readdir(join(dataDir, 'dockerfile-backups'))).toHaveLength(1);
+    // The page shows the file as written: the finding is gone, the other one stays.
+    await waitFor(() => expect(screen.getAllByTestId('dockerfile-finding').map((f) => f.getAttribute('data-rule'))).toEqual(['redundant-target-platform']));
   });
 
   it('shows parse errors with their line numbers', async () => {

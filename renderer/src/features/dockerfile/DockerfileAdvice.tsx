@@ -1,10 +1,11 @@
-import { useEffect, useMemo } from 'react';
-import type { PreflightImage, PreflightInput, PreflightReport } from '../../../../shared/contract/dockerfile';
+import { useEffect, useMemo, useState } from 'react';
+import type { AnalyzeInput, PreflightImage, PreflightInput, PreflightReport } from '../../../../shared/contract/dockerfile';
 import { PREDEFINED_ARG_NAMES, type DockerfileFinding, type FindingSeverity } from '../../../../shared/domain/dockerfile';
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
 import type { Problem } from '../../stores/problem';
-import { adviceLocation, preflightInputFor, useDockerfileStore, type AdviceRequest } from '../../stores/dockerfile-store';
+import { analyzeInputFor, preflightInputFor, useDockerfileStore, type AdviceRequest, type ApplyOutcome } from '../../stores/dockerfile-store';
+import { ApplyDialog } from './ApplyRewrite';
 import { ArgTip, MessageText, SourceLine, withArgTips } from './ArgTip';
 import { useDebounced } from '../../hooks/use-debounced';
 
@@ -23,10 +24,12 @@ export type DockerfileAdviceProps = AdviceRequest;
  * for its ticked platforms. Advice only: it never blocks a build.
  */
 export function DockerfileAdvice(props: DockerfileAdviceProps) {
-  const { report, problem, analyzing, preflight, images, preflighting, preflightProblem, analyze, runPreflight } = useDockerfileStore();
+  const { report, problem, analyzing, preflight, images, preflighting, preflightProblem, analyze, runPreflight, apply, applying, applied } = useDockerfileStore();
+  const [confirming, setConfirming] = useState<DockerfileFinding | undefined>();
 
-  const { contextDir, dockerfile } = props;
-  const location = useMemo(() => adviceLocation({ contextDir, dockerfile }), [contextDir, dockerfile]);
+  const { contextDir, dockerfile, platforms } = props;
+  const locationKey = JSON.stringify(analyzeInputFor({ contextDir, dockerfile, platforms }) ?? null);
+  const location = useMemo(() => (JSON.parse(locationKey) as AnalyzeInput | null) ?? undefined, [locationKey]);
   const debouncedLocation = useDebounced(location, 300);
   useEffect(() => {
     void analyze(api(), debouncedLocation);
@@ -52,6 +55,7 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
 
   const findings = [...(report?.analysis.findings ?? []), ...(preflight?.findings ?? [])].sort(bySeverityThenLine);
   const analysisFindings = (report?.analysis.findings ?? []).filter((f) => f.rule !== 'parse-error').sort(bySeverityThenLine);
+  const suppressed = report?.analysis.suppressed ?? [];
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<FindingSeverity, number>;
   const state = analyzing && !report ? 'analyzing' : problem ? 'error' : report ? 'ready' : 'idle';
   const lines = new Map((report?.sourceLines ?? []).map((l) => [l.line, l.text]));
@@ -122,12 +126,43 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
               {report.omittedFindings} more findings are not shown: fix the ones below (the same mistake is usually repeated) and check again.
             </p>
           )}
+          <AppliedNote outcome={applied} />
           {analysisFindings.length > 0 && (
             <ol className="advice-findings" data-testid="dockerfile-findings">
               {analysisFindings.map((f, i) => (
-                <FindingItem key={`${f.rule}-${f.line}-${f.column ?? 0}-${i}`} finding={f} lines={lines} refsOn={refsOn} />
+                <FindingItem
+                  key={`${f.rule}-${f.line}-${f.column ?? 0}-${i}`}
+                  finding={f}
+                  lines={lines}
+                  refsOn={refsOn}
+                  {...(f.edits ? { onApply: () => setConfirming(f) } : {})}
+                  applying={applying?.rule === f.rule && applying.line === f.line}
+                />
               ))}
             </ol>
+          )}
+          {suppressed.length > 0 && (
+            <details className="advice-suppressed" data-testid="dockerfile-suppressed" data-count={suppressed.length}>
+              <summary>
+                {plural(suppressed.length, 'finding')} silenced by <code># multiarch-ignore</code>
+              </summary>
+              <ul>
+                {suppressed.map((f, i) => (
+                  <li key={`${f.rule}-${f.line}-${i}`} data-testid="dockerfile-suppressed-finding" data-rule={f.rule} data-line={f.line}>
+                    <span className="advice-line">Line {f.line}</span> <code>{f.rule}</code> <MessageText text={f.message} />
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {confirming && location && (
+            <ApplyDialog
+              finding={confirming}
+              dockerfile={report.dockerfile}
+              busy={!!applying}
+              onClose={() => setConfirming(undefined)}
+              onApply={() => void apply(api(), location, confirming).then(() => setConfirming(undefined))}
+            />
           )}
 
           <details className="advice-args">
@@ -145,7 +180,38 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
   );
 }
 
-function FindingItem({ finding: f, lines, refsOn }: { finding: DockerfileFinding; lines: ReadonlyMap<number, string>; refsOn: (line: number) => Parameters<typeof SourceLine>[0]['refs'] }) {
+/** What the last "Apply" did: where the file was written and where its backup is, or why not. */
+function AppliedNote({ outcome }: { outcome: ApplyOutcome | undefined }) {
+  if (!outcome) return null;
+  if (outcome.state === 'failed') {
+    return (
+      <p className="err" data-testid="dockerfile-apply-problem" data-code={outcome.problem.code}>
+        The rewrite for line {outcome.line} was not written: {outcome.problem.message} {outcome.problem.hint && <span className="muted">{outcome.problem.hint}</span>}
+      </p>
+    );
+  }
+  const lines = outcome.edits.map((e) => (e.line === e.endLine ? `${e.line}` : `${e.line}–${e.endLine}`)).join(', ');
+  return (
+    <p className="ok" data-testid="dockerfile-applied" data-backup={outcome.backup}>
+      Rewrote line{outcome.edits.length === 1 && outcome.edits[0]?.line === outcome.edits[0]?.endLine ? '' : 's'} {lines} of {outcome.dockerfile}. The file as it was is kept at <code>{outcome.backup}</code>.
+    </p>
+  );
+}
+
+function FindingItem({
+  finding: f,
+  lines,
+  refsOn,
+  onApply,
+  applying,
+}: {
+  finding: DockerfileFinding;
+  /** The lines the report sent (only those its findings point at), by line number. */
+  lines: ReadonlyMap<number, string>;
+  refsOn: (line: number) => Parameters<typeof SourceLine>[0]['refs'];
+  onApply?: () => void;
+  applying: boolean;
+}) {
   const last = Math.min(f.endLine ?? f.line, f.line + 5);
   const excerpt: number[] = [];
   for (let l = f.line; l <= last && lines.has(l); l++) excerpt.push(l);
@@ -173,11 +239,25 @@ function FindingItem({ finding: f, lines, refsOn }: { finding: DockerfileFinding
         <strong>Why it matters: </strong>
         <MessageText text={f.why} />
       </p>
+      <p className="muted advice-rule">
+        Rule <code>{f.rule}</code>
+        {f.buildkitCheck && (
+          <>
+            {' '}· BuildKit check <code data-testid="dockerfile-buildkit-check">{f.buildkitCheck}</code>
+          </>
+        )}{' '}
+        · silence it with <code># multiarch-ignore: {f.rule}</code> on the line before the instruction
+      </p>
       {f.suggestion && (
         <div className="advice-suggestion">
           <div className="row nowrap">
-            <span className="muted grow">Suggested rewrite</span>
+            <span className="muted grow">{f.edits ? 'Rewrite for every ticked platform' : 'Suggested rewrite (to adapt by hand)'}</span>
             <CopyButton value={f.suggestion} label="Copy the rewrite" />
+            {onApply && (
+              <button type="button" className="primary" onClick={onApply} disabled={applying} data-testid="dockerfile-apply">
+                {applying ? 'Writing…' : 'Apply…'}
+              </button>
+            )}
           </div>
           <pre data-testid="dockerfile-suggestion">{withArgTips(f.suggestion)}</pre>
         </div>

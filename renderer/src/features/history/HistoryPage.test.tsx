@@ -9,6 +9,7 @@ import type { Core } from '../../../../electron/core/composition';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { useHistoryStore } from '../../stores/history-store';
+import { useNav } from '../../stores/nav-store';
 import { HistoryPage } from './HistoryPage';
 
 let core: Core | undefined;
@@ -53,6 +54,8 @@ async function put(r: BuildRecord | string, id: string) {
 }
 
 beforeEach(async () => {
+  // the store outlives a page: each test starts with nothing shown
+  useHistoryStore.setState({ builds: [], unreadable: [], next: undefined, total: 0, loaded: false });
   dataDir = await mkdtemp(join(tmpdir(), 'mas-history-test-'));
 });
 
@@ -118,7 +121,6 @@ describe('History page (real core, no engine needed)', () => {
     await mkdir(join(dataDir, 'builds', '20261128-000000-bbbbbbbb', 'build.json'), { recursive: true });
 
     core = await connectCoreWithoutEngine({ dataDir });
-    useHistoryStore.setState({ builds: [], unreadable: [], next: undefined, total: 0, loaded: false });
     render(<HistoryPage />);
 
     const paging = await screen.findByTestId('history-paging');
@@ -135,5 +137,36 @@ describe('History page (real core, no engine needed)', () => {
     await waitFor(() => expect(paging.getAttribute('data-shown')).toBe('61'));
     expect(screen.getAllByTestId(/^history-row-/)).toHaveLength(60);
     expect(screen.queryByTestId('history-more')).toBeNull();
+  });
+
+  it('shows the binary check of each build and opens the checked image on the Results page', async () => {
+    const checked = record('20261127-230000-dddddddd', {
+      integrity: {
+        status: 'mismatch',
+        reference: '127.0.0.1:5000/team/app:1@sha256:' + 'a'.repeat(64),
+        source: 'registry',
+        checkedAt: '2026-11-27T23:00:05.000Z',
+        message: 'linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB',
+        mismatchPlatforms: ['linux/arm64'],
+      },
+    });
+    const unchecked = record('20261127-225000-eeeeeeee', { startedAt: '2026-11-27T22:50:00.000Z' });
+    await put(checked, checked.id);
+    await put(unchecked, unchecked.id);
+    core = await connectCoreWithoutEngine({ dataDir });
+    render(<HistoryPage />);
+
+    const cell = await screen.findByTestId(`history-integrity-${checked.id}`);
+    expect(cell.getAttribute('data-state')).toBe('mismatch');
+    expect(cell.textContent).toBe('foreign binarieson linux/arm64');
+    expect(cell.querySelector('button')!.getAttribute('title')).toBe('linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB');
+    expect(screen.queryByTestId(`history-integrity-${unchecked.id}`)).toBeNull();
+    // a verdict reached after the list was read shows on its line as it arrives
+    act(() => core!.context.emit('integrity.onBuildChecked', { buildId: unchecked.id, integrity: { ...checked.integrity!, status: 'clean', message: 'No foreign binaries.', mismatchPlatforms: [] } }));
+    expect((await screen.findByTestId(`history-integrity-${unchecked.id}`)).getAttribute('data-state')).toBe('clean');
+
+    act(() => cell.querySelector('button')!.click());
+    expect(useNav.getState().page).toBe('results');
+    expect(JSON.parse(useNav.getState().param ?? '{}')).toEqual({ reference: checked.integrity!.reference, platforms: ['linux/amd64', 'linux/arm64'] });
   });
 });

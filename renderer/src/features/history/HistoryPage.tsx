@@ -9,7 +9,9 @@ import { useNav } from '../../stores/nav-store';
 import { toProblem, type Problem } from '../../stores/problem';
 import { BuildRun } from '../build/BuildRun';
 import { buildRequestInput, type BuildRequest } from '../../../../shared/domain/build-request/request';
+import type { IntegritySummary } from '../../../../shared/contract/integrity';
 import { ExportDialog } from '../ci-export/ExportDialog';
+import { resultsParam } from '../results/results-param';
 
 const BADGE: Record<BuildSummary['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
@@ -38,9 +40,31 @@ function RecordExport({ id, onProblem }: { id: string; onProblem(problem: Proble
   );
 }
 
+const INTEGRITY: Record<IntegritySummary['status'], { badge: string; label: string }> = {
+  checking: { badge: 'info', label: 'checking…' },
+  clean: { badge: 'ok', label: 'binaries ok' },
+  mismatch: { badge: 'err', label: 'foreign binaries' },
+  error: { badge: 'warn', label: 'not checked' },
+};
+
+/** The binary check of what the build pushed or loaded; a click opens the image on the Results page. */
+function IntegrityCell({ record, onOpen }: { record: BuildSummary; onOpen: (reference: string) => void }) {
+  const integrity = record.integrity;
+  if (!integrity) return <span className="muted">—</span>;
+  const look = INTEGRITY[integrity.status];
+  return (
+    <div data-testid={`history-integrity-${record.id}`} data-state={integrity.status}>
+      <button type="button" className={`badge ${look.badge}`} title={integrity.message} onClick={() => onOpen(integrity.reference)}>
+        {look.label}
+      </button>
+      {integrity.status === 'mismatch' && <div className="muted small">on {integrity.mismatchPlatforms.join(', ')}</div>}
+    </div>
+  );
+}
+
 /** Every build kept on disk, a page at a time: open (log replayed), re-run, export as CI, delete. */
 export function HistoryPage() {
-  const { builds, unreadable, next, total, loaded, loading, problem: listProblem, refresh, loadMore, remove: removeBuild } = useHistoryStore();
+  const { builds, unreadable, next, total, loaded, loading, problem: listProblem, refresh, loadMore, remove: removeBuild, checked } = useHistoryStore();
   const [actionProblem, setActionProblem] = useState<Problem | undefined>();
   const problem = actionProblem ?? listProblem;
   const [confirm, setConfirm] = useState<string | undefined>();
@@ -63,11 +87,13 @@ export function HistoryPage() {
     reload();
     const offStarted = api().builds.onStarted(reload);
     const offEnded = api().builds.onEnded(reload);
+    const offChecked = api().integrity.onBuildChecked(({ buildId, integrity }) => checked(buildId, integrity));
     return () => {
       offStarted();
       offEnded();
+      offChecked();
     };
-  }, [refresh]);
+  }, [refresh, checked]);
 
   const remove = async (id: string) => {
     setConfirm(undefined);
@@ -119,6 +145,7 @@ export function HistoryPage() {
                 <th>Platforms</th>
                 <th>Image</th>
                 <th>Builder</th>
+                <th>Binaries</th>
                 <th />
               </tr>
             </thead>
@@ -144,6 +171,9 @@ export function HistoryPage() {
                     {b.digest && <div className="muted">{b.digest.slice(0, 19)}…</div>}
                   </td>
                   <td>{b.builder}</td>
+                  <td>
+                    <IntegrityCell record={b} onOpen={(reference) => go('results', resultsParam(reference, b.platforms))} />
+                  </td>
                   <td>
                     <div className="actions history-actions">
                       <button type="button" data-testid={`history-open-${b.id}`} onClick={() => void open(api(), b.id)}>

@@ -5,8 +5,12 @@ import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useNav } from '../../stores/nav-store';
 import { useResultsStore } from '../../stores/results-store';
+import { EngineIntegrityPanel, IntegrityPanel } from './IntegrityPanel';
 import { PlatformTable } from './PlatformTable';
 import { decodeResultsParam } from './results-param';
+
+/** Answers that may mean the image exists only in this engine (built with --load): its binaries can still be checked there. */
+const NOT_IN_REGISTRY = ['IMAGE_NOT_FOUND', 'REGISTRY_UNREACHABLE', 'REGISTRY_AUTH'];
 
 const KIND_LABEL = {
   'oci-index': 'OCI image index',
@@ -98,6 +102,7 @@ export function ResultsPage() {
       </form>
 
       {problem && <ProblemBox problem={problem} />}
+      {problem && NOT_IN_REGISTRY.includes(problem.code) && !loading && <EngineIntegrityPanel reference={referenceText.trim()} />}
 
       {inspection && (
         <>
@@ -170,6 +175,8 @@ export function ResultsPage() {
             </div>
             <PlatformTable inspection={inspection} smoke={smoke} onSmoke={(platform) => void store.smokeRun(api(), platform)} />
           </div>
+
+          <IntegrityPanel inspection={inspection} />
         </>
       )}
 
