@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildChunk, Leftovers } from '../../../shared/contract/builds';
 import type { BuildRequestInput } from '../../../shared/domain/build-request';
+import { stripAnsi } from '../../../shared/domain/build-progress';
 import { privateDockerd, type PrivateDockerd } from '../testing/private-dockerd';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
@@ -58,7 +59,7 @@ function runningStep(): { onChunk: (c: BuildChunk) => void; running: Promise<str
   return {
     running,
     onChunk: (c) => {
-      text += c.terminal?.text ?? '';
+      text += stripAnsi(c.terminal?.text ?? '');
       stepRunning ||= c.progress?.lanes.some((l) => l.steps.some((s) => s.name.startsWith('RUN') && s.status === 'running')) ?? false;
       if (stepRunning && /\bstart\r?\n/.test(text)) seen(c.id);
     },
