@@ -7,7 +7,7 @@ import {
   endsInsideUtf8Sequence,
   hasNonAscii,
 } from './base64';
-import { classifyFailure } from './classify';
+import { classifyFailure, errorMessage } from './classify';
 import { JsonObjectStream } from './json-stream';
 import type {
   BuildProgressSnapshot,
@@ -79,7 +79,7 @@ interface Step {
   logCount: number;
   partialOut: string;
   partialErr: string;
-  decoder: TextDecoder | undefined;
+  decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Bytes of an unfinished UTF-8 character held by `decoder`. */
   utf8Tail: Uint8Array | undefined;
   progress: Map<string, ProgressItem> | undefined;
@@ -706,13 +706,7 @@ export class BuildProgressTracker {
     }
     const platforms = [...new Set(steps.flatMap((s) => (s.platform !== undefined ? [s.platform] : [])))];
     const errorAt = this.textLines.findIndex((l) => /^(?:ERROR|error):? /.test(l));
-    const message =
-      errorAt >= 0
-        ? this.textLines
-            .slice(errorAt)
-            .join('\n')
-            .replace(/^(?:ERROR|error):? /, '')
-        : undefined;
+    const message = errorAt >= 0 ? errorMessage(this.textLines.slice(errorAt).join('\n')) : undefined;
     const evidence = [...steps.flatMap((s) => [s.error, ...s.lastLogLines]), ...this.textLines].join('\n');
     const summary: FailureSummary = {
       platforms,
