@@ -12,7 +12,4 @@ export { checkEndpoint, isEndpoint } from './endpoint';
 /** `key=value` for `--driver-opt`; buildx reads the flag as CSV, so no commas or quotes. */
 export const DRIVER_OPT = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*=[^\s,"'`]*$/;
 
-/** An image reference: registry/path:tag or @digest; no spaces or shell characters. */
-export const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@+]{0,254}$/;
-
 export const BUILDER_NAME_RULE = 'a letter first, then letters, digits, ".", "_" or "-" (no spaces or shell characters), at most 63 characters';
