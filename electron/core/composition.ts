@@ -17,6 +17,8 @@ import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
+import { createRecordsHandlers } from './build-records/handlers';
+import { RecordsService } from './build-records/records-service';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
@@ -123,6 +125,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   await builds.recover().catch((error: unknown) => log(`builds: the history could not be checked at start: ${(error as Error).message}`));
   const dockerfile = new DockerfileService(context, images.inspector, { picked: context.picked });
+  const records = new RecordsService({
+    cli,
+    dataDir: options.dataDir,
+    // The builder's records of the app's own builds are marked with their History id.
+    appBuilds: () => builds.store.buildxRefs(),
+  });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
@@ -133,6 +141,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
+    records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,

@@ -138,6 +138,15 @@ export class HistoryStore {
     return list;
   }
 
+  /**
+   * The buildx refs (`builder/node/id`) of the newest `limit` builds, to their History ids: the
+   * builder keeps records of recent builds only, so older ones are not read.
+   */
+  async buildxRefs(limit = 200): Promise<Map<string, string>> {
+    const found = await Promise.all((await this.ids()).slice(0, limit).map(async (id) => (await this.read(id)).record));
+    return new Map(found.flatMap((r) => (r?.buildxRef ? [[r.buildxRef, r.id] as const] : [])));
+  }
+
   /** Every readable record (start-up recovery, tests). */
   async all(): Promise<BuildRecord[]> {
     const records: BuildRecord[] = [];

@@ -58,8 +58,7 @@ function checkContract(text: string, a: DockerfileAnalysis): void {
   }
 }
 
-// A fixed number of runs, not a time budget: on a loaded machine 400 analyses can pass vitest's 5 s default.
-describe('fuzz: mutated real Dockerfiles', { timeout: 120_000 }, () => {
+describe('fuzz: mutated real Dockerfiles', () => {
   it('never throw and stay within the contract schema (fixed seed)', () => {
     fc.assert(
       fc.property(file, ({ text, platforms }) => {

@@ -114,7 +114,7 @@ describe('DockerfileAdvice (real core, no engine)', () => {
     expect(await readFile(join(contextDir, 'Dockerfile'), 'utf8')).toBe(original);
 
     fireEvent.click(within(dialog).getByTestId('dockerfile-apply-confirm'));
-    const note = await screen.findByTestId('dockerfile-applied', {}, { timeout: 10_000 });
+    const note = await screen.findByTestId('dockerfile-applied');
     await waitFor(() => expect(screen.queryByTestId('dockerfile-apply-dialog')).toBeNull());
     const written = await readFile(join(contextDir, 'Dockerfile'), 'utf8');
     expect(written).toContain('tool-linux-${ARCH}.tgz');

@@ -12,6 +12,7 @@ import { buildRequestInput, type BuildRequest } from '../../../../shared/domain/
 import type { IntegritySummary } from '../../../../shared/contract/integrity';
 import { ExportDialog } from '../ci-export/ExportDialog';
 import { resultsParam } from '../results/results-param';
+import { BuilderRecords } from './BuilderRecords';
 
 const BADGE: Record<BuildSummary['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
@@ -214,6 +215,7 @@ export function HistoryPage() {
           </div>
         </div>
       )}
+      <BuilderRecords />
       {view && (
         <div ref={runRef}>
           <BuildRun view={view} />
