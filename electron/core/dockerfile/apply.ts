@@ -4,7 +4,7 @@ import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ApplyInput } from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, applyEdits, type DockerfileEdit } from '../../../shared/domain/dockerfile';
-import { RpcError } from '../../../shared/rpc/errors';
+import { RpcError, type ErrorCode } from '../../../shared/rpc/errors';
 import type { PickedPaths } from '../picked-paths';
 import { looksLikeDockerfile, readDockerfile, type DockerfileText } from './dockerfile-file';
 
@@ -48,7 +48,7 @@ async function writeBeside(target: string, text: string, mode: number): Promise<
   return temp;
 }
 
-const failure = (code: string, message: string, hint: string, error?: unknown) =>
+const failure = (code: ErrorCode, message: string, hint: string, error?: unknown) =>
   new RpcError(code, error ? `${message} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` : message, { hint });
 
 /**

@@ -126,7 +126,7 @@ export function HistoryPage() {
       </header>
       {problem && <ProblemBox problem={problem} />}
       {unreadable.map((s) => (
-        <ProblemBox key={s.id} tone="warning" problem={{ code: s.kind === 'set-aside' ? 'BUILD_RECORD_SET_ASIDE' : 'BUILD_RECORD_UNREADABLE', message: s.message, hint: s.hint }}>
+        <ProblemBox key={s.id} tone="warning" problem={{ code: 'BUILD_RECORD_UNREADABLE', message: s.message, hint: s.hint }}>
           <div className="actions" data-testid="history-unreadable" data-build-id={s.id} data-kind={s.kind}>
             <button type="button" onClick={() => void remove(s.id)}>
               Delete this build’s folder
