@@ -17,7 +17,7 @@ import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
-import { createDockerfileHandlers, DockerfileService } from './dockerfile';
+import { createDockerfileHandlers, DockerfileService, type DockerfileServiceOptions } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
 import { checkAfterBuild } from './integrity/after-build';
 import { createIntegrityHandlers } from './integrity/handlers';
@@ -47,6 +47,8 @@ export interface CoreOptions {
   /** How the emulators service reads binfmt_misc (tests force the engine path). */
   emulators?: EmulatorsServiceOptions;
   log?: (message: string) => void;
+  /** The Dockerfile advice's bounds (tests: BuildKit's checks past their time limit). */
+  dockerfile?: Pick<DockerfileServiceOptions, 'checkTimeoutMs'>;
   /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
   pickPath?: PathPicker;
 }
@@ -105,7 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
   });
   await builds.recover();
-  const dockerfile = new DockerfileService(context, images.inspector);
+  const dockerfile = new DockerfileService(context, images.inspector, options.dockerfile);
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),

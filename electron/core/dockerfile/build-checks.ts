@@ -69,7 +69,7 @@ export async function runBuildChecks(file: DockerfileText, deps: BuildChecksDeps
     if (rpc.code === 'CANCELLED') throw rpc;
     const problem: Problem =
       rpc.code === 'CLI_TIMEOUT'
-        ? { code: 'CHECKS_TIMEOUT', message: `BuildKit did not finish its checks within ${Math.round(options.timeoutMs / 1000)} s.`, hint: 'The builder may be starting or busy: check again in a moment.' }
+        ? { code: 'CHECKS_TIMEOUT', message: `BuildKit did not finish its checks within ${Math.ceil(options.timeoutMs / 1000)} s.`, hint: 'The builder may be starting or busy: check again in a moment.' }
         : { code: rpc.code, message: `BuildKit's checks did not run: ${rpc.message}`, ...(rpc.hint ? { hint: rpc.hint } : {}) };
     return ended({ ...base, state: 'failed', buildxVersion: buildx.version, problem });
   }
