@@ -16,6 +16,16 @@ export class DockerfileAdvicePanel {
     return this.root.locator(`[data-testid="dockerfile-finding"][data-rule="${rule}"][data-line="${line}"]`);
   }
 
+  /** BuildKit's checks: whether they ran and why not. */
+  get checks(): Locator {
+    return this.root.getByTestId('dockerfile-buildkit-checks');
+  }
+
+  /** A BuildKit check result no finding of the app covers. */
+  buildkitOnly(rule: string, line: number): Locator {
+    return this.root.locator(`[data-testid="dockerfile-finding"][data-source="buildkit"][data-rule="${rule}"][data-line="${line}"]`);
+  }
+
   preflightFinding(platform: string): Locator {
     return this.preflight.locator(`[data-testid="dockerfile-preflight-finding"][data-platforms*="${platform}"]`);
   }
