@@ -79,7 +79,7 @@ interface Step {
   logCount: number;
   partialOut: string;
   partialErr: string;
-  decoder: TextDecoder | undefined;
+  decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Bytes of an unfinished UTF-8 character held by `decoder`. */
   utf8Tail: Uint8Array | undefined;
   progress: Map<string, ProgressItem> | undefined;
