@@ -50,13 +50,8 @@ export interface CheckOutput {
   dockerfileData?: string;
 }
 
-const isHttps = (url: string): boolean => {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
+// A documentation link the page may open: https, a host, nothing that could break out of an attribute.
+const isHttps = (url: string): boolean => /^https:\/\/[a-z0-9.-]+(?:[/?#][^\s"'<>]*)?$/i.test(url);
 
 function lines(loc: z.infer<typeof location> | null | undefined): { line?: number; endLine?: number } {
   const range = loc?.ranges?.[0];
