@@ -1,4 +1,5 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { BuildPage } from './build-page';
 
 /** The Dockerfile advice panel on the Build page. */
 export class DockerfileAdvicePanel {
@@ -10,6 +11,15 @@ export class DockerfileAdvicePanel {
     this.root = page.getByTestId('dockerfile-advice');
     this.badge = page.getByTestId('dockerfile-findings-badge');
     this.preflight = page.getByTestId('dockerfile-preflight');
+  }
+
+  /** Opens the app's Build page on a context folder and waits for the advice of its Dockerfile. */
+  async showFor(appUrl: string, contextDir: string): Promise<void> {
+    const build = new BuildPage(this.page);
+    await this.page.goto(appUrl);
+    await build.open();
+    await build.context().fill(contextDir);
+    await expect(this.root).toHaveAttribute('data-state', 'ready');
   }
 
   finding(rule: string, line: number): Locator {

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '../fixtures';
-import { BuildPage } from '../pages/build-page';
 import { DockerfileAdvicePanel } from '../pages/dockerfile-advice-page';
 import { EnginePage } from '../pages/engine-page';
 
@@ -22,12 +21,8 @@ test('a constant FROM --platform is one item naming the app’s rule and BuildKi
   const base = studio.stack.baseImage;
   writeFileSync(join(context, 'Dockerfile'), `FROM --platform=linux/amd64 ${base} AS tools\nRUN echo tools > /t\nFROM ${base}\nCOPY --from=tools /t /t\nCMD echo done\n`);
 
-  const build = new BuildPage(page);
   const advice = new DockerfileAdvicePanel(page);
-  await page.goto(studio.url);
-  await build.open();
-  await build.context().fill(context);
-  await expect(advice.root).toHaveAttribute('data-state', 'ready');
+  await advice.showFor(studio.url, context);
   await expect(advice.checks).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(advice.checks).toContainText('builder default');
 
