@@ -8,6 +8,7 @@ import { useNav, type PageId } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
+import { RecordInfo } from '../history/RecordInfo';
 import { Lanes } from './Lanes';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
@@ -149,7 +150,7 @@ export function BuildRun({ view }: { view: BuildView }) {
         <span className={`badge ${STATUS_BADGE[view.status]}`} data-testid="build-status" data-state={view.status}>
           {STATUS_TEXT[view.status]}
         </span>
-        {view.mode === 'replay' && <span className="muted">replayed from the log on disk</span>}
+        {view.mode === 'replay' && <span className="muted">{view.builderRecord ? 'from the builder\u2019s record' : 'replayed from the log on disk'}</span>}
         {record?.durationMs !== undefined && <span className="muted">{formatDuration(record.durationMs)}</span>}
         {view.id && <code className="muted">{view.id}</code>}
         <span className="spacer" />
@@ -173,6 +174,7 @@ export function BuildRun({ view }: { view: BuildView }) {
           )}
         </ProblemBox>
       )}
+      {view.builderRecord && <RecordInfo record={view.builderRecord} />}
       {record?.note && record.status !== 'succeeded' && <p className="muted">{record.note}</p>}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
