@@ -3,6 +3,7 @@ import { BUILD_ARG_NAME, STAGE_NAME, absolutePath, buildArgValue } from '../doma
 import { buildCheck, buildCheckError } from '../domain/buildx/check-output';
 import { dockerfileAnalysis, dockerfileFinding, findingRule, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
+import { problem } from './errors';
 import { platformInput } from './images';
 
 /**
@@ -76,8 +77,6 @@ export const dockerfileReport = z.object({
   omittedFindings: z.number().int().nonnegative(),
 });
 
-const preflightProblem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
-
 /** One base image as looked up in its registry: its platforms, or why it could not be checked. */
 export const preflightImage = z.object({
   image: z.string(),
@@ -88,7 +87,7 @@ export const preflightImage = z.object({
   /** Normalised platforms the image offers (attestation entries left out). */
   platforms: z.array(z.string()).optional(),
   /** Set when status is `error`: this image is not judged; the others still are. */
-  error: preflightProblem.optional(),
+  error: problem.optional(),
   /** Stages (and lines) that use it. */
   usedBy: z.array(z.object({ stageIndex: z.number().int().min(0), stageName: z.string().optional(), line: z.number().int().min(1) })),
   durationMs: z.number().nonnegative(),
