@@ -125,7 +125,7 @@ export const buildChecksReport = z.object({
   checks: z.array(buildCheck),
   /** Where BuildKit stopped (parse error, unresolvable base image): checks after it are missing. */
   buildError: buildCheckError.optional(),
-  problem: preflightProblem.optional(),
+  problem: problem.optional(),
   /** The command run (or that would run), for the user to run it themselves. */
   command: z.string(),
   /** The lines the checks point at, as BuildKit read them. */

@@ -68,7 +68,7 @@ describe(`BuildKit's build checks beside the advice (buildx ${buildx})`, () => {
       expect(report.analysis.findings.map((f) => f.rule)).toContain('constant-from-platform');
       if (hasChecks) {
         expect(checks.state).toBe('failed');
-        expect(checks.problem).toMatchObject({ code: 'BUILDER_MISSING', message: 'The current builder "no-such-builder-for-checks" does not exist, so BuildKit could not check the Dockerfile.' });
+        expect(checks.problem).toMatchObject({ code: 'BUILDER_NOT_FOUND', message: 'The current builder "no-such-builder-for-checks" does not exist, so BuildKit could not check the Dockerfile.' });
       } else {
         expect(checks.state).toBe('unavailable');
       }
@@ -82,7 +82,7 @@ describe(`BuildKit's build checks beside the advice (buildx ${buildx})`, () => {
     try {
       await waitForEngine(slow.api, 'connected');
       const checks = await slow.api.dockerfile.checks({ contextDir: dir }).result;
-      if (hasChecks) expect(checks).toMatchObject({ state: 'failed', problem: { code: 'CHECKS_TIMEOUT', message: 'BuildKit did not finish its checks within 1 s.' } });
+      if (hasChecks) expect(checks).toMatchObject({ state: 'failed', problem: { code: 'CLI_TIMEOUT', message: 'BuildKit did not finish its checks within 1 s.' } });
       else expect(checks.state).toBe('unavailable');
     } finally {
       await slow.close();

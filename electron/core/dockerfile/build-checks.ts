@@ -69,7 +69,7 @@ export async function runBuildChecks(file: DockerfileText, deps: BuildChecksDeps
     if (rpc.code === 'CANCELLED') throw rpc;
     const problem: Problem =
       rpc.code === 'CLI_TIMEOUT'
-        ? { code: 'CHECKS_TIMEOUT', message: `BuildKit did not finish its checks within ${Math.ceil(options.timeoutMs / 1000)} s.`, hint: 'The builder may be starting or busy: check again in a moment.' }
+        ? { code: 'CLI_TIMEOUT', message: `BuildKit did not finish its checks within ${Math.ceil(options.timeoutMs / 1000)} s.`, hint: 'The builder may be starting or busy: check again in a moment.' }
         : { code: rpc.code, message: `BuildKit's checks did not run: ${rpc.message}`, ...(rpc.hint ? { hint: rpc.hint } : {}) };
     return ended({ ...base, state: 'failed', buildxVersion: buildx.version, problem });
   }
@@ -88,7 +88,7 @@ export async function runBuildChecks(file: DockerfileText, deps: BuildChecksDeps
   }
   if (!output) {
     const problem: Problem = unreadable
-      ? { code: 'CHECKS_UNREADABLE', message: `buildx printed check results the app cannot read (${unreadable}).`, hint: 'Run the command shown in a terminal to see them.' }
+      ? { code: 'BUILD_CHECKS_FAILED', message: `buildx printed check results the app cannot read (${unreadable}).`, hint: 'Run the command shown in a terminal to see them.' }
       : describeCheckFailure(run.stderr || run.stdout);
     return ended({ ...known, state: 'failed', problem });
   }
@@ -117,11 +117,11 @@ export function describeCheckFailure(output: string): Problem {
     };
   }
   const builder = /no builder "([^"]+)" found/.exec(line)?.[1];
-  if (builder) return { code: 'BUILDER_MISSING', message: `The current builder "${builder}" does not exist, so BuildKit could not check the Dockerfile.`, hint: 'Pick a builder on the Builders page (Use).' };
+  if (builder) return { code: 'BUILDER_NOT_FOUND', message: `The current builder "${builder}" does not exist, so BuildKit could not check the Dockerfile.`, hint: 'Pick a builder on the Builders page (Use).' };
   if (/cannot connect to the docker daemon|connection refused|no such file or directory|error during connect/i.test(line)) {
     return { code: 'ENGINE_UNAVAILABLE', message: `buildx could not reach the builder: ${line}`, hint: 'Start Docker (or the builder), then check again.' };
   }
-  return { code: 'CHECKS_FAILED', message: `BuildKit's checks did not run: ${line}`, hint: 'Run the command shown in a terminal to see its whole output.' };
+  return { code: 'BUILD_CHECKS_FAILED', message: `BuildKit's checks did not run: ${line}`, hint: 'Run the command shown in a terminal to see its whole output.' };
 }
 
 /** The lines the checks point at (at most six per check), for the page's excerpts. */

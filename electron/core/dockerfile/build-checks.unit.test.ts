@@ -5,7 +5,7 @@ import { checkArgs, describeCheckFailure } from './build-checks';
 describe('BuildKit check failures in words', () => {
   it('names a current builder that does not exist (real buildx 0.29.1 output)', () => {
     expect(describeCheckFailure(fixture('check-no-builder-0.29.1.stderr'))).toMatchObject({
-      code: 'BUILDER_MISSING',
+      code: 'BUILDER_NOT_FOUND',
       message: 'The current builder "no-such-builder" does not exist, so BuildKit could not check the Dockerfile.',
     });
   });
@@ -16,7 +16,7 @@ describe('BuildKit check failures in words', () => {
     expect(old.message).toMatch(/needs? BuildKit 0\.14 or newer, which Docker Engine 27 and later embed/);
     expect(describeCheckFailure('ERROR: failed to dial gRPC: cannot connect to the Docker daemon at unix:///x.sock')).toMatchObject({ code: 'ENGINE_UNAVAILABLE' });
     expect(describeCheckFailure(fixture('check-base-missing-0.29.1.stderr'))).toMatchObject({
-      code: 'CHECKS_FAILED',
+      code: 'BUILD_CHECKS_FAILED',
       message: expect.stringMatching(/^BuildKit's checks did not run: 127\.0\.0\.1:5000\/stack\/nope:404: failed to resolve source metadata/),
     });
   });
