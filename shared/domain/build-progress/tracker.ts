@@ -1,25 +1,23 @@
 import { normalizePlatform } from '../platform';
 import { bytesToBinaryString, decodeBase64 } from './base64';
-import { addInterval, durationOf, type RunIntervals } from './intervals';
+import { addInterval } from './intervals';
 import { JsonObjectStream } from './json-stream';
 import type {
   BuildProgressSnapshot,
   BuildStatus,
   BuildWarning,
   PlatformLane,
-  PlatformSource,
   ProgressEvent,
-  ProgressItem,
   StepChange,
-  StepInfo,
   StepSnapshot,
   StepStatus,
 } from './model';
 import { PlatformGraph } from './platform-graph';
 import { failureSummary, finishLane, inDependencyOrder, isErrorLine } from './snapshot';
+import { deriveStatus, newStep, stepInfo, stepSnapshot, type Step } from './step';
 import { parseTimestamp } from './time';
-import { decodeLogData, flushLines, keepLine, lastLines, scanLogsObject, splitLines, type VertexLog } from './vertex-log';
-import { parseVertexName, type VertexName } from './vertex-name';
+import { decodeLogData, flushLines, keepLine, scanLogsObject, splitLines } from './vertex-log';
+import { parseVertexName } from './vertex-name';
 
 /**
  * Turns `docker buildx build --progress=rawjson` output into per-platform build progress.
@@ -27,8 +25,8 @@ import { parseVertexName, type VertexName } from './vertex-name';
  * Feed it stderr as it arrives (`push`), then `end(exitCode)`. Each call returns the events it
  * caused (log lines tagged with platform and vertex, step state changes, plain-text lines), and
  * `snapshot()` gives the whole state as plain data (memoised until something changes). Log
- * decoding is in vertex-log.ts, run intervals in intervals.ts, lanes and the failure summary in
- * snapshot.ts; this class keeps the steps' state and the events.
+ * decoding is in vertex-log.ts, run intervals in intervals.ts, a step's record in step.ts, lanes and
+ * the failure summary in snapshot.ts; this class applies BuildKit's records and emits the events.
  */
 
 export interface BuildProgressOptions {
@@ -47,28 +45,6 @@ export interface BuildProgressOptions {
   /** Set false when only snapshots are wanted: skips building one event object per log line. */
   logEvents?: boolean;
 }
-
-/** A vertex's state; it carries its log's fields (vertex-log.ts) and run intervals itself. */
-interface Step extends VertexLog, RunIntervals {
-  digest: string;
-  index: number;
-  /** A vertex record arrived (not only logs or statuses naming it). */
-  known: boolean;
-  fullName: string;
-  parsed: VertexName;
-  inputs: string[];
-  platform: string | undefined;
-  platformSource: PlatformSource | undefined;
-  status: StepStatus;
-  cached: boolean;
-  error: string | undefined;
-  firstStarted: number | undefined;
-  completedAt: number | undefined;
-  progress: Map<string, ProgressItem> | undefined;
-  snap: StepSnapshot | undefined;
-}
-
-const EMPTY_NAME: VertexName = { text: '', internal: false };
 
 export class BuildProgressTracker {
   private readonly steps = new Map<string, Step>();
@@ -180,7 +156,7 @@ export class BuildProgressTracker {
     const shared: StepSnapshot[] = [];
     for (const step of this.steps.values()) {
       if (!step.known) continue;
-      const s = this.stepSnapshot(step);
+      const s = stepSnapshot(step, this.lastTs);
       if (step.platform !== undefined) lane(step.platform).steps.push(s);
       else shared.push(s);
     }
@@ -213,7 +189,7 @@ export class BuildProgressTracker {
   /** One step's current state, or undefined for a digest never announced. */
   step(digest: string): StepSnapshot | undefined {
     const step = this.steps.get(digest);
-    return step?.known ? this.stepSnapshot(step) : undefined;
+    return step?.known ? stepSnapshot(step, this.lastTs) : undefined;
   }
 
   /** The platform a vertex is attributed to (undefined: shared or unknown). */
@@ -269,33 +245,7 @@ export class BuildProgressTracker {
   private getStep(digest: string): Step {
     let step = this.steps.get(digest);
     if (!step) {
-      step = {
-        digest,
-        index: this.nextIndex++,
-        known: false,
-        fullName: '',
-        parsed: EMPTY_NAME,
-        inputs: [],
-        platform: undefined,
-        platformSource: undefined,
-        status: 'waiting',
-        cached: false,
-        error: undefined,
-        firstStarted: undefined,
-        openStart: undefined,
-        running: false,
-        completedAt: undefined,
-        intervals: [],
-        logRing: [],
-        logHead: 0,
-        logCount: 0,
-        partialOut: '',
-        partialErr: '',
-        decoder: undefined,
-        utf8Tail: undefined,
-        progress: undefined,
-        snap: undefined,
-      };
+      step = newStep(digest, this.nextIndex++);
       this.steps.set(digest, step);
     }
     return step;
@@ -493,7 +443,7 @@ export class BuildProgressTracker {
   }
 
   private emitStep(step: Step, change: StepChange): void {
-    this.out.push({ kind: 'step', change, step: this.stepInfo(step) });
+    this.out.push({ kind: 'step', change, step: stepInfo(step, this.lastTs) });
   }
 
   private computeStatus(): BuildStatus {
@@ -510,47 +460,6 @@ export class BuildProgressTracker {
     this.version++;
     this.out.push({ kind: 'build', status: next });
   }
-
-  private stepInfo(step: Step): StepInfo {
-    const p = step.parsed;
-    const info: StepInfo = {
-      digest: step.digest,
-      index: step.index,
-      name: p.text,
-      fullName: step.fullName,
-      internal: p.internal,
-      status: step.status,
-      cached: step.cached,
-      inputs: step.inputs,
-    };
-    if (step.platform !== undefined) info.platform = step.platform;
-    if (step.platformSource !== undefined) info.platformSource = step.platformSource;
-    if (p.stage !== undefined) info.stage = p.stage;
-    if (p.target !== undefined) info.target = p.target;
-    if (p.label !== undefined) info.stepLabel = p.label;
-    if (p.stepIndex !== undefined) info.stepIndex = p.stepIndex;
-    if (p.stepTotal !== undefined) info.stepTotal = p.stepTotal;
-    if (step.firstStarted !== undefined) info.startedAt = step.firstStarted;
-    if (step.completedAt !== undefined && !step.running) info.completedAt = step.completedAt;
-    const d = durationOf(step, this.lastTs);
-    if (d !== undefined) info.durationMs = d;
-    if (step.error !== undefined) info.error = step.error;
-    return info;
-  }
-
-  private stepSnapshot(step: Step): StepSnapshot {
-    // Running steps' durations move with the clock: never served from the memo.
-    if (step.snap && step.status !== 'running') return step.snap;
-    const snap: StepSnapshot = {
-      ...this.stepInfo(step),
-      inputs: [...step.inputs],
-      lastLogLines: lastLines(step),
-      logLineCount: step.logCount,
-      progress: step.progress ? [...step.progress.values()].map((i) => ({ ...i })) : [],
-    };
-    step.snap = snap;
-    return snap;
-  }
 }
 
 /** One-shot: parses a complete rawjson capture. */
@@ -562,18 +471,6 @@ export function parseBuildProgress(
   tracker.push(input);
   tracker.end(options.exitCode);
   return tracker.snapshot();
-}
-
-function deriveStatus(step: Step): StepStatus {
-  if (step.error !== undefined) return isCancellation(step.error) ? 'canceled' : 'error';
-  if (step.running) return 'running';
-  if (step.completedAt !== undefined || step.cached) return step.cached ? 'cached' : 'done';
-  return 'waiting';
-}
-
-/** BuildKit reports vertices stopped because another one failed with `context canceled`. */
-function isCancellation(error: string): boolean {
-  return /context canceled$|^canceled$/i.test(error.trim());
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
