@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildChunk, BuildFactsData, BuildRecord, BuildFailure, PlatformOutcome } from '../../../shared/contract/builds';
-import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import type { BuildChunk, BuildFactsData, BuildRecord } from '../../../shared/contract/builds';
+import { parseBuildMetadata } from '../../../shared/domain/build-progress';
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
@@ -12,7 +10,9 @@ import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { LogPipeline, replayTail } from './log-pipeline';
+import { LiveBuild } from './live-build';
+import { replayTail } from './log-pipeline';
+import { failureOf, newBuildId, outcomesOf, toData } from './record';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -27,130 +27,6 @@ export interface BuildServiceOptions {
   onEnded?: (record: BuildRecord) => void;
   /** Work on what a successful build made, once it is recorded (the binary check); its failure is only logged. */
   afterSuccess?: (record: BuildRecord) => Promise<unknown>;
-}
-
-type EndReason = 'user' | 'shutdown';
-
-/** Terminal text that is sent at once rather than at the next 10 ms tick. */
-const FLUSH_BYTES = 128 * 1024;
-
-/** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
-class LiveBuild {
-  readonly abort = new AbortController();
-  readonly pipeline: LogPipeline;
-  readonly watchers = new Set<Watcher>();
-  readonly done: Promise<BuildRecord>;
-  resolveDone!: (record: BuildRecord) => void;
-  endReason: EndReason | undefined;
-  bytes = 0;
-  log: WriteStream;
-  private raw: Buffer[] = [];
-  private rawBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private lastProgressAt = 0;
-
-  constructor(
-    public record: BuildRecord,
-    private readonly batchMs: number,
-    private readonly progressMs: number,
-  ) {
-    this.pipeline = new LogPipeline(record.platforms);
-    this.log = createWriteStream(record.logFile, { flags: 'a', mode: 0o600 });
-    this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-  }
-
-  /**
-   * buildx writes many small pieces; each is only queued here and the batch is parsed, written to
-   * disk and sent every 10 ms. Work per piece would steal CPU from the build (QEMU needs it all)
-   * and, when the pipe fills, block buildx itself.
-   */
-  onStderr(chunk: Buffer): void {
-    this.bytes += chunk.length;
-    this.raw.push(chunk);
-    this.rawBytes += chunk.length;
-    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
-    if (this.rawBytes >= FLUSH_BYTES) this.flush(false);
-    else this.schedule();
-  }
-
-  /** Parses and stores what arrived since the last flush. */
-  drainRaw(): void {
-    if (this.rawBytes === 0) return;
-    // Many small pieces are parsed as one; big ones (a flood fills the pipe) as they came, since
-    // copying them into one buffer would double the bytes a flood makes the core allocate.
-    const raw = this.raw.length === 1 || this.rawBytes >= this.raw.length * 16 * 1024 ? this.raw : [Buffer.concat(this.raw, this.rawBytes)];
-    this.raw = [];
-    this.rawBytes = 0;
-    for (const data of raw) {
-      this.log.write(data);
-      this.pipeline.push(data);
-    }
-  }
-
-  note(line: string): void {
-    this.pipeline.note(line);
-    this.schedule();
-  }
-
-  /** Resolves once everything handed to the log stream so far is in the file. */
-  logFlushed(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.log.closed || this.log.destroyed) resolve();
-      else this.log.write(Buffer.alloc(0), () => resolve());
-    });
-  }
-
-  closeLog(): Promise<void> {
-    this.drainRaw();
-    return new Promise((resolve) => {
-      if (this.log.closed) resolve();
-      else this.log.end(() => resolve());
-    });
-  }
-
-  private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(false), this.batchMs);
-  }
-
-  flush(final: boolean): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.drainRaw();
-    const chunk: BuildChunk = { id: this.record.id };
-    const terminal = this.pipeline.take();
-    if (terminal) chunk.terminal = terminal;
-    if (this.pipeline.dirty) {
-      const now = Date.now();
-      if (final || now - this.lastProgressAt >= this.progressMs) {
-        chunk.progress = this.pipeline.progress();
-        this.lastProgressAt = now;
-      } else {
-        this.schedule();
-      }
-    }
-    if (final) chunk.status = this.record.status;
-    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
-    for (const w of this.watchers) w.push(chunk);
-  }
-
-  /** Joins a window late: replays the log up to now from disk, then the live output. */
-  async attach(watcher: Watcher, signal: AbortSignal): Promise<void> {
-    // Everything received so far is parsed, on disk and sent to the others: the newcomer gets
-    // exactly that from the file, and from here on the same live chunks as everyone.
-    this.flush(false);
-    const upTo = this.bytes;
-    this.watchers.add(watcher);
-    this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
-    if (upTo > 0) {
-      await this.logFlushed();
-      const { text } = await replayTail(this.record, { endOffset: upTo, signal });
-      for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
-    }
-    watcher.release();
-    // The lanes now, even if the build is quiet (a long RUN step).
-    this.schedule();
-  }
 }
 
 /**
@@ -409,71 +285,6 @@ export class BuildService {
     }
     await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
-}
-
-function newBuildId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
-  return `${t.slice(0, 8)}-${t.slice(8)}-${randomBytes(4).toString('hex')}`;
-}
-
-function toData(request: BuildRequest): BuildRecord['request'] {
-  const data: BuildRecord['request'] = {
-    context: request.context,
-    tags: [...request.tags],
-    platforms: [...request.platforms],
-    buildArgs: request.buildArgs.map((a) => ({ key: a.key, value: a.value })),
-    output: { ...request.output },
-    provenance: request.provenance,
-    sbom: request.sbom,
-    noCache: request.noCache,
-    pull: request.pull,
-    cacheFrom: [...request.cacheFrom],
-    cacheTo: [...request.cacheTo],
-  };
-  if (request.dockerfile) data.dockerfile = request.dockerfile;
-  if (request.target) data.target = request.target;
-  if (request.builder) data.builder = request.builder;
-  return data;
-}
-
-function outcomesOf(snap: BuildProgressSnapshot, platforms: readonly string[], override?: 'interrupted'): PlatformOutcome[] {
-  const lanes = new Map(snap.lanes.map((l) => [l.platform, l]));
-  const order = [...platforms, ...snap.lanes.map((l) => l.platform).filter((p) => !platforms.includes(p))];
-  return order.map((platform) => {
-    const lane = lanes.get(platform);
-    if (!lane) return { platform, status: override ?? 'waiting', steps: 0, cached: 0 };
-    const outcome: PlatformOutcome = {
-      platform,
-      status: override && lane.status !== 'done' && lane.status !== 'error' ? override : lane.status,
-      steps: lane.counts.total,
-      cached: lane.counts.cached,
-    };
-    if (lane.durationMs !== undefined) outcome.durationMs = lane.durationMs;
-    const failed = lane.steps.find((s) => s.status === 'error');
-    if (failed) outcome.failedStep = { name: failed.name, error: failed.error ?? '' };
-    return outcome;
-  });
-}
-
-function failureOf(snap: BuildProgressSnapshot): BuildFailure {
-  const f = snap.failure;
-  if (!f) {
-    const text = snap.textLines.join('\n');
-    return { platforms: [], steps: [], ...(text ? { message: text } : {}), cause: classifyFailure(text) };
-  }
-  const failure: BuildFailure = {
-    platforms: [...f.platforms],
-    steps: f.steps.map((s) => ({
-      ...(s.platform !== undefined ? { platform: s.platform } : {}),
-      name: s.name,
-      ...(s.stepLabel !== undefined ? { stepLabel: s.stepLabel } : {}),
-      error: s.error,
-      lastLogLines: s.lastLogLines.slice(-20),
-    })),
-    cause: f.cause,
-  };
-  if (f.message !== undefined) failure.message = f.message;
-  return failure;
 }
 
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */
