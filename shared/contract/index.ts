@@ -8,6 +8,7 @@ import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 import { imagesContract } from './images';
 import { integrityContract } from './integrity';
+import { timelineContract } from './timeline';
 
 /**
  * THE contract between renderer and main. Every channel is declared once here, by domain;
@@ -23,6 +24,7 @@ export const contract = defineContract({
   integrity: integrityContract,
   dockerfile: dockerfileContract,
   ciExport: ciExportContract,
+  timeline: timelineContract,
 });
 
 export type Contract = typeof contract;

@@ -1,7 +1,8 @@
 import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildChunk, BuildFactsData, BuildRecord } from '../../../shared/contract/builds';
-import { parseBuildMetadata } from '../../../shared/domain/build-progress';
+import { parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import { runsFromTimeline, timelineOf } from '../../../shared/domain/timeline';
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
@@ -13,6 +14,8 @@ import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
 import { LiveBuild } from './live-build';
 import { replayTail } from './log-pipeline';
 import { failureOf, newBuildId, outcomesOf, toData } from './record';
+import { planTimeline } from './run-context';
+import { readTimeline, TIMELINE_TAIL_LINES, writeTimeline } from './timeline-file';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -85,7 +88,7 @@ export class BuildService {
    * milliseconds), so a build uses the last ones read (the form has just read them) and an old
    * copy is refreshed in the background for the next build.
    */
-  private async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
+  async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
     const cached = this.factsCache;
     if (!cached) return this.facts(signal);
     if (Date.now() - cached.at >= this.factsTtlMs && !this.refreshing) {
@@ -110,6 +113,7 @@ export class BuildService {
       throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
     }
 
+    const plan = await planTimeline(request, facts);
     const id = newBuildId();
     const dir = this.store.dirOf(id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -130,8 +134,9 @@ export class BuildService {
       logFile,
       logBytes: 0,
     };
+    if (plan.dockerfileSha256) record.dockerfileSha256 = plan.dockerfileSha256;
     await this.store.save(record);
-    const live = new LiveBuild(record, this.batchMs, this.progressMs);
+    const live = new LiveBuild(record, this.batchMs, this.progressMs, plan);
     if (first) live.watchers.add(first);
     this.live.set(id, live);
     this.ctx.emit('builds.onStarted', record);
@@ -165,6 +170,8 @@ export class BuildService {
     await live.closeLog();
 
     const snap = live.pipeline.tracker.snapshot();
+    // Written before the record says the build ended: whoever opens it then finds its timeline.
+    await this.saveTimeline(live, snap);
     const endedAt = new Date();
     const next: BuildRecord = {
       ...record,
@@ -215,6 +222,14 @@ export class BuildService {
     }
   }
 
+  /** The finished build's timeline beside its record (a build is never failed for it: the log can make it again). */
+  private async saveTimeline(live: LiveBuild, snap: BuildProgressSnapshot): Promise<void> {
+    const timeline = timelineOf(snap, { run: live.describe, tailLines: TIMELINE_TAIL_LINES, ...live.plan.extras });
+    await writeTimeline(this.store.dirOf(live.record.id), timeline).catch((error: unknown) =>
+      this.ctx.log(`build ${live.record.id}: timeline not saved: ${(error as Error).message}`),
+    );
+  }
+
   /** Resolves when the follow-ups of ended builds (binary checks) are done. */
   async settled(): Promise<void> {
     await Promise.all([...this.followUps]);
@@ -240,7 +255,9 @@ export class BuildService {
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
     await send({ id, status: record.status, replay: true });
-    const { pipeline, text } = await replayTail(record, { signal }, (p) => {
+    // The lanes say how each step ran, as the build's stored timeline has it.
+    const stored = await readTimeline(this.store.dirOf(id)).catch(() => undefined);
+    const { pipeline, text } = await replayTail(record, { signal, ...(stored ? { describe: runsFromTimeline(stored) } : {}) }, (p) => {
       // A replay of an ended build ends its lanes the way the build ended.
       if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
       if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
@@ -273,6 +290,11 @@ export class BuildService {
 
   liveRecord(id: string): BuildRecord | undefined {
     return this.live.get(id)?.record;
+  }
+
+  /** A running build's parser and how its steps are described (for its timeline while it runs). */
+  liveBuild(id: string): Pick<LiveBuild, 'pipeline' | 'describe' | 'plan' | 'record'> | undefined {
+    return this.live.get(id);
   }
 
   /** Stops every running build (they are recorded as interrupted) and waits a little for them to end. */

@@ -1,6 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
-import { LogPipeline, replayTail } from './log-pipeline';
+import { stepRun } from '../../../shared/domain/timeline';
+import { LogPipeline, replayTail, type StepDescriber } from './log-pipeline';
+import type { TimelinePlan } from './run-context';
 import { drainText, type Watcher } from './watcher';
 
 export type EndReason = 'user' | 'shutdown';
@@ -23,12 +25,17 @@ export class LiveBuild {
   private timer: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
+  /** How each step ran (native, emulated, cross, cached), for the lanes and the timeline. */
+  readonly describe: StepDescriber;
+
   constructor(
     public record: BuildRecord,
     private readonly batchMs: number,
     private readonly progressMs: number,
+    readonly plan: TimelinePlan,
   ) {
-    this.pipeline = new LogPipeline(record.platforms);
+    this.describe = (step) => stepRun(step, plan.run);
+    this.pipeline = new LogPipeline(record.platforms, this.describe);
     this.log = createWriteStream(record.logFile, { flags: 'a', mode: 0o600 });
     this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
     this.done = new Promise((resolve) => (this.resolveDone = resolve));

@@ -1,5 +1,4 @@
-import type { StepKind, StepStatus } from '../build-progress/model';
-import type { BuildTimeline, TimelineStep } from './model';
+import type { BuildComparison, BuildTimeline, InputChange, PlatformDelta, PlatformSide, StepDelta, StepSide, TimelineStep } from './model';
 
 /**
  * Two builds side by side: which inputs changed (platforms, build arguments, target, Dockerfile
@@ -28,51 +27,6 @@ export interface ComparedBuild {
   dockerfileSha256?: string | undefined;
   outcomes: Array<{ platform: string; status: string; durationMs?: number | undefined; steps: number; cached: number }>;
   timeline?: BuildTimeline | undefined;
-}
-
-export interface InputChange {
-  what: string;
-  a: string;
-  b: string;
-}
-
-export interface PlatformSide {
-  status: string;
-  durationMs?: number;
-  steps: number;
-  cached: number;
-}
-
-export interface PlatformDelta {
-  platform: string;
-  a?: PlatformSide;
-  b?: PlatformSide;
-  /** b − a, when both have a duration. */
-  deltaMs?: number;
-}
-
-export interface StepSide {
-  durationMs?: number;
-  kind: StepKind;
-  status: StepStatus;
-}
-
-export interface StepDelta {
-  platform: string;
-  name: string;
-  label?: string;
-  a?: StepSide;
-  b?: StepSide;
-  deltaMs?: number;
-}
-
-export interface BuildComparison {
-  /** The inputs that differ (none: the same build run twice). */
-  inputs: InputChange[];
-  platforms: PlatformDelta[];
-  /** Steps whose time changed, largest change first; then steps of one build only. */
-  steps: StepDelta[];
-  cache: { a: { cached: number; steps: number }; b: { cached: number; steps: number } };
 }
 
 const list = (items: readonly string[]) => (items.length ? items.join(', ') : '(none)');

@@ -6,7 +6,7 @@
 export * from './model';
 export { dockerfileSteps, locateStep, type DockerfileSteps, type DockerfileStage, type DockerfileStepLine, type StagePlatform } from './dockerfile-steps';
 export { stepRun, type NodeFor, type NodeRun, type RunContext } from './step-kind';
-export { timelineOf, type TimelineExtras } from './timeline';
+export { timelineOf, runsFromTimeline, type TimelineExtras } from './timeline';
 export { platformTime, platformTimes, crossEstimates, unionMs, type PlatformTime, type CrossEstimate, type EstimatedStep } from './summary';
-export { compareBuilds, type BuildComparison, type ComparedBuild, type InputChange, type PlatformDelta, type StepDelta } from './compare';
-export { trendOf, buildInputsKey, type Trend, type TrendPoint, type TrendRecord } from './trend';
+export { compareBuilds, type ComparedBuild } from './compare';
+export { trendOf, buildInputsKey, type TrendRecord } from './trend';

@@ -82,3 +82,65 @@ export const buildTimelineSchema = z.object({
   notes: z.array(z.string()),
 });
 export type BuildTimeline = z.infer<typeof buildTimelineSchema>;
+
+// ---- comparing two builds, and one context's trend ---------------------------------------------
+
+export const inputChangeSchema = z.object({ what: z.string(), a: z.string(), b: z.string() });
+export type InputChange = z.infer<typeof inputChangeSchema>;
+
+export const platformSideSchema = z.object({ status: z.string(), durationMs: z.number().optional(), steps: z.number().int(), cached: z.number().int() });
+export type PlatformSide = z.infer<typeof platformSideSchema>;
+
+export const platformDeltaSchema = z.object({
+  platform: z.string(),
+  a: platformSideSchema.optional(),
+  b: platformSideSchema.optional(),
+  /** b − a, when both have a duration. */
+  deltaMs: z.number().optional(),
+});
+export type PlatformDelta = z.infer<typeof platformDeltaSchema>;
+
+export const stepSideSchema = z.object({ durationMs: z.number().optional(), kind: stepKindSchema, status: stepStatusSchema });
+export type StepSide = z.infer<typeof stepSideSchema>;
+
+export const stepDeltaSchema = z.object({
+  platform: z.string(),
+  name: z.string(),
+  label: z.string().optional(),
+  a: stepSideSchema.optional(),
+  b: stepSideSchema.optional(),
+  deltaMs: z.number().optional(),
+});
+export type StepDelta = z.infer<typeof stepDeltaSchema>;
+
+const cacheCount = z.object({ cached: z.number().int(), steps: z.number().int() });
+
+export const buildComparisonSchema = z.object({
+  /** The inputs that differ (none: the same build run twice). */
+  inputs: z.array(inputChangeSchema),
+  platforms: z.array(platformDeltaSchema),
+  /** Steps whose time changed, largest change first; then steps of one build only. */
+  steps: z.array(stepDeltaSchema),
+  cache: z.object({ a: cacheCount, b: cacheCount }),
+});
+export type BuildComparison = z.infer<typeof buildComparisonSchema>;
+
+export const trendPointSchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  status: z.string(),
+  dockerfileSha256: z.string().optional(),
+  /** Platforms that finished (done): their lane's time. */
+  durations: z.record(z.string(), z.number()),
+});
+export type TrendPoint = z.infer<typeof trendPointSchema>;
+
+export const trendSchema = z.object({
+  context: z.string(),
+  dockerfile: z.string(),
+  /** Oldest first. */
+  points: z.array(trendPointSchema),
+  /** Every platform of the points, in first-seen order. */
+  platforms: z.array(z.string()),
+});
+export type Trend = z.infer<typeof trendSchema>;

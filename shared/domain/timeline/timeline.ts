@@ -3,7 +3,7 @@ import type { BuildTimeline, CrossForm, TimelineLane, TimelineStep } from './mod
 
 export interface TimelineExtras {
   /** How a step ran, for steps whose snapshot does not say (`run` unset). */
-  run?: (step: StepSnapshot) => StepRun;
+  run?: (step: StepSnapshot) => StepRun | undefined;
   /** Keep each step's digest (a live timeline asks for a step's log by it). */
   digests?: boolean;
   /** Keep this many last log lines per step (finished builds). Default 0. */
@@ -64,4 +64,23 @@ export function timelineOf(snap: BuildProgressSnapshot, extra: TimelineExtras = 
   if (snap.durationMs !== undefined) timeline.durationMs = Math.round(snap.durationMs);
   if (extra.dockerfile) timeline.dockerfile = extra.dockerfile;
   return timeline;
+}
+
+/**
+ * How each step ran, read back from a stored timeline by the step's `#N` (replaying the same log
+ * numbers its steps the same way), for the lanes of a build opened from History.
+ */
+export function runsFromTimeline(timeline: BuildTimeline): (step: { index: number }) => StepRun | undefined {
+  const byIndex = new Map<number, TimelineStep>();
+  for (const s of [...timeline.shared, ...timeline.lanes.flatMap((l) => l.steps)]) byIndex.set(s.index, s);
+  return ({ index }) => {
+    const t = byIndex.get(index);
+    if (!t) return undefined;
+    const run: StepRun = { kind: t.kind, why: t.why, runs: t.runs };
+    if (t.on !== undefined) run.on = t.on;
+    if (t.line !== undefined) run.line = t.line;
+    if (t.endLine !== undefined) run.endLine = t.endLine;
+    if (t.stageIndex !== undefined) run.stageIndex = t.stageIndex;
+    return run;
+  };
 }

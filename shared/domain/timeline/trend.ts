@@ -1,4 +1,5 @@
 import { resolveDockerfile } from '../build-request/argv';
+import type { Trend, TrendPoint } from './model';
 
 /**
  * Per-platform build time over time, for the builds of one context and Dockerfile (whatever
@@ -13,24 +14,6 @@ export interface TrendRecord {
   request: { context: string; dockerfile?: string | undefined };
   dockerfileSha256?: string | undefined;
   outcomes: Array<{ platform: string; status: string; durationMs?: number | undefined }>;
-}
-
-export interface TrendPoint {
-  id: string;
-  startedAt: string;
-  status: string;
-  dockerfileSha256?: string;
-  /** Platforms that finished (done): their lane's time. */
-  durations: Record<string, number>;
-}
-
-export interface Trend {
-  context: string;
-  dockerfile: string;
-  /** Oldest first. */
-  points: TrendPoint[];
-  /** Every platform of the points, in first-seen order. */
-  platforms: string[];
 }
 
 export const buildInputsKey = (r: Pick<TrendRecord, 'request'>): string => `${r.request.context}\u0000${resolveDockerfile(r.request)}`;
