@@ -8,6 +8,8 @@ import { useNav, type PageId } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
+import { laneKind } from '../timeline/StepKindBadge';
+import { TimelinePanel } from '../timeline/TimelinePanel';
 import { Lanes } from './Lanes';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
@@ -139,6 +141,7 @@ export function BuildRun({ view }: { view: BuildView }) {
   const record = view.record;
   const lanes = view.progress?.lanes ?? view.platforms.map((platform) => ({ platform, status: 'waiting' as const, steps: [], counts: { total: 0, done: 0, cached: 0, running: 0, error: 0 } }));
   const laneState = new Map(lanes.map((l) => [l.platform, l.status]));
+  const laneKinds = new Map(lanes.map((l) => [l.platform, laneKind(l)]));
   const platforms = [...new Set([...view.platforms, ...lanes.map((l) => l.platform)])];
   const running = view.status === 'running' || view.status === 'starting';
   useShortcut('build.cancel', running && view.mode === 'live' && view.id ? () => void cancel(api()) : undefined);
@@ -178,6 +181,7 @@ export function BuildRun({ view }: { view: BuildView }) {
       {record?.status === 'succeeded' && <Success record={record} />}
 
       <Lanes lanes={lanes} shared={view.progress?.shared ?? []} />
+      <TimelinePanel view={view} />
 
       <div className="terminal-tabs" role="tablist" aria-label="Show the log of">
         <button type="button" role="tab" aria-selected={filter === undefined} className={filter === undefined ? 'tab active' : 'tab'} data-testid="terminal-tab-all" onClick={() => setFilter(undefined)}>
@@ -199,6 +203,11 @@ export function BuildRun({ view }: { view: BuildView }) {
               {LANE_MARK[laneState.get(p) ?? 'waiting']}
             </span>{' '}
             {p}
+            {laneKinds.get(p) && (
+              <span className={`badge kind-${laneKinds.get(p)}`} data-testid="tab-kind" data-kind={laneKinds.get(p)}>
+                {laneKinds.get(p)}
+              </span>
+            )}
             <span className="sr-only"> ({laneState.get(p) ?? 'waiting'})</span>
           </button>
         ))}
