@@ -1,7 +1,21 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-// Two projects: pure code (fast, parallel) and code that drives the REAL Docker stack
-// (serial: the engine, binfmt_misc and builders are machine-wide state).
+const stackDir = process.env.STACK_DIR ?? '/var/lib/multiarch-studio-stack';
+
+// Tests that drive the REAL Docker stack run serially (the engine, binfmt_misc and builders are machine-wide state),
+// once per buildx version: the installed plugin, then the older one the stack keeps beside it in its own
+// DOCKER_CONFIG (the docker CLI prefers $DOCKER_CONFIG/cli-plugins). Groups run one after the other: unit, engine,
+// engine-buildx-0.13.
+const engine: TestProjectInlineConfiguration['test'] = {
+  include: ['electron/**/*.engine.test.ts'],
+  environment: 'node',
+  fileParallelism: false,
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+  // Says which buildx each project really runs (and fails the project if it is not the one it is named after).
+  globalSetup: ['electron/core/testing/buildx-under-test.ts'],
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -15,13 +29,17 @@ export default defineConfig({
         },
       },
       {
+        test: { ...engine, name: 'engine', sequence: { groupOrder: 1 } },
+      },
+      {
         test: {
-          name: 'engine',
-          include: ['electron/**/*.engine.test.ts'],
-          environment: 'node',
-          fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          ...engine,
+          name: 'engine-buildx-0.13',
+          env: {
+            DOCKER_CONFIG: process.env.MAS_TEST_BUILDX_LEGACY_CONFIG ?? `${stackDir}/buildx-0.13`,
+            MAS_TEST_BUILDX_EXPECTED: '0.13.',
+          },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

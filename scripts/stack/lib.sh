@@ -2,28 +2,34 @@
 # Shared helpers for the Multiarch Studio test stack scripts (sourced, not executed).
 #
 # Environment (all optional):
-#   STACK_DIR     state: pid files, logs, registry data, rootfs folders, stack.env
-#                 (default /var/lib/multiarch-studio-stack)
-#   STACK_CACHE   persistent cache: private apt lists/debs, BuildKit build output
-#                 (default /var/cache/multiarch-studio-stack)
-#   DEBIAN_MIRROR default http://deb.debian.org/debian
-#   STACK_SUITE   suite used for Docker 26, docker-buildx, busybox-static and BuildKit sources (default trixie)
+#   STACK_DIR            state: pid files, logs, rootfs folders, stack.env (default /var/lib/multiarch-studio-stack)
+#   STACK_CACHE          persistent cache: private apt lists and debs, BuildKit binaries, Debian image root filesystems
+#                        (default /var/cache/multiarch-studio-stack)
+#   DEBIAN_MIRROR        the Debian mirror; default: the one this machine's apt sources use for its own release
+#   STACK_SUITE          newest suite, tried first for Docker, containerd, buildx, QEMU and BuildKit sources (default forky)
+#   STACK_STABLE_SUITE   fallback for packages the newest suite cannot install here, busybox-static and the
+#                        second buildx (default trixie)
 
 STACK_DIR=${STACK_DIR:-/var/lib/multiarch-studio-stack}
 STACK_CACHE=${STACK_CACHE:-/var/cache/multiarch-studio-stack}
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-STACK_SUITE=${STACK_SUITE:-trixie}
+STACK_SUITE=${STACK_SUITE:-forky}
+STACK_STABLE_SUITE=${STACK_STABLE_SUITE:-trixie}
 STACK_KEYRING=${STACK_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 
-DOCKER_SOCK=/var/run/docker.sock
+DOCKER_SOCK=${STACK_DOCKER_SOCK:-/var/run/docker.sock} # another daemon only for trying the scripts out
 DOCKERD_PIDFILE=$STACK_DIR/dockerd.pid
 DOCKERD_LOG=$STACK_DIR/dockerd.log
 REGISTRY_ADDR=127.0.0.1:5000
 REGISTRY_PIDFILE=$STACK_DIR/registry.pid
 REGISTRY_LOG=$STACK_DIR/registry.log
+LOGS=$STACK_DIR/logs
 BINFMT_MNT=/proc/sys/fs/binfmt_misc
 
 BASE_IMAGE=$REGISTRY_ADDR/stack/busybox:1
+DEBIAN_IMAGE=$REGISTRY_ADDR/stack/debian:bookworm
+GOLANG_IMAGE=$REGISTRY_ADDR/stack/golang:bookworm
+# a DOCKER_CONFIG whose cli-plugins/docker-buildx is the older buildx kept beside the default one
+BUILDX_LEGACY_CONFIG=$STACK_DIR/buildx-0.13
 BINFMT_IMAGE=multiarch-studio/binfmt-standin:1
 BUILDKIT_IMAGE=moby/buildkit:buildx-stable-1
 
@@ -31,6 +37,20 @@ export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 LC_ALL=C
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}
 
 STACK_LOG_TAG=${STACK_LOG_TAG:-stack}
+
+# need_mirror: sets DEBIAN_MIRROR to this machine's Debian mirror, the repository its apt sources use for its own
+# release (deb822 or one-line sources alike), unless it is set already.
+need_mirror() {
+  if [ -z "${DEBIAN_MIRROR:-}" ]; then
+    local codename
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    DEBIAN_MIRROR=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Identifier: Packages' 2>/dev/null \
+      | awk -v c="$codename" '$1 == c {print $2; exit}')
+    DEBIAN_MIRROR=${DEBIAN_MIRROR%/}
+    [ -n "$DEBIAN_MIRROR" ] || die "cannot find the Debian mirror in this machine's apt sources (no source for $codename)" \
+      "add the Debian $codename repository to /etc/apt/sources.list.d/, or set DEBIAN_MIRROR"
+  fi
+}
 
 now() { printf '%s' "$EPOCHREALTIME"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
@@ -106,17 +126,25 @@ docker_ping() { curl -fsS --max-time 3 --unix-socket "$DOCKER_SOCK" http://local
 docker_info_json() { curl -fsS --max-time 15 --unix-socket "$DOCKER_SOCK" http://localhost/info; }
 daemon_has_containerd_store() { docker_info_json 2>/dev/null | grep -q '"io.containerd.snapshotter.v1"'; }
 registry_ping() { curl -fsS --max-time 3 "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
+registry_digest() { # registry_digest REPO TAG -> manifest (list) digest, or nothing
+  curl -fsS --max-time 10 -o /dev/null -D - -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}' || true
+}
 
 pkg_installed() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null; }
+pkg_at_least() { pkg_installed "$1" && dpkg --compare-versions "$(pkg_version "$1")" ge "$2"; } # pkg_at_least PKG VERSION
 
-# Private apt configuration for $STACK_SUITE. The system's sources are not touched.
-# suite_apt_opts DIR ARCH... -> fills the array SUITE_APT
+# Private apt configuration for another Debian suite. The system's sources are not touched.
+# suite_apt_opts DIR SUITE ARCH... -> fills the array SUITE_APT
 SUITE_APT=()
 suite_apt_opts() {
-  local d=$1 a; shift
+  local d=$1 suite=$2 a; shift 2
+  need_mirror
   mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-  printf 'deb [signed-by=%s] %s %s main\n' "$STACK_KEYRING" "$DEBIAN_MIRROR" "$STACK_SUITE" >"$d/sources.list.new"
+  printf 'deb [signed-by=%s] %s %s main\n' "$STACK_KEYRING" "$DEBIAN_MIRROR" "$suite" >"$d/sources.list.new"
   if cmp -s "$d/sources.list.new" "$d/sources.list" 2>/dev/null; then rm -f "$d/sources.list.new"; else mv "$d/sources.list.new" "$d/sources.list"; fi
   SUITE_APT=(-oDir::Etc::SourceList="$d/sources.list" -oDir::Etc::SourceParts=/nonexistent
     -oDir::State::Lists="$d/lists" -oDir::Cache="$d/cache" -oDir::Cache::pkgcache= -oDir::Cache::srcpkgcache=

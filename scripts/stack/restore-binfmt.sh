@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Put the QEMU emulators in binfmt_misc back the way the test stack sets them up: every qemu-* format that
-# Debian's qemu-user-static defines (/usr/share/binfmts/qemu-*) registered, enabled, with Debian's interpreter
-# and the flags P (preserve-argv0) and F (fix-binary). qemu-* entries that Debian does not define (e.g. qemu-x86_64
-# registered by an installer image) are removed. Entries that are already right are left untouched.
+# Put the QEMU emulators in binfmt_misc back the way the test stack sets them up: every qemu-* format defined in
+# binfmt-support's format files (/usr/share/binfmts/qemu-*: written by setup.sh for qemu-user, or Debian's own from
+# qemu-user-static) registered, enabled, with that interpreter and the flags P (preserve-argv0) and F (fix-binary).
+# qemu-* entries not defined there (e.g. qemu-x86_64 registered by an installer image) are removed. Entries that are
+# already right are left untouched.
 #
 # Usage: restore-binfmt.sh [--check] [--quiet]
 #   --check   change nothing; exit 1 (listing the differences) if the host is not as expected
@@ -27,7 +28,7 @@ need_root
 B=$BINFMT_MNT
 DEFS=/usr/share/binfmts
 
-[ -n "$(ls "$DEFS"/qemu-* 2>/dev/null)" ] || die "no QEMU binfmt definitions in $DEFS" "install Debian's qemu-user-static and binfmt-support (scripts/stack/setup.sh does)"
+[ -n "$(ls "$DEFS"/qemu-* 2>/dev/null)" ] || die "no QEMU binfmt definitions in $DEFS" "run scripts/stack/setup.sh (it installs qemu-user and binfmt-support and writes them)"
 if [ ! -e "$B/register" ]; then
   [ "$CHECK" = 0 ] || { echo "binfmt_misc is not mounted at $B"; exit 1; }
   mount -t binfmt_misc binfmt_misc "$B" 2>/dev/null \
@@ -47,15 +48,19 @@ problem() {
   case "$flags" in *F*) ;; *) echo "flags $flags (F missing)"; return ;; esac
 }
 
-register() { # register NAME: Debian's definition with flags PF
-  local n=$1
+register() { # register NAME: the format file's definition with flags PF
+  local n=$1 conf
   if [ -e "$B/$n" ]; then printf '%s' -1 >"$B/$n"; fi
+  # binfmt-support's database entry comes from the format file (missing after a package switch)
+  [ -e "/var/lib/binfmts/$n" ] || update-binfmts --import "$n" >/dev/null 2>&1 || true
   if update-binfmts --enable "$n" >/dev/null 2>&1 && [ -z "$(problem "$n")" ]; then return 0; fi
   # fall back to the systemd-binfmt line (flags OPF, shown by the kernel as POF)
   [ -e "$B/$n" ] && printf '%s' -1 >"$B/$n"
-  [ -r "/usr/lib/binfmt.d/$n.conf" ] || die "cannot register $n: update-binfmts --enable $n failed" "run 'update-binfmts --enable $n' to see why"
-  printf '%s' "$(cat "/usr/lib/binfmt.d/$n.conf")" >"$B/register" \
-    || die "cannot register $n from /usr/lib/binfmt.d/$n.conf"
+  conf=/usr/lib/binfmt.d/$n.conf
+  [ -r "$conf" ] || conf=/usr/share/qemu/binfmt.d/$n.conf
+  [ -r "$conf" ] || die "cannot register $n: update-binfmts --enable $n failed" "run 'update-binfmts --enable $n' to see why"
+  printf '%s' "$(cat "$conf")" >"$B/register" \
+    || die "cannot register $n from $conf"
   [ -z "$(problem "$n")" ] || die "$n is still not right after registering: $(problem "$n")"
 }
 
@@ -74,7 +79,7 @@ for f in "$B"/qemu-*; do
   [ -e "$f" ] || continue
   n=${f##*/}
   [ -e "$DEFS/$n" ] && continue
-  if [ "$CHECK" = 1 ]; then echo "$n: registered but not defined by Debian's qemu-user-static"; bad=1; continue; fi
+  if [ "$CHECK" = 1 ]; then echo "$n: registered but not defined in $DEFS"; bad=1; continue; fi
   printf '%s' -1 >"$f"
   log "removed $n (not one of the stack's emulators)"
   changed=$((changed + 1))

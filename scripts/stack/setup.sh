@@ -1,35 +1,42 @@
 #!/usr/bin/env bash
 # Multiarch Studio test stack: a real Docker multi-architecture build environment on Debian 12 (amd64, root)
-# that needs no container registry on the internet, only Debian's package mirrors.
+# that needs no container registry on the internet, only this machine's Debian mirror.
 #
-# Idempotent: a re-run checks each part and only redoes what is missing (seconds).
+# Idempotent: a re-run checks each part and only redoes what is missing or out of date (seconds). A machine set up
+# by an older version of this script (Docker 26.1 from trixie) is upgraded in place.
 #
 # What it installs and starts:
-#   * Debian 12 packages: qemu-user-static, binfmt-support, docker-registry, runc, chromium (for e2e tests), ...
-#   * Docker Engine 26, containerd, docker-cli and docker-buildx from Debian $STACK_SUITE through a private apt
-#     configuration (the system's apt sources are not changed); bookworm's runc is kept
-#   * /etc/docker/daemon.json with the containerd image store (features.containerd-snapshotter=true) and
-#     registry.mas-test.invalid:5000 as an insecure registry (a name only the proxy tests' proxy resolves)
+#   * Debian 12 packages: binfmt-support, docker-registry, runc, mmdebstrap, skopeo, chromium (for e2e tests), ...
+#   * Docker Engine 28.5 + containerd 2.1 + docker-cli + docker-buildx 0.29 from Debian $STACK_SUITE (falls back to
+#     $STACK_STABLE_SUITE where a package cannot install here), as .deb files fetched through private apt lists and
+#     simulated against this system first; the system's apt sources are not changed. runc: the newest that installs.
+#   * buildx 0.13.1 ($STACK_STABLE_SUITE) kept beside it: $BUILDX_LEGACY_CONFIG/cli-plugins/docker-buildx, used with
+#     DOCKER_CONFIG=$BUILDX_LEGACY_CONFIG
+#   * /etc/docker/daemon.json with the containerd image store and registry.mas-test.invalid:5000 as insecure
 #   * dockerd in the background (scripts/stack/dockerd.sh; pid + log in $STACK_DIR)
-#   * QEMU emulators in binfmt_misc with the flags P and F (scripts/stack/restore-binfmt.sh)
+#   * QEMU user emulators: $STACK_SUITE's qemu-user (static binaries) registered through binfmt-support with the
+#     flags P and F (scripts/stack/restore-binfmt.sh); bookworm's qemu-user-static where qemu-user cannot install
 #   * a local registry (distribution 2.8) on 127.0.0.1:5000, storage in memory (see start_registry)
-#   * busybox-static root filesystems per architecture in $STACK_DIR/rootfs/rootfs-<TARGETARCH><TARGETVARIANT>
-#     and, built FROM scratch from them, the multi-platform base image 127.0.0.1:5000/stack/busybox:1
-#     (pushed to the registry and kept in the engine's image store)
+#   * busybox-static root filesystems per architecture and, FROM scratch, the base image 127.0.0.1:5000/stack/busybox:1
+#   * Debian bookworm images made with mmdebstrap (scripts/stack/debian-images.sh): stack/debian:bookworm and
+#     stack/golang:bookworm for linux/amd64 + linux/arm64, root filesystems cached in $STACK_CACHE
 #   * multiarch-studio/binfmt-standin:1, an offline stand-in for the tonistiigi/binfmt installer image
-#   * buildkitd/buildctl built from Debian sources (/usr/local/bin) and the local image moby/buildkit:buildx-stable-1
-#     for the docker-container buildx driver (scripts/stack/build-buildkit.sh; cached in $STACK_CACHE)
+#   * buildkitd/buildctl built from Debian's BuildKit sources (/usr/local/bin) and the local image
+#     moby/buildkit:buildx-stable-1 for the docker-container driver (scripts/stack/build-buildkit.sh)
+#   * three extra buildkitd nodes with per-node platforms (scripts/stack/buildkit-nodes.sh)
 #   * a smoke test (4-platform build + push + `docker run --platform` per platform) and $STACK_DIR/stack.env
 #
 # Usage: sudo scripts/stack/setup.sh
-# Environment: STACK_DIR (default /var/lib/multiarch-studio-stack), STACK_CACHE (default
-#   /var/cache/multiarch-studio-stack), DEBIAN_MIRROR, STACK_SUITE (default trixie), SMOKE_TEST=0 to skip the smoke test.
+# Environment: STACK_DIR, STACK_CACHE, DEBIAN_MIRROR, STACK_SUITE (forky), STACK_STABLE_SUITE (trixie) - see lib.sh;
+#   SMOKE_TEST=0 to skip the smoke test.
 # Stop: scripts/stack/stop.sh      Daemon only: scripts/stack/dockerd.sh start|stop|status
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STACK_LOG_TAG=stack
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=apt.sh
+. "$HERE/apt.sh"
 trap 'stack_err_trap "$LINENO" "$BASH_COMMAND"' ERR
 export DOCKER_HOST=unix://$DOCKER_SOCK
 
@@ -38,72 +45,40 @@ SMOKE_PLATFORMS=linux/amd64,linux/arm64,linux/arm/v7,linux/riscv64
 SMOKE_IMAGE=$REGISTRY_ADDR/stack/smoke:1
 # A registry name only the proxy tests' own proxy knows (it forwards to $REGISTRY_ADDR); insecure in daemon.json.
 PROXIED_REGISTRY=registry.mas-test.invalid:5000
-BOOKWORM_PKGS=(ca-certificates curl openssl xz-utils patch util-linux iptables runc tini adduser pigz
-  qemu-user-static binfmt-support docker-registry chromium fonts-liberation)
-SUITE_PKGS=(containerd docker.io docker-cli docker-buildx)
+BOOKWORM_PKGS=(ca-certificates curl openssl xz-utils patch util-linux iptables runc adduser pigz
+  binfmt-support docker-registry mmdebstrap arch-test skopeo chromium fonts-liberation)
+# Wanted versions: what the newest suite had when this was written; an installed package at least this new is kept.
+DOCKER_PKGS=(containerd docker.io docker-cli docker-buildx)
+declare -A DOCKER_MIN=([containerd]=2.1 [docker.io]=28.5 [docker-cli]=28.5 [docker-buildx]=0.29)
+declare -A DOCKER_MIN_STABLE=([containerd]=1.7 [docker.io]=26.1 [docker-cli]=26.1 [docker-buildx]=0.13)
+LEGACY_BUILDX_VERSION=0.13.1+ds1-3
+QEMU_USER_MIN=1:9.1 # qemu-user ships static binaries (and replaces qemu-user-static) since 9.1
 BUSYBOX_ARCHES=(amd64 arm64 armhf armel riscv64 ppc64el s390x i386)
 PLATFORM_ORDER=(linux/amd64 linux/arm64 linux/arm/v7 linux/arm/v6 linux/riscv64 linux/ppc64le linux/s390x linux/386)
 ROOTFS=$STACK_DIR/rootfs
-LOGS=$STACK_DIR/logs
-SUITE_APT_DIR=$STACK_CACHE/apt-$STACK_SUITE
 
 T0=$(now)
-CREATED_POLICY_RC=0
-SYSTEM_APT_UPDATED=0
-SUITE_LISTS_READY=0
 DOCKER_PKGS_CHANGED=0
 DAEMON_JSON_CHANGED=0
-BK_PID=""
+BK_PID="" IMG_PID=""
 
 cleanup() {
-  if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
-  if [ -n "$BK_PID" ] && kill -0 "$BK_PID" 2>/dev/null; then
-    warn "stopping the background BuildKit build (pid $BK_PID)"
-    kill -TERM -- "-$BK_PID" 2>/dev/null || true
-  fi
+  allow_service_starts
+  local p
+  for p in "$BK_PID" "$IMG_PID"; do
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+      warn "stopping background job (pid $p)"
+      kill -TERM -- "-$p" 2>/dev/null || true
+    fi
+  done
 }
 trap cleanup EXIT
 
-# ------------------------------------------------------------------------------------------------ helpers
-deny_service_starts() { # keep package maintainer scripts from starting docker/containerd/registry services
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# temporary, from scripts/stack/setup.sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    CREATED_POLICY_RC=1
-  fi
-}
-system_apt_update() {
-  [ "$SYSTEM_APT_UPDATED" = 1 ] && return 0
-  log "apt-get update (system sources)"
-  apt-get update -qq >"$LOGS/apt-update.log" 2>&1 || { tail -n 5 "$LOGS/apt-update.log" >&2; warn "apt-get update reported errors (log: $LOGS/apt-update.log); trying to go on"; }
-  SYSTEM_APT_UPDATED=1
-}
-apt_install() { # apt_install ARGS... (packages or ./file.deb)
-  deny_service_starts
-  if ! apt-get install -y -qq --no-install-recommends "$@" >>"$LOGS/apt-install.log" 2>&1; then
-    tail -n 20 "$LOGS/apt-install.log" >&2
-    die "apt-get install $* failed (log: $LOGS/apt-install.log)" \
-      "read the apt output above; 'apt-get -f install' may repair a half-done install; then re-run $0"
-  fi
-}
-suite_lists() { # private $STACK_SUITE lists for the host and all busybox architectures (only when something is needed)
-  [ "$SUITE_LISTS_READY" = 1 ] && return 0
-  suite_apt_opts "$SUITE_APT_DIR" amd64 "${BUSYBOX_ARCHES[@]}"
-  log "apt-get update ($STACK_SUITE, private lists in $SUITE_APT_DIR)"
-  apt-get "${SUITE_APT[@]}" update -qq >"$LOGS/apt-update-$STACK_SUITE.log" 2>&1 || {
-    tail -n 10 "$LOGS/apt-update-$STACK_SUITE.log" >&2
-    die "apt-get update for $STACK_SUITE failed" "check that $DEBIAN_MIRROR is reachable and $STACK_KEYRING is current (package debian-archive-keyring)"
-  }
-  SUITE_LISTS_READY=1
-}
-suite_download() { # suite_download DIR PKG... -> .deb files in DIR (old ones of the same packages removed)
-  local d=$1; shift
-  mkdir -p "$d"
-  suite_lists
-  (cd "$d" && apt-get "${SUITE_APT[@]}" download "$@" >"$LOGS/apt-download.log" 2>&1) || {
-    tail -n 10 "$LOGS/apt-download.log" >&2
-    die "downloading $* from $STACK_SUITE failed" "check that $DEBIAN_MIRROR is reachable; re-run $0"
-  }
+# wait_background PID NAME LOG: waits for a job started with setsid, dies with its log tail if it failed
+wait_background() {
+  local pid=$1 name=$2 logf=$3
+  log "waiting for $name (pid $pid, log: $logf)"
+  wait "$pid" || { tail -n 30 "$logf" >&2; die "$name failed (log: $logf)" "read the log; re-run $0 (downloads are retried, finished parts are cached)"; }
 }
 
 # ------------------------------------------------------------------------------------------------ phases
@@ -116,50 +91,109 @@ preflight() {
   mkdir -p "$STACK_DIR" "$STACK_CACHE" "$LOGS" "$ROOTFS"
   exec 9>"$STACK_DIR/setup.lock"
   flock -w 1800 9 || die "another setup.sh holds $STACK_DIR/setup.lock" "wait for it to finish"
-  local need_kb=2000000 avail
-  [ -x "$STACK_CACHE/buildkit/bin/buildkitd" ] || need_kb=4000000
+  local need_kb=3000000 avail
+  [ -x "$STACK_CACHE/buildkit/bin/buildkitd" ] || need_kb=5000000
   avail=$(df -Pk "$STACK_CACHE" | awk 'NR==2 {print $4}')
   [ "$avail" -ge "$need_kb" ] || die "only $((avail / 1024)) MiB free in $STACK_CACHE, need $((need_kb / 1024)) MiB" "free disk space or set STACK_CACHE elsewhere"
+  need_mirror
+  log "Debian mirror (from this machine's apt sources): $DEBIAN_MIRROR; newest suite $STACK_SUITE, fallback $STACK_STABLE_SUITE"
 }
 
 base_packages() {
   local missing=() p
   for p in "${BOOKWORM_PKGS[@]}"; do pkg_installed "$p" || missing+=("$p"); done
   if [ ${#missing[@]} -eq 0 ]; then log "Debian 12 packages already installed"; return; fi
-  # mounted first, so that qemu-user-static's postinst registers its formats right away
-  mountpoint -q "$BINFMT_MNT" || mount -t binfmt_misc binfmt_misc "$BINFMT_MNT" 2>/dev/null || true
   system_apt_update
   log "installing ${missing[*]}"
   apt_install "${missing[@]}"
 }
 
 buildkit_background() {
-  if "$STACK_CACHE/buildkit/bin/buildkitd" --version >/dev/null 2>&1; then log "BuildKit binaries cached in $STACK_CACHE/buildkit/bin"; return; fi
+  if "$HERE/build-buildkit.sh" --check >/dev/null 2>&1; then log "BuildKit binaries cached: $(cat "$STACK_CACHE/buildkit/bin/VERSION")"; return; fi
   log "building BuildKit from $STACK_SUITE sources in the background (log: $LOGS/buildkit-build.log)"
   setsid "$HERE/build-buildkit.sh" --binaries-only >"$LOGS/buildkit-build.log" 2>&1 </dev/null 9>&- &
   BK_PID=$!
 }
 
+docker_current() { # docker_current MIN-ARRAY-NAME: are all Docker packages installed at least that new?
+  local -n min=$1
+  local p
+  for p in "${DOCKER_PKGS[@]}"; do pkg_at_least "$p" "${min[$p]}" || return 1; done
+}
+
+docker_versions() { local p; for p in "${DOCKER_PKGS[@]}"; do printf '%s %s, ' "$p" "$(pkg_version "$p")"; done; printf 'runc %s' "$(pkg_version runc)"; }
+
 docker_packages() {
-  local need=() p v
-  for p in "${SUITE_PKGS[@]}"; do
-    if ! pkg_installed "$p"; then need+=("$p"); continue; fi
-    case "$p" in
-      docker.io | docker-cli) v=$(pkg_version "$p"); dpkg --compare-versions "$v" ge 26 || need+=("$p") ;;
-    esac
+  if docker_current DOCKER_MIN; then log "already installed: $(docker_versions)"; newer_runc; return; fi
+  local suite min
+  for suite in "$STACK_SUITE" "$STACK_STABLE_SUITE"; do
+    if [ "$suite" = "$STACK_STABLE_SUITE" ]; then min=DOCKER_MIN_STABLE; else min=DOCKER_MIN; fi
+    if [ "$suite" = "$STACK_STABLE_SUITE" ] && docker_current "$min"; then
+      warn "keeping $(docker_versions) (the $STACK_SUITE packages cannot install here, see above)"
+      newer_runc
+      return
+    fi
+    log "fetching ${DOCKER_PKGS[*]} from $suite"
+    if debs_from_suite "$suite" "$STACK_CACHE/debs/docker-$suite" "${DOCKER_PKGS[@]}"; then
+      log "installing $(cd "$STACK_CACHE/debs/docker-$suite" && ls *.deb | tr '\n' ' ')"
+      system_apt_update
+      apt_install "$STACK_CACHE/debs/docker-$suite"/*.deb
+      DOCKER_PKGS_CHANGED=1
+      docker_current "$min" || die "after installing the $suite packages: $(docker_versions)" "read $LOGS/apt-install.log"
+      log "installed: $(docker_versions)"
+      break
+    fi
+    warn "the Docker packages of $suite cannot install on this system: ${SIM_PROBLEM//$'\n'/; }"
   done
-  if [ ${#need[@]} -gt 0 ]; then
-    log "installing ${need[*]} from $STACK_SUITE"
-    rm -f "$STACK_CACHE"/debs/docker/*.deb
-    suite_download "$STACK_CACHE/debs/docker" "${need[@]}"
-    system_apt_update
-    apt_install "$STACK_CACHE"/debs/docker/*.deb
-    DOCKER_PKGS_CHANGED=1
-  else
-    log "docker.io $(pkg_version docker.io), containerd $(pkg_version containerd), docker-buildx $(pkg_version docker-buildx) already installed"
-  fi
+  pkg_installed docker.io || die "no Docker packages could be installed" "read $LOGS/apt-simulate.log"
   [ -x /usr/libexec/docker/cli-plugins/docker-buildx ] || die "the buildx plugin is missing (/usr/libexec/docker/cli-plugins/docker-buildx)" "reinstall docker-buildx: apt-get install --reinstall docker-buildx"
   command -v dockerd >/dev/null || die "dockerd is missing after installing docker.io"
+  newer_runc
+}
+
+# The newest runc that installs here; bookworm's is kept when the newer suites' need a newer libc (checked once per
+# libc version, the verdict kept in $STACK_DIR/runc.verdict). Docker 28 and containerd 2.1 work with runc 1.1.5.
+newer_runc() {
+  local verdict=$STACK_DIR/runc.verdict key suite v why=()
+  key="libc6 $(pkg_version libc6), runc $(pkg_version runc)"
+  if [ -s "$verdict" ] && [ "$(head -n1 "$verdict")" = "$key" ]; then log "runc: $(tail -n +2 "$verdict")"; return; fi
+  for suite in "$STACK_SUITE" "$STACK_STABLE_SUITE"; do
+    suite_lists "$suite"
+    v=$(suite_version "$suite" runc)
+    [ -n "$v" ] && dpkg --compare-versions "$v" gt "$(pkg_version runc)" || continue
+    if debs_from_suite "$suite" "$STACK_CACHE/debs/runc-$suite" runc; then
+      apt_install "$STACK_CACHE/debs/runc-$suite"/*.deb
+      DOCKER_PKGS_CHANGED=1
+      printf '%s\n%s\n' "libc6 $(pkg_version libc6), runc $(pkg_version runc)" "runc $(pkg_version runc) from $suite" >"$verdict"
+      log "runc: $(tail -n +2 "$verdict")"
+      return
+    fi
+    why+=("$suite's runc $v: ${SIM_PROBLEM//$'\n'/; }")
+  done
+  [ ${#why[@]} -gt 0 ] || return 0
+  printf '%s\n%s\n' "$key" "keeping runc $(pkg_version runc); newer ones cannot install here: $(IFS='|'; echo "${why[*]}" | sed 's/|/, /g')" >"$verdict"
+  log "runc: $(tail -n +2 "$verdict")"
+}
+
+legacy_buildx() { # buildx 0.13.1 as the CLI plugin of a separate DOCKER_CONFIG
+  local plugin=$BUILDX_LEGACY_CONFIG/cli-plugins/docker-buildx d=$STACK_CACHE/debs/buildx-legacy deb tmp
+  if [ -x "$plugin" ] && "$plugin" version 2>/dev/null | grep -q " ${LEGACY_BUILDX_VERSION%%+*}"; then
+    log "buildx $("$plugin" version | awk '{print $2}') in $BUILDX_LEGACY_CONFIG/cli-plugins"
+    return
+  fi
+  deb=$(ls "$d"/docker-buildx_"${LEGACY_BUILDX_VERSION//:/%3a}"_amd64.deb 2>/dev/null || true)
+  if [ -z "$deb" ]; then
+    # an earlier setup left it in the Docker packages' cache
+    deb=$(ls "$STACK_CACHE"/debs/docker/docker-buildx_"${LEGACY_BUILDX_VERSION}"_amd64.deb 2>/dev/null || true)
+    [ -n "$deb" ] || { suite_download "$STACK_STABLE_SUITE" "$d" "docker-buildx=$LEGACY_BUILDX_VERSION"; deb=$(ls "$d"/docker-buildx_*.deb); }
+  fi
+  tmp=$(mktemp -d)
+  dpkg -x "$deb" "$tmp"
+  mkdir -p "$BUILDX_LEGACY_CONFIG/cli-plugins"
+  install -m 0755 "$tmp/usr/libexec/docker/cli-plugins/docker-buildx" "$plugin"
+  rm -rf "$tmp"
+  "$plugin" version >/dev/null || die "$plugin does not run"
+  log "buildx $("$plugin" version | awk '{print $2}') in $BUILDX_LEGACY_CONFIG/cli-plugins (from $(basename "$deb"))"
 }
 
 daemon_json() { # the containerd image store, and PROXIED_REGISTRY as insecure (plain HTTP) for the proxy tests
@@ -194,13 +228,62 @@ EOF
 }
 
 start_dockerd() {
-  if { [ "$DOCKER_PKGS_CHANGED" = 1 ] || [ "$DAEMON_JSON_CHANGED" = 1 ]; } && pid_alive "$DOCKERD_PIDFILE" dockerd; then
-    log "restarting dockerd (packages or daemon.json changed)"
+  local running
+  running=$(docker_info_json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["ServerVersion"])' 2>/dev/null || true)
+  # A daemon of other packages than the installed ones (e.g. 26.1 still running after the upgrade) is restarted too.
+  if pid_alive "$DOCKERD_PIDFILE" dockerd && { [ "$DOCKER_PKGS_CHANGED" = 1 ] || [ "$DAEMON_JSON_CHANGED" = 1 ] || [ "${running%%+*}" != "$(dockerd --version | sed -n 's/^Docker version \([^+,]*\).*/\1/p')" ]; }; then
+    log "restarting dockerd (packages or daemon.json changed; running: ${running:-?})"
     "$HERE/dockerd.sh" restart
   else
     "$HERE/dockerd.sh" start
   fi
   log "Docker Engine $(docker_info_json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ServerVersion"])'), containerd image store on"
+}
+
+# QEMU: the newest suite's qemu-user (static binaries, no libc dependency) replaces bookworm's qemu-user-static 7.2.
+# Its binfmt registration package (qemu-user-binfmt) needs systemd-binfmt and dpkg's native-architecture, which this
+# host lacks, so the stack writes binfmt-support format files for it (write_qemu_formats) and registers those.
+qemu_packages() {
+  if pkg_at_least qemu-user "$QEMU_USER_MIN"; then
+    log "qemu-user $(pkg_version qemu-user) already installed"
+  elif debs_from_suite "$STACK_SUITE" "$STACK_CACHE/debs/qemu-$STACK_SUITE" qemu-user; then
+    log "installing $(basename "$STACK_CACHE/debs/qemu-$STACK_SUITE"/qemu-user_*.deb) from $STACK_SUITE (replaces qemu-user-static $(pkg_version qemu-user-static))"
+    system_apt_update
+    apt_install "$STACK_CACHE/debs/qemu-$STACK_SUITE"/qemu-user_*.deb
+  else
+    warn "qemu-user of $STACK_SUITE cannot install here: ${SIM_PROBLEM//$'\n'/; }"
+    warn "keeping bookworm's qemu-user-static $(pkg_version qemu-user-static || echo '(installing it)')"
+  fi
+  if ! pkg_at_least qemu-user "$QEMU_USER_MIN" && ! pkg_installed qemu-user-static; then
+    system_apt_update
+    apt_install qemu-user-static
+  fi
+  if pkg_at_least qemu-user "$QEMU_USER_MIN"; then write_qemu_formats; fi
+  log "QEMU $(qemu_version)"
+}
+qemu_version() { local q; q=$(command -v qemu-aarch64-static || command -v qemu-aarch64); "$q" --version | head -n1; }
+
+# One binfmt-support format file per QEMU target of qemu-user (from its systemd-binfmt lines in
+# /usr/share/qemu/binfmt.d), flags P and F; the host's own architectures (x86_64, i386) are left out, as
+# qemu-user-binfmt does. Changed files are imported again.
+write_qemu_formats() {
+  local conf n magic mask f changed=0
+  mkdir -p /usr/share/binfmts
+  for conf in /usr/share/qemu/binfmt.d/qemu-*.conf; do
+    n=$(basename "$conf" .conf)
+    case "$n" in qemu-x86_64 | qemu-i386) continue ;; esac
+    # :name:type:offset:magic:mask:interpreter:flags
+    magic=$(awk -F: '{print $5}' "$conf") mask=$(awk -F: '{print $6}' "$conf")
+    f=/usr/share/binfmts/$n
+    printf 'package qemu-user\ninterpreter /usr/bin/%s\nmagic %s\noffset 0\nmask %s\ncredentials no\nfix_binary yes\npreserve yes\n' \
+      "$n" "$magic" "$mask" >"$f.new"
+    if cmp -s "$f.new" "$f"; then rm -f "$f.new"; continue; fi
+    [ -e "/var/lib/binfmts/$n" ] && update-binfmts --unimport "$n" >/dev/null 2>&1 || true
+    mv "$f.new" "$f"
+    update-binfmts --import "$n" >/dev/null 2>>"$LOGS/binfmt.log" || die "update-binfmts --import $n failed (log: $LOGS/binfmt.log)"
+    changed=$((changed + 1))
+  done
+  [ "$changed" = 0 ] || log "binfmt-support formats for qemu-user written: $changed"
 }
 
 binfmt() {
@@ -210,7 +293,14 @@ binfmt() {
     grep -q '^flags: .*F' "$BINFMT_MNT/$n" && grep -q '^flags: .*P' "$BINFMT_MNT/$n" \
       || die "$n is not registered with the flags P and F" "run scripts/stack/restore-binfmt.sh and read its output"
   done
-  log "QEMU emulators registered: $(ls "$BINFMT_MNT" | grep -c '^qemu-') (flags PF)"
+  log "QEMU emulators registered: $(ls "$BINFMT_MNT" | grep -c '^qemu-') (flags PF, $(sed -n 's/^interpreter //p' "$BINFMT_MNT/qemu-aarch64"))"
+}
+
+debian_rootfs_background() {
+  if "$HERE/debian-images.sh" rootfs --check >/dev/null 2>&1; then log "Debian root filesystems cached in $STACK_CACHE/debian-images"; return; fi
+  log "making the Debian root filesystems in the background (log: $LOGS/debian-rootfs.log)"
+  setsid "$HERE/debian-images.sh" rootfs >"$LOGS/debian-rootfs.log" 2>&1 </dev/null 9>&- &
+  IMG_PID=$!
 }
 
 start_registry() {
@@ -218,7 +308,7 @@ start_registry() {
   # In-memory storage on purpose: distribution 2.8's filesystem driver rewrites a tag's link file in place, and
   # the engine's multi-platform push sends every platform's manifest to the same tag at once, so a HEAD that
   # reads the half-written file fails with "500 invalid checksum digest format". The in-memory driver locks.
-  # A restarted registry is empty; base_image below pushes the base image again when it is missing.
+  # A restarted registry is empty; the image phases below push the stack's images again when they are missing.
   mkdir -p "$STACK_DIR/registry"
   rm -rf "$STACK_DIR/registry/data" # left by earlier versions of this script
   cat >"$cfg.new" <<EOF
@@ -269,8 +359,9 @@ rootfs_folders() {
     ls "$STACK_CACHE"/debs/busybox/busybox-static_*_"$a".deb >/dev/null 2>&1 || need+=("busybox-static:$a")
   done
   if [ ${#need[@]} -gt 0 ]; then
-    log "downloading ${need[*]} from $STACK_SUITE"
-    suite_download "$STACK_CACHE/debs/busybox" "${need[@]}"
+    log "downloading ${need[*]} from $STACK_STABLE_SUITE"
+    suite_lists "$STACK_STABLE_SUITE" "${BUSYBOX_ARCHES[@]}"
+    suite_download "$STACK_STABLE_SUITE" "$STACK_CACHE/debs/busybox" "${need[@]}"
   fi
   for a in "${BUSYBOX_ARCHES[@]}"; do
     p=$(deb_to_platform "$a"); d=$ROOTFS/rootfs-$(platform_to_dir "$p")
@@ -343,12 +434,6 @@ base_image() {
   [ -n "$reg_digest" ] || die "$BASE_IMAGE is not in the registry after the push"
   log "$BASE_IMAGE: $reg_digest"
 }
-registry_digest() { # registry_digest REPO TAG -> manifest (list) digest, or nothing
-  curl -fsS --max-time 10 -o /dev/null -D - -I \
-    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' -H 'Accept: application/vnd.oci.image.index.v1+json' \
-    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}' || true
-}
 
 binfmt_standin() {
   "$HERE/binfmt-standin/build.sh"
@@ -356,16 +441,24 @@ binfmt_standin() {
 
 buildkit() {
   if [ -n "$BK_PID" ]; then
-    log "waiting for the BuildKit build (pid $BK_PID, log: $LOGS/buildkit-build.log)"
-    if ! wait "$BK_PID"; then
-      BK_PID=""
-      tail -n 30 "$LOGS/buildkit-build.log" >&2
-      die "building BuildKit from $STACK_SUITE sources failed (log: $LOGS/buildkit-build.log)" "read the log; re-run $0 (downloads are retried)"
-    fi
+    wait_background "$BK_PID" "the BuildKit build" "$LOGS/buildkit-build.log"
     BK_PID=""
     grep -E '^\[stack:buildkit\] (Go packages|sources|compile|built)' "$LOGS/buildkit-build.log" | sed 's/^/  /' >&2 || true
   fi
   "$HERE/build-buildkit.sh"
+}
+
+buildkit_nodes() {
+  "$HERE/buildkit-nodes.sh" start
+}
+
+debian_images() {
+  if [ -n "$IMG_PID" ]; then
+    wait_background "$IMG_PID" "the Debian root filesystems" "$LOGS/debian-rootfs.log"
+    IMG_PID=""
+    grep -E '^\[stack:debian\] .*: [0-9.]+s' "$LOGS/debian-rootfs.log" | sed 's/^/  /' >&2 || true
+  fi
+  "$HERE/debian-images.sh" images
 }
 
 smoke_test() {
@@ -394,7 +487,8 @@ EOF
 
 write_env() {
   local f=$STACK_DIR/stack.env
-  cat >"$f.new" <<EOF
+  {
+    cat <<EOF
 # Multiarch Studio test stack, written by scripts/stack/setup.sh ($(date -u +%FT%TZ)). KEY=VALUE, no quoting.
 DOCKER_HOST=unix://$DOCKER_SOCK
 MAS_TEST_STACK_DIR=$STACK_DIR
@@ -402,15 +496,24 @@ MAS_TEST_REGISTRY=$REGISTRY_ADDR
 MAS_TEST_PROXIED_REGISTRY=$PROXIED_REGISTRY
 MAS_TEST_BASE_IMAGE=$BASE_IMAGE
 MAS_TEST_PLATFORMS=$BASE_PLATFORMS
+MAS_TEST_DEBIAN_IMAGE=$DEBIAN_IMAGE
+MAS_TEST_GOLANG_IMAGE=$GOLANG_IMAGE
+MAS_TEST_DEBIAN_PLATFORMS=$("$HERE/debian-images.sh" platforms)
 MAS_TEST_ROOTFS_DIR=$ROOTFS
 MAS_TEST_BINFMT_IMAGE=$BINFMT_IMAGE
 MAS_TEST_BUILDKIT_IMAGE=$BUILDKIT_IMAGE
 MAS_TEST_BUILDKITD=/usr/local/bin/buildkitd
 MAS_TEST_BUILDCTL=/usr/local/bin/buildctl
+MAS_TEST_BUILDX_VERSION=$(docker buildx version | awk '{print $2}')
+MAS_TEST_BUILDX_LEGACY_CONFIG=$BUILDX_LEGACY_CONFIG
+MAS_TEST_BUILDX_LEGACY_VERSION=$("$BUILDX_LEGACY_CONFIG/cli-plugins/docker-buildx" version | awk '{print $2}')
 MAS_TEST_CHROMIUM=/usr/bin/chromium
 MAS_TEST_DOCKERD_CTL=$HERE/dockerd.sh
 MAS_TEST_RESTORE_BINFMT=$HERE/restore-binfmt.sh
+MAS_TEST_BUILDKIT_NODES_CTL=$HERE/buildkit-nodes.sh
 EOF
+    "$HERE/buildkit-nodes.sh" env
+  } >"$f.new"
   mv "$f.new" "$f"
   log "wrote $f"
 }
@@ -419,24 +522,32 @@ summary() {
   print_timings "$T0"
   log "dockerd   pid $(pid_of "$DOCKERD_PIDFILE" || echo '?')  log $DOCKERD_LOG  socket $DOCKER_SOCK"
   log "registry  pid $(pid_of "$REGISTRY_PIDFILE" || echo '?')  log $REGISTRY_LOG  http://$REGISTRY_ADDR"
-  log "versions  docker.io $(pkg_version docker.io), containerd $(pkg_version containerd), docker-buildx $(pkg_version docker-buildx), runc $(pkg_version runc), qemu-user-static $(pkg_version qemu-user-static), chromium $(pkg_version chromium)"
-  log "images    $BASE_IMAGE ($BASE_PLATFORMS), $BINFMT_IMAGE, $BUILDKIT_IMAGE"
+  log "versions  $(docker_versions), $(qemu_version), chromium $(pkg_version chromium)"
+  log "buildx    $(docker buildx version | awk '{print $2}') (default), $("$BUILDX_LEGACY_CONFIG/cli-plugins/docker-buildx" version | awk '{print $2}') (DOCKER_CONFIG=$BUILDX_LEGACY_CONFIG)"
+  log "buildkit  $(cat "$STACK_CACHE/buildkit/bin/VERSION" 2>/dev/null)"
+  log "docker    CLI on PATH: $(command -v docker) $(docker version -f '{{.Client.Version}}' 2>/dev/null)"
+  log "images    $BASE_IMAGE ($BASE_PLATFORMS), $DEBIAN_IMAGE, $GOLANG_IMAGE ($("$HERE/debian-images.sh" platforms)), $BINFMT_IMAGE, $BUILDKIT_IMAGE"
   log "env       $STACK_DIR/stack.env"
 }
 
 phase "preflight" preflight
 phase "Debian 12 packages" base_packages
 phase "BuildKit binaries (start)" buildkit_background
-phase "Docker packages ($STACK_SUITE)" docker_packages
+phase "Docker packages" docker_packages
+phase "buildx 0.13 beside it" legacy_buildx
 phase "daemon.json" daemon_json
 phase "dockerd" start_dockerd
+phase "QEMU packages" qemu_packages
 phase "binfmt emulators" binfmt
+phase "Debian root filesystems (start)" debian_rootfs_background
 phase "registry" start_registry
 phase "busybox rootfs" rootfs_folders
 phase "linux/arm/v6 check" probe_armv6
 phase "base image" base_image
 phase "binfmt stand-in image" binfmt_standin
 phase "BuildKit (binaries + image)" buildkit
+phase "BuildKit nodes" buildkit_nodes
+phase "Debian images" debian_images
 if [ "$SMOKE_TEST" = 1 ]; then phase "smoke test" smoke_test; else warn "smoke test skipped (SMOKE_TEST=$SMOKE_TEST)"; fi
 phase "stack.env" write_env
 summary

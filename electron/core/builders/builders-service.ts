@@ -28,13 +28,13 @@ import {
   stopArgs,
   buildxUseArgs,
 } from '../../../shared/domain/buildx/commands';
+import { buildxHas } from '../../../shared/domain/buildx/capabilities';
 import { parseInspect } from '../../../shared/domain/buildx/inspect-text';
 import { parseLsJson } from '../../../shared/domain/buildx/ls-json';
 import { parseLsText } from '../../../shared/domain/buildx/ls-text';
 import type { ParsedBuilder, ParsedNode } from '../../../shared/domain/buildx/model';
 import { multiPlatformVerdict } from '../../../shared/domain/buildx/multi-platform';
 import { classifyPlatforms, usablePlatforms } from '../../../shared/domain/buildx/platform-support';
-import { versionAtLeast } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { CliRunOptions } from '../docker-cli';
@@ -204,7 +204,7 @@ export class BuildersService {
     const buildkitImage = spec.buildkitImage ?? this.ctx.settings.get().builders.buildkitImage;
     const args = createArgs(
       { ...spec, buildkitImage },
-      { configFlag: versionAtLeast(facts.buildxVersion, [0, 13, 0]) ? '--buildkitd-config' : '--config' },
+      { configFlag: buildxHas(facts.buildxVersion, 'buildkitd-config-flag') ? '--buildkitd-config' : '--config' },
     );
     const commands: CommandRun[] = [];
     let created: Awaited<ReturnType<BuildersService['run']>>;
@@ -431,8 +431,8 @@ export class BuildersService {
   }
 
   private async listRaw(facts: EngineFacts, signal?: AbortSignal): Promise<RawList> {
-    if (versionAtLeast(facts.buildxVersion, [0, 13, 0])) {
-      const needCurrent = !versionAtLeast(facts.buildxVersion, [0, 24, 0]);
+    if (buildxHas(facts.buildxVersion, 'ls-json')) {
+      const needCurrent = !buildxHas(facts.buildxVersion, 'ls-json-current');
       const [ls, current] = await Promise.all([
         this.run(lsJsonArgs(), { signal, timeoutMs: MINUTE }),
         needCurrent ? this.currentName(facts, signal) : undefined,

@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuilderList, BuildersChanged, CommandRun } from '../../../shared/contract/builders';
 import { RpcError } from '../../../shared/rpc/errors';
+import { scratchDockerConfig } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
@@ -83,7 +84,7 @@ async function rejection(promise: Promise<unknown>): Promise<RpcError> {
 }
 
 beforeAll(async () => {
-  dockerConfig = await mkdtemp(join(tmpdir(), 'mas-test-docker-config-'));
+  dockerConfig = await scratchDockerConfig();
   env = { ...process.env, DOCKER_HOST: stack.dockerHost, DOCKER_CONFIG: dockerConfig };
   delete env.DOCKER_CONTEXT;
   docker = new Docker({ socketPath: stack.dockerHost.replace('unix://', '') });

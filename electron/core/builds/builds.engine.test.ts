@@ -195,7 +195,8 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     expect(record.failure!.cause.kind).toBe('command-failed');
     expect(record.outcomes.find((o) => o.platform === 'linux/arm64')).toMatchObject({ status: 'error', failedStep: { name: expect.stringContaining('aarch64') } });
     expect(record.outcomes.find((o) => o.platform === 'linux/amd64')?.status).not.toBe('error');
-    expect(stripAnsi(collected.text)).toMatch(/ERROR: failed to solve/);
+    // buildx 0.13: "ERROR: failed to solve: …"; newer buildx: "ERROR: failed to build: failed to solve: …"
+    expect(stripAnsi(collected.text)).toMatch(/ERROR: (failed to build: )?failed to solve/);
   });
 
   it('cancels mid-build promptly and leaves no docker or buildx process behind', async () => {

@@ -2,7 +2,9 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ReadBakeResult } from '../../../shared/contract/ci-export';
+import { buildxHas } from '../../../shared/domain/buildx/capabilities';
 import { BAKE_FILE, bakePrintSchema, importTarget, pickTarget } from '../../../shared/domain/ci-export';
+import { parseBuildxVersion } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { DockerCli } from '../docker-cli';
 
@@ -46,7 +48,9 @@ export async function readBake(cli: DockerCli, input: { context: string; content
     } catch (error) {
       throw new RpcError('BAKE_TARGET_AMBIGUOUS', (error as Error).message, { hint: 'Pick the target to read.', data: { targets: Object.keys(print.data.target) } });
     }
-    const imported = importTarget(picked.name, picked.attrs, context);
+    // how this buildx prints values (escaped as HCL since 0.23)
+    const version = await cli.run(['buildx', 'version'], { signal, timeoutMs: 10_000 }).then((r) => parseBuildxVersion(r.stdout), () => undefined);
+    const imported = importTarget(picked.name, picked.attrs, context, { escaped: buildxHas(version, 'bake-print-escaped') });
     return {
       command: shown,
       file: scratch ? BAKE_FILE : file,

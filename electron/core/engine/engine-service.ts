@@ -1,10 +1,10 @@
 import Docker from 'dockerode';
 import type { EngineInfo, EngineState } from '../../../shared/contract/engine';
-import { nativePlatform } from '../../../shared/domain/platform';
 import { parseBuildxVersion } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { DockerCli } from '../docker-cli';
 import { dockerOptionsFor } from './docker-client';
+import { engineFacts, type DockerInfo, type DockerVersion } from './engine-facts';
 import type { ResolvedEndpoint } from './endpoint';
 import { describeConnectionError } from './problems';
 
@@ -93,22 +93,9 @@ export class EngineService {
         () => undefined,
       ),
     ]);
-    const driverStatus = info.DriverStatus ?? [];
     return {
       endpoint: publicEndpoint(this.endpoint),
-      serverVersion: info.ServerVersion ?? version.Version ?? 'unknown',
-      apiVersion: version.ApiVersion ?? 'unknown',
-      minApiVersion: version.MinAPIVersion,
-      platform: nativePlatform(info.OSType ?? 'linux', info.Architecture ?? 'unknown'),
-      architecture: info.Architecture ?? 'unknown',
-      osType: info.OSType ?? 'unknown',
-      operatingSystem: info.OperatingSystem ?? 'unknown',
-      kernelVersion: info.KernelVersion ?? 'unknown',
-      hostname: info.Name ?? 'unknown',
-      storageDriver: info.Driver ?? 'unknown',
-      containerdImageStore: driverStatus.some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1'),
-      cpus: info.NCPU ?? 0,
-      memoryBytes: info.MemTotal ?? 0,
+      ...engineFacts(info, version),
       buildx,
       ...(cliVersion ? { cliVersion } : {}),
     };
@@ -208,23 +195,4 @@ export class EngineService {
 function publicEndpoint(endpoint: ResolvedEndpoint): EngineState['endpoint'] {
   const { tlsFiles: _tlsFiles, ...rest } = endpoint;
   return rest;
-}
-
-interface DockerInfo {
-  ServerVersion?: string;
-  OSType?: string;
-  Architecture?: string;
-  OperatingSystem?: string;
-  KernelVersion?: string;
-  Name?: string;
-  Driver?: string;
-  DriverStatus?: [string, string][];
-  NCPU?: number;
-  MemTotal?: number;
-}
-
-interface DockerVersion {
-  Version?: string;
-  ApiVersion?: string;
-  MinAPIVersion?: string;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
@@ -67,8 +68,10 @@ describe('engine against the real Docker engine', () => {
     await mkdir(meta, { recursive: true });
     await writeFile(join(meta, 'meta.json'), JSON.stringify({ Name: 'stack', Endpoints: { docker: { Host: stack.dockerHost } } }));
     await writeFile(join(home, '.docker', 'config.json'), JSON.stringify({ currentContext: 'stack' }));
+    await carryBuildxPlugin(join(home, '.docker'));
     const env: Record<string, string | undefined> = { ...process.env, HOME: home };
     delete env.DOCKER_HOST;
+    delete env.DOCKER_CONFIG; // ~/.docker of the temporary HOME, with this project's buildx plugin
     delete env.DOCKER_CONTEXT;
     const viaContext = await startTestCore({ env, homeDir: home });
     try {

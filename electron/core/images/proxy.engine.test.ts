@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 import { registryManifest } from './test-images';
@@ -30,6 +31,7 @@ describe('registry access through HTTP_PROXY / HTTPS_PROXY / NO_PROXY', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mas-test-proxy-'));
+    await carryBuildxPlugin(join(dir, 'docker'));
     proxy = createServer((req, res) => {
       // A proxied plain-HTTP request carries the absolute URL.
       record(req.method ?? '', req.url ?? '', req.headers);

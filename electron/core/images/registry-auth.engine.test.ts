@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 import { registryManifest } from './test-images';
@@ -88,7 +89,7 @@ describe('registry token flow against a real token-auth registry', () => {
 
   async function dockerConfig(name: string, config: unknown): Promise<string> {
     const configDir = join(dir, name);
-    await mkdir(configDir, { recursive: true });
+    await carryBuildxPlugin(configDir);
     await writeFile(join(configDir, 'config.json'), JSON.stringify(config));
     return configDir;
   }

@@ -13,12 +13,37 @@ export interface StackEnv {
   binfmtImage: string;
   buildkitImage: string;
   buildkitd: string;
+  buildctl: string;
   rootfsDir: string;
   platforms: string[];
+  /** Debian bookworm minbase (apt works inside: its sources name the machine's Debian mirror). */
+  debianImage: string;
+  /** Debian bookworm with golang-go (cross-compiles with GOOS/GOARCH; CGO_ENABLED=0). */
+  golangImage: string;
+  /** The platforms of the two Debian images. */
+  debianPlatforms: string[];
+  /** The default buildx (`docker buildx version`), and the older one kept in its own DOCKER_CONFIG. */
+  buildxVersion: string;
+  buildxLegacyVersion: string;
+  buildxLegacyConfig: string;
+  /** Extra buildkitd processes (scripts/stack/buildkit-nodes.sh), each configured with its own platforms first. */
+  buildkitNodes: BuildkitNode[];
+  /** `buildkit-nodes.sh start|stop|restart|status [NODE...]`, to stop a node mid-build and bring it back. */
+  buildkitNodesCtl: string;
   stackDir: string;
 }
 
+export interface BuildkitNode {
+  name: string;
+  /** e.g. unix:///run/multiarch-studio-stack/buildkit/node-1.sock */
+  address: string;
+  /** The node's designated platforms (its worker lists them first; it can still emulate others). */
+  platforms: string[];
+}
+
 export const STACK_DIR = process.env.STACK_DIR ?? '/var/lib/multiarch-studio-stack';
+
+const list = (value: string) => value.split(',').filter(Boolean);
 
 export function stackEnv(): StackEnv {
   const file = `${STACK_DIR}/stack.env`;
@@ -46,8 +71,21 @@ export function stackEnv(): StackEnv {
     binfmtImage: get('MAS_TEST_BINFMT_IMAGE'),
     buildkitImage: get('MAS_TEST_BUILDKIT_IMAGE'),
     buildkitd: get('MAS_TEST_BUILDKITD'),
+    buildctl: get('MAS_TEST_BUILDCTL'),
     rootfsDir: get('MAS_TEST_ROOTFS_DIR'),
-    platforms: get('MAS_TEST_PLATFORMS').split(',').filter(Boolean),
+    platforms: list(get('MAS_TEST_PLATFORMS')),
+    debianImage: get('MAS_TEST_DEBIAN_IMAGE'),
+    golangImage: get('MAS_TEST_GOLANG_IMAGE'),
+    debianPlatforms: list(get('MAS_TEST_DEBIAN_PLATFORMS')),
+    buildxVersion: get('MAS_TEST_BUILDX_VERSION'),
+    buildxLegacyVersion: get('MAS_TEST_BUILDX_LEGACY_VERSION'),
+    buildxLegacyConfig: get('MAS_TEST_BUILDX_LEGACY_CONFIG'),
+    buildkitNodes: list(get('MAS_TEST_BUILDKIT_NODES')).map((name, i) => ({
+      name,
+      address: get(`MAS_TEST_BUILDKIT_NODE_${i + 1}_ADDR`),
+      platforms: list(get(`MAS_TEST_BUILDKIT_NODE_${i + 1}_PLATFORMS`)),
+    })),
+    buildkitNodesCtl: get('MAS_TEST_BUILDKIT_NODES_CTL'),
     stackDir: STACK_DIR,
   };
 }

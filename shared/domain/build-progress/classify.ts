@@ -21,6 +21,14 @@ interface Rule {
 
 const listOf = (platforms: string[], none: string): string => (platforms.length ? platforms.join(', ') : none);
 
+/**
+ * The message of buildx's final error line: `ERROR: failed to solve: …` (buildx 0.13), or `ERROR: failed to build:
+ * failed to solve: …` (newer buildx wraps BuildKit's error once more). Both give `failed to solve: …`.
+ */
+export function errorMessage(line: string): string {
+  return line.replace(/^(?:ERROR|error):? /, '').replace(/^failed to build: /, '');
+}
+
 const RULES: Rule[] = [
   {
     kind: 'docker-driver-multiplatform',
@@ -206,7 +214,7 @@ export function classifyFailure(text: string, context: ClassifyContext = {}): Fa
   const firstError = /^ERROR: (.*)$/im.exec(text);
   const result: FailureClassification = {
     kind: 'unknown',
-    explanation: firstError ? `The build failed: ${firstError[1]}` : 'The build failed.',
+    explanation: firstError ? `The build failed: ${errorMessage(firstError[0])}` : 'The build failed.',
     fix: 'Read the log of the failed step and the error above.',
   };
   if (firstError) result.evidence = firstError[0];

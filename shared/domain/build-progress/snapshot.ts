@@ -1,4 +1,4 @@
-import { classifyFailure } from './classify';
+import { classifyFailure, errorMessage } from './classify';
 import type { BuildProgressSnapshot, FailedStep, FailureSummary, LaneStatus, PlatformLane, StepSnapshot } from './model';
 
 /**
@@ -107,7 +107,7 @@ export function failureSummary(snap: BuildProgressSnapshot, textLines: readonly 
   }
   const platforms = [...new Set(steps.flatMap((s) => (s.platform !== undefined ? [s.platform] : [])))];
   const errorAt = textLines.findIndex(isErrorLine);
-  const message = errorAt >= 0 ? textLines.slice(errorAt).join('\n').replace(ERROR_LINE, '') : undefined;
+  const message = errorAt >= 0 ? errorMessage(textLines.slice(errorAt).join('\n')) : undefined;
   const evidence = [...steps.flatMap((s) => [s.error, ...s.lastLogLines]), ...textLines].join('\n');
   const summary: FailureSummary = {
     platforms,

@@ -1,5 +1,5 @@
-/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
+import { fixture } from './fixtures/load';
 import { createBuilderInput, appendNodeInput } from '../../contract/builders';
 import { appendArgs, createArgs, nextNodeName, previewCommand } from './commands';
 import { goTimeToIso, parseDriverOpts, parseInspect } from './inspect-text';
@@ -8,13 +8,6 @@ import { parseLsText } from './ls-text';
 import { multiPlatformVerdict } from './multi-platform';
 import { parsePlatformList } from './platform-list';
 import { classifyPlatforms, emulatorFactsFromRows, usablePlatforms } from './platform-support';
-
-const fixtures = import.meta.glob<string>('./fixtures/*', { query: '?raw', import: 'default', eager: true });
-const fixture = (name: string): string => {
-  const text = fixtures[`./fixtures/${name}`];
-  if (text === undefined) throw new Error(`missing fixture ${name}`);
-  return text;
-};
 
 const DEFAULT_PLATFORMS = [
   'linux/amd64',

@@ -63,6 +63,7 @@ export function parseLsText(output: string): LsTextResult {
     const list = parsePlatformList(cell(line, 'PLATFORMS'));
     node.platforms = list.platforms;
     node.preferredPlatforms = list.preferred;
+    if (list.truncated) node.platformsTruncated = true;
     owner.nodes.push(node);
   }
   return { builders, current };

@@ -14,6 +14,8 @@ export interface ParsedNode {
   platforms: string[];
   /** Platforms the user configured with `--platform` (marked `*` in text output); empty when unknown. */
   preferredPlatforms: string[];
+  /** `platforms` is only part of the list (a shortened `ls` table): ask `inspect` or `ls --format json` for all. */
+  platformsTruncated?: true;
   driverOpts: Record<string, string>;
   buildkitdFlags: string[];
   labels: Record<string, string>;

@@ -66,8 +66,14 @@ export function pickTarget(print: BakePrint, name?: string): { name: string; att
   return { name: chosen, attrs: print.target[chosen] };
 }
 
-/** A printed target as a build request. `cwd` is the folder bake ran in (relative paths start there). */
-export function importTarget(name: string, raw: Record<string, unknown>, cwd: string): ImportedTarget {
+/** `$${` and `%%{` as HCL escapes them, back to `${` and `%{`. */
+const unescapeHcl = (value: string) => value.replaceAll('$${', '${').replaceAll('%%{', '%{');
+
+/**
+ * A printed target as a build request. `cwd` is the folder bake ran in (relative paths start there).
+ * `escaped`: the printing buildx escapes `${` / `%{` in values (0.23 and newer: capability `bake-print-escaped`).
+ */
+export function importTarget(name: string, raw: Record<string, unknown>, cwd: string, printed: { escaped: boolean } = { escaped: false }): ImportedTarget {
   const refused: string[] = [];
   const notes: string[] = [];
   const parsed = targetSchema.safeParse(raw);
@@ -99,7 +105,7 @@ export function importTarget(name: string, raw: Record<string, unknown>, cwd: st
   if (t.target) request.target = t.target;
   for (const [key, value] of Object.entries(t.args ?? {})) {
     if (value === null) refused.push(`args.${key}: no value (bake takes it from the environment); give it one on the form.`);
-    else request.buildArgs.push({ key, value });
+    else request.buildArgs.push({ key, value: printed.escaped ? unescapeHcl(value) : value });
   }
   for (const [field, list] of [['cache-from', t['cache-from']], ['cache-to', t['cache-to']]] as const) {
     for (const entry of list ?? []) {

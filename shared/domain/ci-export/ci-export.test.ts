@@ -4,6 +4,7 @@ import { credentialReason } from './credentials';
 import { bakePrintSchema, bakeTarget, compareRequests, exportBuild, exportOptionsSchema, FIELD_MAP, hclString, importTarget, pickTarget, renderBakeFile } from './index';
 import print013 from './fixtures/bake-print-0.13.1.json';
 import printObjects from './fixtures/bake-print-objects.json';
+import print029 from './fixtures/bake-print-0.29.1.json';
 import exported013 from './fixtures/export-0.13.1.hcl?raw';
 
 const parse = (input: BuildRequestInput): BuildRequest => buildRequestInput.parse(input);
@@ -124,6 +125,17 @@ describe('bake --print → build request (import) and field-by-field comparison'
     expect(imported.refused).toEqual([]);
     expect(imported.notes).toEqual([]);
     expect(compareRequests(exportRequest, parseBack(imported.request))).toEqual([]);
+  });
+
+  it('reads what buildx 0.29.1 printed (objects, values escaped as HCL) back into the same request', () => {
+    const { name, attrs } = pickTarget(bakePrintSchema.parse(print029));
+    expect(JSON.stringify(attrs)).toContain('$${NOT_A_VAR} %%{x}');
+    const imported = importTarget(name, attrs, '/work/app', { escaped: true });
+    expect(imported.refused).toEqual([]);
+    expect(imported.notes).toEqual([]);
+    expect(compareRequests(exportRequest, parseBack(imported.request))).toEqual([]);
+    // read as if it were not escaped, the argument would keep the escapes
+    expect(compareRequests(exportRequest, parseBack(importTarget(name, attrs, '/work/app').request)).map((d) => d.field)).toEqual(['buildArgs']);
   });
 
   it('reads the object shape of newer buildx the same way', () => {
