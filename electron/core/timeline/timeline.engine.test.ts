@@ -112,7 +112,7 @@ describe('where the time goes, on the real engine, buildx and QEMU', () => {
     expect(estimate?.form).toMatchObject({ line: 4, stageIndex: 0, subject: 'go build' });
     expect(estimate?.basis).toContain('ran natively on linux/amd64');
     expect(estimate?.savingMs).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it('keeps the timeline across a restart, and the History replay shows the same kinds', async () => {
     await t.close();

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { platformTimes, runsFromTimeline, type BuildTimeline } from '../../../shared/domain/timeline';
+import { platformTimes, runsFromTimeline, stepRun, timelineOf, type BuildTimeline } from '../../../shared/domain/timeline';
 import { LogPipeline } from '../builds/log-pipeline';
 import { nodeForBuild } from '../builds/run-context';
 import { readTimeline, TIMELINE_FILE, TIMELINE_TAIL_LINES, writeTimeline } from '../builds/timeline-file';
@@ -68,6 +68,25 @@ describe('timeline of a captured 3-platform build', () => {
     expect(t.notes.join(' ')).toMatch(/Dockerfile could not be read/);
     expect(t.lanes.find((l) => l.platform === 'linux/arm64')!.steps.find((s) => s.label === 'stage-1 3/3')).toMatchObject({ kind: 'emulated' });
     expect(t.lanes.flatMap((l) => l.steps).every((s) => s.line === undefined)).toBe(true);
+  });
+});
+
+describe('timeline of a captured buildx 0.29.1 build', () => {
+  it('tells cross steps by the `linux/amd64->arm64` BuildKit writes in their names, without the Dockerfile', async () => {
+    const facts = await capturedFacts();
+    const describe = (s: Parameters<typeof stepRun>[0]) => stepRun(s, { nodeFor: nodeForBuild(facts, 'default') });
+    const pipeline = new LogPipeline(CAPTURED_PLATFORMS, describe);
+    pipeline.push(await readFile(join(dirname(CAPTURED_LOG), 'rawjson-3platforms-cross-ok-0.29.1.stderr')));
+    pipeline.end(0);
+    const t = timelineOf(pipeline.tracker.snapshot(), { run: describe });
+    const byLabel = (p: string, label: string) => t.lanes.find((l) => l.platform === p)!.steps.find((s) => s.label === label)!;
+    expect(byLabel('linux/amd64', 'build 2/2')).toMatchObject({ kind: 'native', runs: true });
+    expect(byLabel('linux/amd64', 'stage-1 3/3')).toMatchObject({ kind: 'native', runs: true });
+    for (const p of ['linux/arm64', 'linux/arm/v7']) {
+      expect(byLabel(p, 'build 2/2'), p).toMatchObject({ kind: 'cross', on: 'linux/amd64', runs: true });
+      expect(byLabel(p, 'stage-1 3/3'), p).toMatchObject({ kind: 'emulated', runs: true });
+      expect(byLabel(p, 'stage-1 3/3').why, p).toContain('QEMU');
+    }
   });
 });
 
