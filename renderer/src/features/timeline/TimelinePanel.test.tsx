@@ -29,17 +29,17 @@ afterEach(async () => {
 const ID = '20261127-234459-0000cafe';
 
 /** The captured 3-platform build kept in History: its record, its log and the timeline stored beside them. */
-async function keptBuild(): Promise<{ record: BuildRecord; timeline: BuildTimeline }> {
-  const dir = join(dataDir, 'builds', ID);
+async function keptBuild(id = ID, patch: Partial<BuildRecord> = {}): Promise<{ record: BuildRecord; timeline: BuildTimeline }> {
+  const dir = join(dataDir, 'builds', id);
   await mkdir(dir, { recursive: true });
   const contextDir = join(dataDir, 'ctx');
-  await mkdir(contextDir);
+  await mkdir(contextDir, { recursive: true });
   const timeline = await capturedTimeline(contextDir);
   await copyFile(CAPTURED_LOG, join(dir, 'build.log'));
   await writeTimeline(dir, timeline);
   const record: BuildRecord = {
     schema: 1,
-    id: ID,
+    id,
     request: { context: contextDir, dockerfile: 'Dockerfile.ok', tags: [], platforms: CAPTURED_PLATFORMS, buildArgs: [], output: { type: 'cacheonly' }, provenance: false, sbom: false, noCache: false, pull: false, cacheFrom: [], cacheTo: [] },
     command: 'docker buildx build …',
     builder: { name: 'default', driver: 'docker' },
@@ -52,6 +52,7 @@ async function keptBuild(): Promise<{ record: BuildRecord; timeline: BuildTimeli
     imageNames: [],
     logFile: join(dir, 'build.log'),
     logBytes: 0,
+    ...patch,
   };
   await writeFile(join(dir, 'build.json'), JSON.stringify(record));
   return { record, timeline };
@@ -101,6 +102,30 @@ describe('the timeline of a build kept in History (real core, captured build)', 
     await waitFor(() => expect(screen.getByTestId('timeline-panel').dataset.source).toBe('stored'), { timeout: 15_000 });
     expect(within(screen.getByTestId('waterfall-linux/arm64')).getAllByTestId('waterfall-bar').length).toBeGreaterThan(2);
     expect(screen.getByTestId('timeline-panel').textContent).toMatch(/made from the build’s log/);
+  });
+});
+
+describe('trend and compare', () => {
+  it('charts the builds of the same context and Dockerfile and compares this build with another: changed inputs, per-platform time', async () => {
+    const outcome = (platform: string, durationMs: number) => ({ platform, status: 'done' as const, steps: 4, cached: 1, durationMs });
+    await keptBuild('20261127-230000-0000beef', {
+      startedAt: '2026-11-27T23:00:00.000Z',
+      dockerfileSha256: `sha256:${'a'.repeat(64)}`,
+      outcomes: [outcome('linux/amd64', 900), outcome('linux/arm64', 5000)],
+    });
+    const { record } = await keptBuild(ID, { dockerfileSha256: `sha256:${'b'.repeat(64)}`, outcomes: [outcome('linux/amd64', 1000), outcome('linux/arm64', 1200)] });
+    core = await connectCoreWithoutEngine({ dataDir });
+    render(<TimelinePanel view={{ id: ID, mode: 'replay', status: 'succeeded', platforms: CAPTURED_PLATFORMS, record }} />);
+    await waitFor(() => expect(screen.getByTestId('trend').dataset.points).toBe('2'));
+    expect(screen.getByTestId('trend').querySelectorAll('polyline')).toHaveLength(2);
+
+    fireEvent.change(await screen.findByTestId('compare-with'), { target: { value: '20261127-230000-0000beef' } });
+    const inputs = await screen.findByTestId('compare-inputs');
+    expect(inputs.querySelector('[data-what="Dockerfile content (SHA-256)"]')?.textContent).toContain(`sha256:${'b'.repeat(64)}`);
+    const platforms = screen.getByTestId('compare-platforms');
+    expect(platforms.querySelector('[data-platform="linux/arm64"]')?.getAttribute('data-delta-ms')).toBe('-3800');
+    expect(platforms.querySelector('[data-platform="linux/arm64"]')?.textContent).toContain('−3.8 s');
+    expect(platforms.querySelector('[data-platform="linux/amd64"]')?.getAttribute('data-delta-ms')).toBe('100');
   });
 });
 

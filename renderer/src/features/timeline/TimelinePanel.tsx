@@ -5,6 +5,7 @@ import { ProblemBox } from '../../components/ProblemBox';
 import type { BuildView } from '../../stores/build-store';
 import { toProblem, type Problem } from '../../stores/problem';
 import { TimeSummary } from './TimeSummary';
+import { TrendAndCompare } from './TrendAndCompare';
 import { Waterfall } from './Waterfall';
 
 const ENDED = new Set<BuildView['status']>(['succeeded', 'failed', 'cancelled', 'interrupted']);
@@ -49,6 +50,7 @@ export function TimelinePanel({ view }: { view: BuildView }) {
           {n}
         </p>
       ))}
+      {ended && view.record && view.record.status !== 'running' && <TrendAndCompare record={view.record} />}
     </details>
   );
 }
