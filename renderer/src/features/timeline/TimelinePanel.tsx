@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { timelineOf, type BuildTimeline } from '../../../../shared/domain/timeline';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
@@ -32,7 +32,8 @@ export function TimelinePanel({ view }: { view: BuildView }) {
       current = false;
     };
   }, [ended, id]);
-  const progress = view.progress;
+  // Lanes arrive every 100 ms: the waterfall follows at a lower priority, so typing and the log never wait for it.
+  const progress = useDeferredValue(view.progress);
   const live = useMemo(() => (progress ? timelineOf(progress, { digests: true }) : undefined), [progress]);
   const fromStore = stored?.id === id ? stored : undefined;
   const timeline = ended ? (fromStore?.timeline ?? live) : live;
