@@ -67,7 +67,7 @@ export function TimeSummary({ timeline }: { timeline: BuildTimeline }) {
               <>Cross-compiling could speed up {e.platform} </>
             )}
             <span className="muted">
-              (estimate: {e.basis}). {e.form.message}
+              (estimate: {e.basis}; a cross build may first have to compile the toolchain’s libraries for the target, which this does not count). {e.form.message}
             </span>
           </p>
           {e.form.suggestion && (
