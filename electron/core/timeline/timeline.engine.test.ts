@@ -85,6 +85,9 @@ describe('where the time goes, on the real engine, buildx and QEMU', () => {
 
     timeline = await t.api.timeline.get({ id: record.id });
     expect(timeline.dockerfile?.sha256).toBe(record.dockerfileSha256);
+    // The timeline spans the build: no longer than the buildx command ran.
+    expect(timeline.durationMs).toBeGreaterThan(0);
+    expect(timeline.durationMs!).toBeLessThanOrEqual(record.durationMs!);
     const lane = (p: string) => timeline.lanes.find((l) => l.platform === p)!;
     const step = (p: string, prefix: string) => lane(p).steps.find((s) => s.name.startsWith(prefix))!;
 

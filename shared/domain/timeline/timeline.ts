@@ -19,9 +19,24 @@ const TAIL_CHARS = 240;
 
 const UNKNOWN: StepRun = { kind: 'native', why: 'How it ran is not known.', runs: false };
 
+/**
+ * The build's start: its first step's. Not the first timestamp of the log: a status BuildKit shares
+ * between builds (an image resolved minutes ago) keeps its old start time, which would squeeze
+ * every bar into the last pixels.
+ */
+function originOf(snap: BuildProgressSnapshot): number | undefined {
+  let t0: number | undefined;
+  const see = (s: StepSnapshot) => {
+    if (!s.cached && s.startedAt !== undefined && (t0 === undefined || s.startedAt < t0)) t0 = s.startedAt;
+  };
+  snap.shared.forEach(see);
+  for (const lane of snap.lanes) lane.steps.forEach(see);
+  return t0 ?? snap.startedAt;
+}
+
 /** The timeline of a build from its lanes (live or final). Steps without times are kept, without bars. */
 export function timelineOf(snap: BuildProgressSnapshot, extra: TimelineExtras = {}): BuildTimeline {
-  const t0 = snap.startedAt;
+  const t0 = originOf(snap);
   const at = (ms: number | undefined) => (ms === undefined || t0 === undefined ? undefined : Math.max(0, Math.round(ms - t0)));
   const step = (s: StepSnapshot): TimelineStep => {
     const run = s.run ?? extra.run?.(s) ?? UNKNOWN;
@@ -61,7 +76,7 @@ export function timelineOf(snap: BuildProgressSnapshot, extra: TimelineExtras = 
     notes: extra.notes ?? [],
   };
   if (t0 !== undefined) timeline.startedAt = t0;
-  if (snap.durationMs !== undefined) timeline.durationMs = Math.round(snap.durationMs);
+  if (snap.durationMs !== undefined && snap.startedAt !== undefined && t0 !== undefined) timeline.durationMs = Math.max(0, Math.round(snap.startedAt + snap.durationMs - t0));
   if (extra.dockerfile) timeline.dockerfile = extra.dockerfile;
   return timeline;
 }
