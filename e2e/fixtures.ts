@@ -61,3 +61,11 @@ function printedUrl(child: ChildProcess): Promise<string> {
 }
 
 export { expect };
+
+/**
+ * Where a README screenshot goes: the test's output folder, or assets/screenshots only when
+ * `npm run screenshots` asks for a refresh (a test run never writes into tracked files).
+ */
+export function readmeScreenshot(name: string): string {
+  return process.env.MAS_REFRESH_SCREENSHOTS === '1' ? resolve('assets/screenshots', name) : test.info().outputPath(name);
+}

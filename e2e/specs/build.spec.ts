@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '../fixtures';
+import { expect, readmeScreenshot, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
 
 const repo = `mas-test-${randomBytes(4).toString('hex')}/e2e`;
@@ -108,7 +108,7 @@ test('fill the form, tick two platforms, build, and watch both lanes complete wi
   // the digest shown is the registry's
   const digest = await registryDigest(studio.stack.registry, repo, '1');
   await expect(page.getByTestId('build-digest')).toHaveText(digest);
-  await build.run.screenshot({ path: 'assets/screenshots/build.png' });
+  await build.run.screenshot({ path: readmeScreenshot('build.png') });
 
   // History keeps it; opening it replays the log
   await page.getByTestId('nav-history').click();

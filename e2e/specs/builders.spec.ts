@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '../fixtures';
+import { expect, readmeScreenshot, test } from '../fixtures';
 import { BuildersPage } from '../pages/builders-page';
 
 const name = `mas-test-e2e-${randomBytes(3).toString('hex')}`;
@@ -67,7 +67,7 @@ test('create a builder from the form, see it running in the list, remove it', as
   await expect(page.getByTestId(`builder-select-${name}`)).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-builder', name);
   await expect(page.getByTestId('builders-multiplatform')).toHaveAttribute('data-verdict', 'yes');
-  await page.screenshot({ path: 'assets/screenshots/builders.png', fullPage: true });
+  await page.screenshot({ path: readmeScreenshot('builders.png'), fullPage: true });
 
   await builders.remove(name);
   await expect(builders.builder(name)).toHaveCount(0, { timeout: 60_000 });

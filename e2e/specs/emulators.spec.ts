@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { expect, test } from '../fixtures';
+import { expect, readmeScreenshot, test } from '../fixtures';
 import { EmulatorsPage } from '../pages/emulators-page';
 
 /** Re-registers the emulators the stack expects (other engineers build on this machine). */
@@ -51,7 +51,7 @@ test('tick riscv64, Install, confirm: the row turns emulated and Test shows risc
   await expect(emulators.testMachine('riscv64')).toHaveText('riscv64');
   expect(await columnEdges()).toEqual(before);
   await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
-  await page.screenshot({ path: 'assets/screenshots/emulators.png' });
+  await page.screenshot({ path: readmeScreenshot('emulators.png') });
 
   // The notice hands over to the Builders page.
   await page.getByTestId('emulators-open-builders').click();

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { expect, test } from '../fixtures';
+import { expect, readmeScreenshot, test } from '../fixtures';
 import { EnginePage } from '../pages/engine-page';
 
 test('the Engine page shows the real server version and native platform', async ({ page, studio }) => {
@@ -26,7 +26,7 @@ test('the Engine page shows the real server version and native platform', async 
   await expect(page.getByTestId('status-bar')).toHaveAttribute('data-state', 'connected');
   // The token left the address bar once read.
   expect(page.url()).not.toContain('token=');
-  await page.screenshot({ path: 'assets/screenshots/engine.png' });
+  await page.screenshot({ path: readmeScreenshot('engine.png') });
 });
 
 test('a bad token is refused', async ({ page, studio }) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test } from '../fixtures';
+import { expect, readmeScreenshot, test } from '../fixtures';
 import { ResultsPage } from '../pages/results-page';
 import { stackEnv } from '../../electron/core/testing/stack';
 import { TEST_PLATFORMS, pushTestImages, registryManifest, type PushedTestImages } from '../../electron/core/images/test-images';
@@ -44,7 +44,7 @@ test('type a reference, see one row per platform with the registry digests, smok
     await expect(results.smoke(platform).getByTestId('smoke-machine')).toHaveText(expectedMachines(platform)[0]!);
   }
   await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
-  await page.screenshot({ path: 'assets/screenshots/results.png', fullPage: true });
+  await page.screenshot({ path: readmeScreenshot('results.png'), fullPage: true });
 });
 
 test('a single-platform image shows one row and says so', async ({ page, studio }) => {

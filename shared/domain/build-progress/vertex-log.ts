@@ -12,7 +12,7 @@ export interface VertexLog {
   logCount: number;
   partialOut: string;
   partialErr: string;
-  decoder: TextDecoder | undefined;
+  decoder: InstanceType<typeof TextDecoder> | undefined;
   /** Bytes of an unfinished UTF-8 character held by `decoder`. */
   utf8Tail: Uint8Array | undefined;
 }
