@@ -73,7 +73,7 @@ test('fill the form, tick two platforms, build, and watch both lanes complete wi
   await expect(page.getByTestId('build-target').locator('option')).toHaveText(['The last stage (default)', 'base (line 1)', 'final (line 5)']);
 
   await build.tag(0).fill('My/App:1');
-  await expect(page.getByText('has capital letters')).toBeVisible();
+  await expect(page.getByText('must be lower-case (no capital letters)')).toBeVisible();
   await expect(build.startButton()).toBeDisabled();
   await build.tag(0).fill(tag);
   await build.platform('linux/arm64').check();

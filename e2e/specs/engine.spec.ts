@@ -56,7 +56,7 @@ test('the socket refuses a foreign Origin even with the right token', async ({ s
 test('npm run serve refuses bad --settings with a clear message instead of crashing', () => {
   for (const [settings, message] of [
     ['{bad', /--settings must be JSON/],
-    ['{"emulators":{"installerImage":"bad image"}}', /emulators\.installerImage: not a Docker image reference/],
+    ['{"emulators":{"installerImage":"bad image"}}', /emulators\.installerImage: An image reference has no spaces/],
   ] as const) {
     const run = spawnSync(process.execPath, ['dist/headless/serve.js', '--port', '0', '--settings', settings], { encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(2);

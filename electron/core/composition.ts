@@ -87,13 +87,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   const emulators = new EmulatorsService(context, options.emulators);
-  const buildersService = new BuildersService(context);
+  const platformFacts = () => emulators.platformFacts();
+  const buildersService = new BuildersService(context, { emulators: platformFacts });
   const images = createImagesService(context, { env, homeDir: options.homeDir ?? homedir() });
   const integrity = new IntegrityService({ registry: images.registry, dataDir: options.dataDir, engine: new EngineSource(() => engine.client()), log });
   const followUps = new AbortController();
   const builds: BuildService = new BuildService(context, {
     ...options.builds,
-    sources: { builders: (signal) => buildersService.list(signal), emulators: (signal) => emulators.status(signal) },
+    sources: { builders: (signal) => buildersService.list(signal), emulators: platformFacts },
     // What a build pushed or loaded is checked for foreign binaries; the verdict goes on its History record.
     afterSuccess: (record) =>
       checkAfterBuild(record, {

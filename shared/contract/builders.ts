@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { event, request } from '../rpc/define';
-import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, IMAGE_REF, isEndpoint } from '../domain/buildx/names';
+import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, isEndpoint } from '../domain/buildx/names';
+import { imageReferenceText } from '../domain/image-reference';
+import { nodePlatformsSchema } from '../domain/platform-support';
 import { normalizePlatform, parsePlatform } from '../domain/platform';
 
 // ---- inputs: validated before anything runs -------------------------------------------------------
@@ -27,7 +29,8 @@ export const driverOpt = z
   .trim()
   .regex(DRIVER_OPT, 'A driver option is key=value (for example network=host), without spaces, commas or quotes.');
 
-export const imageRef = z.string().trim().regex(IMAGE_REF, 'An image reference such as moby/buildkit:buildx-stable-1, without spaces.');
+/** The BuildKit image (e.g. moby/buildkit:buildx-stable-1), with Docker's reference rules. */
+export const imageRef = z.string().trim().pipe(imageReferenceText);
 
 const hasControlCharacter = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
@@ -91,16 +94,6 @@ export const builderRef = z.object({ name: builderName });
 
 // ---- outputs ---------------------------------------------------------------------------------------
 
-export const platformSupport = z.enum(['native', 'emulated', 'unavailable']);
-
-export const platformEntry = z.object({
-  platform: z.string(),
-  support: platformSupport,
-  /** False when the node's own list leaves it out (docker driver) or has not caught up (restart). */
-  listed: z.boolean(),
-  note: z.string().optional(),
-});
-
 export const builderNode = z.object({
   name: z.string(),
   endpoint: z.string(),
@@ -111,10 +104,8 @@ export const builderNode = z.object({
   platforms: z.array(z.string()),
   /** Pinned with `--platform`, when known. */
   preferredPlatforms: z.array(z.string()),
-  /** Classified: native / emulated / unavailable. */
-  support: z.array(platformEntry),
-  notes: z.array(z.string()),
-  restartSuggested: z.boolean(),
+  /** Which platforms it builds and how (native / emulated / unavailable), and why: `classify`, computed in the core. */
+  support: nodePlatformsSchema,
   driverOpts: z.record(z.string(), z.string()),
   buildkitdFlags: z.array(z.string()),
   /** Runs on the app's engine host. */
@@ -167,6 +158,8 @@ export const builderList = z.object({
   source: z.enum(['ls-json', 'ls-text']),
   enginePlatform: z.string(),
   containerdImageStore: z.boolean(),
+  /** Why the engine host's emulators could not be read (the classification then relies on the builders' own lists). */
+  emulatorsProblem: z.string().optional(),
   commands: z.array(commandRun),
 });
 

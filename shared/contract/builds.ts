@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSchema } from '../domain/build-progress/model';
 import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
+import { nodePlatformsSchema } from '../domain/platform-support';
 import { terminalBatch } from '../domain/terminal-batch';
 import { event, request, stream, type StreamFlow } from '../rpc/define';
 import { integritySummary } from './integrity';
 
 // ---- form helpers ------------------------------------------------------------------------------------
-
-const platformGroup = z.enum(['native', 'emulated', 'unavailable']);
 
 /** What the engine, its builders and emulators can do: the input of the platform ticks and the checks. */
 export const buildFactsSchema = z.object({
@@ -19,17 +18,15 @@ export const buildFactsSchema = z.object({
       driver: z.string(),
       status: z.string(),
       current: z.boolean(),
-      platforms: z.array(z.string()),
-      support: z
-        .array(z.object({ platform: z.string(), support: platformGroup, listed: z.boolean(), note: z.string().optional() }))
-        .optional(),
-      local: z.boolean(),
+      /** Each node's classification, in buildx's node order. */
+      nodes: z.array(nodePlatformsSchema),
     }),
   ),
+  /** What the engine host itself runs (natively or through its emulators), for when the builder is not known. */
+  host: nodePlatformsSchema,
   currentBuilder: z.string().optional(),
   /** The builder list could not be read: builder checks are left to buildx. */
   buildersUnknown: z.boolean().optional(),
-  emulators: z.record(z.string(), platformGroup).optional(),
   /** Facts that could not be read, in words (the form still works with what is known). */
   notes: z.array(z.string()),
 });

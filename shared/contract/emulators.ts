@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { EMULATOR_ARCHITECTURES } from '../domain/binfmt/architectures';
-import { isImageReference } from '../domain/binfmt/image-reference';
+import { imageReferenceText, MAX_REFERENCE_LENGTH } from '../domain/image-reference';
+import { platformSupportSchema } from '../domain/platform-support';
 import { event, request, stream } from '../rpc/define';
 
 /** A table architecture; anything else is refused as BAD_INPUT before any work. */
 export const emulatorArchitecture = z.enum(EMULATOR_ARCHITECTURES);
 
-export const imageReference = z
-  .string()
-  .min(1)
-  .refine(isImageReference, { message: 'not a Docker image reference (e.g. tonistiigi/binfmt:qemu-v8.1.5 or mirror.example:5000/binfmt:latest)' });
+/** The installer or test image (e.g. tonistiigi/binfmt:qemu-v8.1.5 or mirror.example:5000/binfmt:latest). */
+export const imageReference = imageReferenceText;
 
 export const binfmtEntry = z.object({
   name: z.string(),
@@ -31,7 +30,7 @@ export const emulatorIssue = z.object({
 export const emulatorRow = z.object({
   architecture: emulatorArchitecture,
   platform: z.string(),
-  state: z.enum(['native', 'emulated', 'unavailable']),
+  state: platformSupportSchema,
   entry: binfmtEntry.optional(),
   issues: z.array(emulatorIssue),
   installerName: z.string(),
@@ -97,7 +96,7 @@ export const emulatorPlan = z.object({
 
 export const consent = z.object({
   /** The installer image the user agreed to run privileged; must equal the configured one. */
-  image: z.string().min(1).max(512),
+  image: z.string().min(1).max(MAX_REFERENCE_LENGTH),
 });
 
 export const changeInput = z.object({

@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { checkDigest, MAX_REFERENCE_LENGTH, referenceProblem } from '../domain/manifests/reference';
+import { checkDigest, imageReferenceText } from '../domain/image-reference';
 import { parsePlatform } from '../domain/platform';
 import { request } from '../rpc/define';
 
 // ---- inputs: refused with BAD_INPUT before anything touches the network or the engine -------------
 
 /** An image reference as Docker accepts it (`alpine:3.20`, `127.0.0.1:5000/app:1`, `name@sha256:…`). */
-export const imageReferenceInput = z
-  .string()
-  .max(MAX_REFERENCE_LENGTH, `An image reference has at most ${MAX_REFERENCE_LENGTH} characters.`)
-  .superRefine((text, ctx) => {
-    const problem = referenceProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const imageReferenceInput = imageReferenceText;
 
 /** `linux/arm64`, `linux/arm/v7`, `arm64` (os defaults to linux). */
 export const platformInput = z

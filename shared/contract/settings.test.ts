@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { settingsPatch, settingsSchema, userSettingsPatch } from './settings';
 import { changeInput } from './emulators';
+import { MAX_REFERENCE_LENGTH } from '../domain/image-reference';
 
 describe('settings patch', () => {
   it('carries only what it mentions (no defaults filled in)', () => {
@@ -27,7 +28,7 @@ describe('bounds on what the renderer may store', () => {
   });
 
   it('bounds the consented image', () => {
-    expect(changeInput.safeParse({ architectures: ['arm64'], consent: { image: 'x'.repeat(513) } }).success).toBe(false);
+    expect(changeInput.safeParse({ architectures: ['arm64'], consent: { image: 'x'.repeat(MAX_REFERENCE_LENGTH + 1) } }).success).toBe(false);
     expect(changeInput.safeParse({ architectures: ['arm64'], consent: { image: 'tonistiigi/binfmt:latest' } }).success).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isImageReference } from '../domain/binfmt/image-reference';
+import { imageReferenceText, MAX_REFERENCE_LENGTH } from '../domain/image-reference';
 import { PAGE_IDS } from '../ui/pages';
 
 /** `system` follows the operating system's light or dark preference. */
@@ -14,21 +14,21 @@ export const settingsSchema = z.object({
   emulators: z
     .object({
       /** Installer image run privileged to register emulators; pin a tag or point at a mirror. */
-      installerImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('tonistiigi/binfmt:latest'),
+      installerImage: imageReferenceText.default('tonistiigi/binfmt:latest'),
       /** Image run per platform by the emulator Test button (must exist for that platform). */
-      testImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('busybox:latest'),
+      testImage: imageReferenceText.default('busybox:latest'),
       /** Re-register remembered emulators at start-up without asking. */
       autoRestore: z.boolean().default(false),
       /** Architectures the user installed through the app (to restore after a reboot). */
       remembered: z.array(z.string().max(32)).max(32).default([]),
       /** The user already agreed to run the privileged installer with this exact image. */
-      consentedImage: z.string().max(512).optional(),
+      consentedImage: z.string().max(MAX_REFERENCE_LENGTH).optional(),
     })
     .prefault({}),
   builders: z
     .object({
       /** BuildKit image of new docker-container / kubernetes builders; pin a tag or point at a mirror (offline). */
-      buildkitImage: z.string().min(1).refine(isImageReference, { message: 'not a Docker image reference' }).default('moby/buildkit:buildx-stable-1'),
+      buildkitImage: imageReferenceText.default('moby/buildkit:buildx-stable-1'),
     })
     .prefault({}),
   results: z

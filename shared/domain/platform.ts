@@ -1,3 +1,5 @@
+import { archOfWord, nativePlatformsOf, rowOf } from './arch/lookup';
+
 /**
  * Platforms as Docker spells them (`linux/arm/v7`) and the machine names the kernel reports
  * (`armv7l`). One place for the mapping, used by the engine, emulators, builders, builds and results.
@@ -8,29 +10,9 @@ export interface Platform {
   variant?: string;
 }
 
-const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> = {
-  x86_64: { architecture: 'amd64' },
-  x86: { architecture: '386' },
-  i386: { architecture: '386' },
-  i486: { architecture: '386' },
-  i586: { architecture: '386' },
-  i686: { architecture: '386' },
-  aarch64: { architecture: 'arm64' },
-  armv8l: { architecture: 'arm', variant: 'v7' },
-  armv7l: { architecture: 'arm', variant: 'v7' },
-  armhf: { architecture: 'arm', variant: 'v7' },
-  armv6l: { architecture: 'arm', variant: 'v6' },
-  armel: { architecture: 'arm', variant: 'v6' },
-  armv5tejl: { architecture: 'arm', variant: 'v5' },
-  ppc64el: { architecture: 'ppc64le' },
-  mips64el: { architecture: 'mips64le' },
-  loongarch64: { architecture: 'loong64' },
-};
-
 /** Normalises an architecture as reported by `uname -m`, Go or Debian into Docker's spelling. */
 export function normalizeArch(raw: string): { architecture: string; variant?: string } {
-  const key = raw.trim().toLowerCase();
-  return ARCH_ALIASES[key] ?? { architecture: key };
+  return archOfWord(raw) ?? { architecture: raw.trim().toLowerCase() };
 }
 
 /** Parses `linux/arm64`, `linux/arm/v7`, `arm64` (os defaults to linux). Returns undefined when malformed. */
@@ -62,17 +44,19 @@ export function normalizePlatform(text: string): string {
   return p ? formatPlatform(p) : text.trim();
 }
 
+/** The table row of a platform string, with its micro-architecture level. */
+function rowOfPlatform(text: string): ReturnType<typeof rowOf> {
+  const p = parsePlatform(text);
+  return p && p.os === 'linux' ? rowOf(p.architecture, p.variant) : undefined;
+}
+
 /** Platforms a CPU of `native` runs without an emulator (32-bit modes and micro-architecture levels included). */
 export function nativelyRuns(native: string): string[] {
   const p = normalizePlatform(native);
-  switch (p) {
-    case 'linux/amd64':
-      return ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/386'];
-    case 'linux/arm64':
-      return ['linux/arm64', 'linux/arm/v7', 'linux/arm/v6'];
-    default:
-      return [p];
-  }
+  const found = rowOfPlatform(p);
+  if (!found) return [p];
+  const all = nativePlatformsOf(found.row);
+  return all.includes(p) ? all : [p, ...all];
 }
 
 /** The native platform of an engine from its `/info` (OSType + Architecture, Go or uname spelling). */
@@ -81,36 +65,7 @@ export function nativePlatform(osType: string, architecture: string): string {
   return formatPlatform({ os: osType.toLowerCase() || 'linux', ...arch });
 }
 
-/**
- * What `uname -m` prints inside a container of that platform. A 386 container on an amd64 host
- * reports x86_64 (32-bit code runs natively, the personality is unchanged), so both are accepted.
- */
+/** What `uname -m` may print inside a container of that platform (the table's `containerMachines`). */
 export function expectedMachines(platform: string): string[] {
-  switch (normalizePlatform(platform)) {
-    case 'linux/amd64':
-      return ['x86_64'];
-    case 'linux/386':
-      return ['i686', 'i386', 'x86_64'];
-    case 'linux/arm64':
-      return ['aarch64'];
-    case 'linux/arm/v7':
-      return ['armv7l', 'armv8l'];
-    case 'linux/arm/v6':
-      return ['armv6l', 'armv7l'];
-    case 'linux/arm/v5':
-      return ['armv5tejl', 'armv5tel'];
-    case 'linux/riscv64':
-      return ['riscv64'];
-    case 'linux/ppc64le':
-      return ['ppc64le'];
-    case 'linux/s390x':
-      return ['s390x'];
-    case 'linux/mips64le':
-    case 'linux/mips64':
-      return ['mips64'];
-    case 'linux/loong64':
-      return ['loongarch64'];
-    default:
-      return [];
-  }
+  return [...(rowOfPlatform(platform)?.row.containerMachines ?? [])];
 }

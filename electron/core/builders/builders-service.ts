@@ -34,7 +34,7 @@ import { parseLsJson } from '../../../shared/domain/buildx/ls-json';
 import { parseLsText } from '../../../shared/domain/buildx/ls-text';
 import type { ParsedBuilder, ParsedNode } from '../../../shared/domain/buildx/model';
 import { multiPlatformVerdict } from '../../../shared/domain/buildx/multi-platform';
-import { classifyPlatforms, usablePlatforms } from '../../../shared/domain/buildx/platform-support';
+import { classify, usablePlatforms, type EmulatorFacts } from '../../../shared/domain/platform-support';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { CliRunOptions } from '../docker-cli';
@@ -66,19 +66,32 @@ const RESTARTABLE = new Set(['docker-container', 'kubernetes', 'remote']);
  * inspect/bootstrap, stop, restart, remove, append/remove nodes, and the BuildKit container's log
  * through the engine. Remembers why a builder failed to start, since buildx itself forgets.
  */
+export interface BuildersServiceOptions {
+  /** The engine host's emulators (the Emulators domain's rows), read alongside each listing. */
+  emulators?: () => Promise<EmulatorFacts>;
+}
+
+/** The engine host's emulators as a listing uses them, or why they could not be read. */
+type EmulatorRead = { facts: EmulatorFacts; problem?: undefined } | { facts?: undefined; problem: string };
+
 export class BuildersService {
   private facts: EngineFacts | undefined;
   private readonly problems = new Map<string, BuilderProblem>();
 
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly options: BuildersServiceOptions = {},
+  ) {}
 
   // ---- queries ---------------------------------------------------------------------------------
 
   async list(signal?: AbortSignal): Promise<BuilderList> {
     const facts = await this.engineFacts();
+    const emulatorRead = this.readEmulators();
     const raw = await this.listRaw(facts, signal);
     const contexts = await this.contextHosts(raw.builders, facts, signal);
-    const builders = raw.builders.map((b) => this.summarize(b, raw.current, facts, contexts.hosts));
+    const emulators = await emulatorRead;
+    const builders = raw.builders.map((b) => this.summarize(b, raw.current, facts, contexts.hosts, emulators.facts));
     return {
       builders,
       current: raw.current,
@@ -86,12 +99,14 @@ export class BuildersService {
       source: raw.source,
       enginePlatform: facts.platform,
       containerdImageStore: facts.containerdImageStore,
+      ...(emulators.problem ? { emulatorsProblem: emulators.problem } : {}),
       commands: [...raw.commands, ...contexts.commands],
     };
   }
 
   async inspect(name: string, bootstrap: boolean, signal?: AbortSignal): Promise<InspectResult> {
     const facts = await this.engineFacts();
+    const emulatorRead = this.readEmulators();
     const args = inspectArgs(name, bootstrap);
     const [run, current] = await Promise.all([
       this.run(args, { signal, timeoutMs: bootstrap ? 10 * MINUTE : MINUTE }),
@@ -115,7 +130,7 @@ export class BuildersService {
     }
     const contexts = await this.contextHosts([parsed], facts, signal);
     return {
-      builder: this.summarize(parsed, current.name, facts, contexts.hosts),
+      builder: this.summarize(parsed, current.name, facts, contexts.hosts, (await emulatorRead).facts),
       commands: [...current.commands, run.command, ...contexts.commands],
       text: run.stdout,
     };
@@ -481,8 +496,14 @@ export class BuildersService {
     return found;
   }
 
-  private summarize(b: ParsedBuilder, current: string, facts: EngineFacts, contexts: ReadonlyMap<string, string>): BuilderSummary {
-    const nodes: BuilderNode[] = b.nodes.map((n) => this.nodeSummary(b.driver, n, facts, contexts));
+  private summarize(
+    b: ParsedBuilder,
+    current: string,
+    facts: EngineFacts,
+    contexts: ReadonlyMap<string, string>,
+    emulators: EmulatorFacts | undefined,
+  ): BuilderSummary {
+    const nodes: BuilderNode[] = b.nodes.map((n) => this.nodeSummary(b.driver, n, facts, contexts, emulators));
     const status = builderStatus(b, nodes);
     if (status === 'running' && nodes.every((n) => n.status === 'running')) this.problems.delete(b.name);
     const problem = this.problems.get(b.name);
@@ -495,7 +516,7 @@ export class BuildersService {
       healthy: status === 'running' && !b.error && nodes.every((n) => !n.error) && !problem,
       nodes,
       platforms,
-      restartSuggested: nodes.some((n) => n.restartSuggested),
+      restartSuggested: nodes.some((n) => n.support.restartSuggested),
     };
     if (b.lastActivity) summary.lastActivity = b.lastActivity;
     if (b.error) summary.error = b.error;
@@ -503,30 +524,21 @@ export class BuildersService {
     return summary;
   }
 
-  /**
-   * Classified from the engine's native platform; the renderer refines it with the Emulators
-   * domain's status (the same pure classifier), which is read on its own schedule.
-   */
-  private nodeSummary(driver: string, n: ParsedNode, facts: EngineFacts, contexts: ReadonlyMap<string, string>): BuilderNode {
+  /** One node, classified against the engine host's CPU and emulators (the one `classify`). */
+  private nodeSummary(driver: string, n: ParsedNode, facts: EngineFacts, contexts: ReadonlyMap<string, string>, emulators: EmulatorFacts | undefined): BuilderNode {
     const local = isLocalNode(driver, n.endpoint, facts.endpoint, contexts);
     const status = n.error ? 'error' : (n.status ?? 'unknown');
-    const classified = classifyPlatforms({
-      driver,
-      reported: n.platforms,
-      preferred: n.preferredPlatforms,
-      local,
-      enginePlatform: facts.platform,
-      running: status === 'running',
-    });
+    const support = classify(
+      { name: n.name, driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: facts.platform, running: status === 'running' },
+      emulators,
+    );
     const node: BuilderNode = {
       name: n.name,
       endpoint: n.endpoint,
       status,
       platforms: n.platforms,
       preferredPlatforms: n.preferredPlatforms,
-      support: classified.platforms,
-      notes: classified.notes,
-      restartSuggested: classified.restartSuggested,
+      support,
       driverOpts: n.driverOpts,
       buildkitdFlags: n.buildkitdFlags,
       local,
@@ -535,6 +547,16 @@ export class BuildersService {
     if (n.buildkitVersion) node.buildkitVersion = n.buildkitVersion;
     if (driver === 'docker-container') node.container = containerName(n.name);
     return node;
+  }
+
+  /** The engine host's emulators; a failure is kept as the reason, never fails the listing. */
+  private async readEmulators(): Promise<EmulatorRead> {
+    if (!this.options.emulators) return { problem: 'the emulators status is not available in this version' };
+    try {
+      return { facts: await this.options.emulators() };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
   }
 
   /** Removes a builder a failed create left in buildx's store. */

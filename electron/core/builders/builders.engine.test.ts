@@ -1,12 +1,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBinfmtEntry, type BinfmtEntry } from '../../../shared/domain/binfmt/entries';
+import { classify, emulatorFactsFromRows, verdictOf } from '../../../shared/domain/platform-support';
 import type { BuilderList, BuildersChanged, CommandRun } from '../../../shared/contract/builders';
 import { RpcError } from '../../../shared/rpc/errors';
 import { scratchDockerConfig } from '../testing/docker-config';
@@ -15,6 +17,7 @@ import { startTestCore, waitForEngine, type TestCore } from '../testing/test-cor
 
 const exec = promisify(execFile);
 const stack = stackEnv();
+const BINFMT = '/proc/sys/fs/binfmt_misc';
 const suffix = randomBytes(3).toString('hex');
 const uniq = (what: string) => `mas-test-${what}-${suffix}`;
 
@@ -74,6 +77,12 @@ async function volumeExists(name: string): Promise<boolean> {
 
 const byName = (list: BuilderList, name: string) => list.builders.find((b) => b.name === name);
 
+/** The `register` line that recreates a magic entry as /proc shows it (the kernel un-escapes `\x..` itself). */
+const registrationLine = (e: BinfmtEntry): string => {
+  const escape = (hex = '') => hex.replace(/(..)/g, '\\x$1');
+  return `:${e.name}:M:${e.offset ?? 0}:${escape(e.magic)}:${escape(e.mask)}:${e.interpreter}:${e.flags}`;
+};
+
 async function rejection(promise: Promise<unknown>): Promise<RpcError> {
   try {
     await promise;
@@ -126,14 +135,25 @@ describe('builders against the real engine and buildx', () => {
     // QEMU is registered on the stack: emulated platforms show up beside the native one.
     expect(node.platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/riscv64']));
     expect(node.local).toBe(true);
-    const support = Object.fromEntries(node.support.map((s) => [s.platform, s.support]));
+    const support = Object.fromEntries(node.support.platforms.map((s) => [s.platform, s.support]));
     expect(list.enginePlatform).toBe('linux/amd64');
+    expect(list.emulatorsProblem).toBeUndefined();
     expect(support['linux/amd64']).toBe('native');
     expect(support['linux/arm64']).toBe('emulated');
     expect(support['linux/riscv64']).toBe('emulated');
-    // The docker driver leaves 386 out; on amd64 it is native anyway.
+    // The docker driver leaves 386, arm/v7 and arm/v6 out; the core reads the emulators and says they build.
+    // (Engine 26's BuildKit leaves them all out; newer ones list arm/v7 and arm/v6.)
     expect(raw.Nodes[0]!.Platforms).not.toContain('linux/386');
-    expect(node.support.find((s) => s.platform === 'linux/386')).toMatchObject({ support: 'native', listed: false });
+    expect(node.support.platforms.find((s) => s.platform === 'linux/386')).toMatchObject({ support: 'native', listed: false, reason: 'docker-driver-omits' });
+    const armv7Listed = raw.Nodes[0]!.Platforms.includes('linux/arm/v7');
+    expect(node.support.platforms.find((s) => s.platform === 'linux/arm/v7')).toMatchObject(
+      armv7Listed ? { support: 'emulated', listed: true } : { support: 'emulated', listed: false, reason: 'docker-driver-omits' },
+    );
+    // Served as the one classifier makes it from the engine host's emulators as the Emulators page reads them.
+    const emulators = emulatorFactsFromRows((await t.api.emulators.status({})).rows);
+    expect(node.support).toEqual(
+      classify({ name: node.name, driver: 'docker', reported: node.platforms, preferred: node.preferredPlatforms, local: true, enginePlatform: list.enginePlatform, running: true }, emulators),
+    );
     // Every command the app ran is shown as the user would type it.
     expect(list.commands.map((c) => c.command)).toContain('docker buildx ls --format json');
   });
@@ -377,6 +397,38 @@ describe('the remote driver against a buildkitd process', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('classifies a platform whose emulator is registered after the builder started as emulated, and a build uses it', async () => {
+    const name = uniq('late');
+    created.add(name);
+    const context = await mkdtemp(join(tmpdir(), 'mas-test-late-'));
+    // The entry exactly as the stack has it, so it can be put back as it was whatever registered it.
+    const entry = parseBinfmtEntry('qemu-s390x', await readFile(`${BINFMT}/qemu-s390x`, 'utf8'));
+    const reRegister = async () => {
+      if (existsSync(`${BINFMT}/${entry.name}`)) return;
+      await writeFile(`${BINFMT}/register`, registrationLine(entry));
+      if (!entry.enabled) await writeFile(`${BINFMT}/${entry.name}`, '0');
+    };
+    try {
+      await writeFile(join(context, 'Dockerfile'), `FROM ${stack.baseImage}\nRUN uname -m\n`);
+      await writeFile(`${BINFMT}/${entry.name}`, '-1');
+      const made = await t.api.builders.create({ name, driver: 'docker-container', driverOpts: ['network=host'], bootstrap: true });
+      expect(verdictOf(made.builder!.nodes[0]!.support, 'linux/s390x')).toMatchObject({ support: 'unavailable', reason: 'no-emulator' });
+
+      await reRegister();
+      const after = byName(await t.api.builders.list({}), name)!.nodes[0]!.support;
+      // BuildKit may refresh its list by itself; listed or not, the verdict is emulated.
+      expect(verdictOf(after, 'linux/s390x')).toMatchObject({ support: 'emulated' });
+      const build = await docker_(['buildx', 'build', '--builder', name, '--platform', 'linux/s390x', '--progress', 'plain', '--no-cache', '--output', 'type=cacheonly', context]);
+      expect(build.code, build.stderr).toBe(0);
+      expect(build.stderr).toMatch(/\bs390x\b/);
+    } finally {
+      await reRegister();
+      await rm(context, { recursive: true, force: true });
+    }
+    await t.api.builders.remove({ name, keepState: false });
+    created.delete(name);
+  });
+
   it('creates a remote builder on the socket, lists its platforms, restarts it and removes it', async () => {
     const name = uniq('remote');
     created.add(name);
@@ -388,7 +440,7 @@ describe('the remote driver against a buildkitd process', () => {
     expect(node.container).toBeUndefined();
     expect(node.local).toBe(true);
     expect(node.platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/arm/v7']));
-    expect(node.support.find((s) => s.platform === 'linux/arm64')!.support).toBe('emulated');
+    expect(node.support.platforms.find((s) => s.platform === 'linux/arm64')!.support).toBe('emulated');
     expect((await rejection(t.api.builders.logs({ name }))).code).toBe('BUILDER_NO_CONTAINER');
 
     const restarted = await t.api.builders.restart({ name });

@@ -127,7 +127,10 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     expect(facts.containerdImageStore).toBe(true);
     const current = facts.builders.find((b) => b.name === facts.currentBuilder);
     expect(current?.driver).toBeDefined();
-    expect(facts.emulators?.['linux/arm64']).toBe('emulated');
+    // Each node comes classified against the emulators; the host's own verdicts stand beside them.
+    expect(current?.nodes[0]?.platforms.find((v) => v.platform === 'linux/arm64')?.support).toBe('emulated');
+    expect(facts.host.platforms.find((v) => v.platform === 'linux/arm64')).toMatchObject({ support: 'emulated', reason: 'emulator' });
+    expect(facts.host.platforms.find((v) => v.platform === 'linux/amd64')).toMatchObject({ support: 'native' });
   });
 
   it('builds 4 platforms, pushes them, and the metadata digest is the registry index digest', async () => {

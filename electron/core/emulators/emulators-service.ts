@@ -11,6 +11,7 @@ import { buildEmulatorTable, type EmulatorTable } from '../../../shared/domain/b
 import { parseInstallerLog } from '../../../shared/domain/binfmt/installer-output';
 import { PRIVILEGED_REASON, judgeOutcomes, planChange, type ChangeAction, type ChangePlan } from '../../../shared/domain/binfmt/plan';
 import { nativePlatform } from '../../../shared/domain/platform';
+import { emulatorFactsFromRows, type EmulatorFacts } from '../../../shared/domain/platform-support';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { engineMessage, imageExists, pullImage, runContainer, uniqueName } from './containers';
@@ -49,6 +50,7 @@ export class EmulatorsService {
   private facts: { generation: number; value: HostFacts } | undefined;
   private noticedMissing = '';
   private lastAutoRestore: EmulatorStatus['lastAutoRestore'];
+  private factsRead: Promise<EmulatorFacts> | undefined;
   /** Settles when the check after the latest (re)connect has finished (tests, diagnostics). */
   connectCheck: Promise<void> = Promise.resolve();
 
@@ -68,6 +70,18 @@ export class EmulatorsService {
   async status(signal?: AbortSignal): Promise<EmulatorStatus> {
     const read = await this.readHost(signal);
     return this.publish(read);
+  }
+
+  /**
+   * What the engine host runs, per platform, for the builders and builds domains: read like
+   * `status`, without announcing it; callers asking at the same time share one read (which is
+   * why no caller's signal cancels it: it takes milliseconds, a fraction of a second through a container).
+   */
+  platformFacts(): Promise<EmulatorFacts> {
+    this.factsRead ??= this.readHost()
+      .then((read) => emulatorFactsFromRows(read.table.rows))
+      .finally(() => (this.factsRead = undefined));
+    return this.factsRead;
   }
 
   async plan(action: ChangeAction, architectures: EmulatorArchitecture[]): Promise<EmulatorPlan> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_REGISTRY } from '../../../shared/domain/manifests/reference';
+import { DEFAULT_REGISTRY } from '../../../shared/domain/image-reference';
 
 /**
  * The user's registry credentials, found the way the docker CLI finds them: `$DOCKER_CONFIG` or

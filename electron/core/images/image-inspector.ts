@@ -12,7 +12,7 @@ import {
   type ManifestDocument,
 } from '../../../shared/domain/manifests/classify';
 import { comparePlatforms } from '../../../shared/domain/manifests/compare';
-import { manifestReference, parseImageReference, pullCommand, type ImageReference } from '../../../shared/domain/manifests/reference';
+import { manifestReference, parseImageReference, pullCommand, type ImageReference } from '../../../shared/domain/image-reference';
 import { expectedMachines, formatPlatform, normalizePlatform, type Platform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { RegistryClient, RegistrySession } from './registry-client';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MANIFEST_ACCEPT, bareMediaType } from '../../../shared/domain/manifests/media-types';
 import { ManifestFormatError, parseManifestDocument, type ManifestDocument } from '../../../shared/domain/manifests/classify';
-import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/manifests/reference';
+import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/image-reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CredentialLookup, RegistryCredentials } from './credentials';
 import { DigestVerifier } from './digest-stream';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageReference } from '../../../shared/domain/manifests/reference';
+import { parseImageReference } from '../../../shared/domain/image-reference';
 import type { HttpTransport } from './http-transport';
 import { RegistryClient, apiHost, networkReason } from './registry-client';
 

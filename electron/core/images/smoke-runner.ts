@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { SmokeResult } from '../../../shared/contract/images';
-import type { ImageReference } from '../../../shared/domain/manifests/reference';
+import type { ImageReference } from '../../../shared/domain/image-reference';
 import { expectedMachines, normalizePlatform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import { shellQuote } from '../docker-cli';

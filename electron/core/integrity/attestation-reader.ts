@@ -3,7 +3,7 @@ import { attestationName, readStatement } from '../../../shared/domain/integrity
 import type { InstalledPackage } from '../../../shared/domain/integrity/layer';
 import { attestationKind, classifyIndex } from '../../../shared/domain/manifests/classify';
 import { ANNOTATION_PREDICATE_TYPE, IN_TOTO_LAYER } from '../../../shared/domain/manifests/media-types';
-import { manifestReference, type ImageReference } from '../../../shared/domain/manifests/reference';
+import { manifestReference, type ImageReference } from '../../../shared/domain/image-reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { RegistryClient, RegistrySession } from '../images/registry-client';
 import { toReference } from '../images/image-inspector';

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { extract } from 'tar-stream';
 import { normalizePath, type LayerSummary } from '../../../shared/domain/integrity/layer';
 import { classifyIndex, parseManifestDocument, platformFromConfig } from '../../../shared/domain/manifests/classify';
-import type { ImageReference } from '../../../shared/domain/manifests/reference';
+import type { ImageReference } from '../../../shared/domain/image-reference';
 import { formatPlatform, normalizePlatform } from '../../../shared/domain/platform';
 import { RpcError } from '../../../shared/rpc/errors';
 import { DigestVerifier } from '../images/digest-stream';

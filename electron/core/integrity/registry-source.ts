@@ -1,5 +1,5 @@
 import { classifyIndex, platformFromConfig, type Descriptor } from '../../../shared/domain/manifests/classify';
-import { manifestReference, type ImageReference } from '../../../shared/domain/manifests/reference';
+import { manifestReference, type ImageReference } from '../../../shared/domain/image-reference';
 import { formatPlatform, normalizePlatform } from '../../../shared/domain/platform';
 import type { LayerSummary } from '../../../shared/domain/integrity/layer';
 import { RpcError } from '../../../shared/rpc/errors';

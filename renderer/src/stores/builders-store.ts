@@ -12,7 +12,6 @@ import {
   type InspectResult,
   type MultiPlatformCheck,
 } from '../../../shared/contract/builders';
-import { classifyPlatforms, emulatorFactsFromRows, usablePlatforms, type EmulatorFacts } from '../../../shared/domain/buildx/platform-support';
 import { toProblem, type Problem } from './problem';
 
 /** An error as the Builders page shows it: what failed, what to do, and the commands that ran. */
@@ -36,39 +35,14 @@ export interface Outcome {
   problem?: ActionProblem;
 }
 
-/**
- * The core classifies platforms from the engine's native platform alone; with the Emulators
- * domain's status the same pure classifier also knows what the docker driver leaves out of its
- * list and which running builders have not seen a new emulator yet.
- */
-export function withEmulators(list: BuilderList, emulators: EmulatorFacts | undefined): BuilderList {
-  if (!emulators) return list;
-  return {
-    ...list,
-    builders: list.builders.map((b) => {
-      const nodes = b.nodes.map((n) => {
-        const c = classifyPlatforms({
-          driver: b.driver,
-          reported: n.platforms,
-          preferred: n.preferredPlatforms,
-          local: n.local,
-          enginePlatform: list.enginePlatform,
-          running: n.status === 'running',
-          emulators,
-        });
-        return { ...n, support: c.platforms, notes: c.notes, restartSuggested: c.restartSuggested };
-      });
-      return { ...b, nodes, platforms: usablePlatforms(nodes.map((n) => n.support)), restartSuggested: nodes.some((n) => n.restartSuggested) };
-    }),
-  };
-}
+/** The emulators as they bear on builders: a change of any row's state means the list's classification is stale. */
+const emulatorsKey = (rows: ReadonlyArray<{ platform: string; state: string }>): string => rows.map((r) => `${r.platform}=${r.state}`).join(',');
 
 interface BuildersStore {
-  /** As the core listed it. */
-  raw: BuilderList | undefined;
-  /** The list with the emulators' knowledge folded in (what the page shows). */
+  /** As the core listed it, each node classified there against the engine host's emulators. */
   list: BuilderList | undefined;
-  emulators: EmulatorFacts | undefined;
+  /** The emulators' states the list was last refreshed for. */
+  emulatorsSeen: string | undefined;
   loading: boolean;
   problem: ActionProblem | undefined;
   selected: string | undefined;
@@ -84,7 +58,6 @@ interface BuildersStore {
 
   follow(api: Api): () => void;
   refresh(api: Api): Promise<void>;
-  refreshEmulators(api: Api): Promise<void>;
   select(api: Api, name: string): void;
   create(api: Api, input: CreateBuilderInput): Promise<boolean>;
   appendNode(api: Api, input: AppendNodeInput): Promise<boolean>;
@@ -132,9 +105,8 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
   }
 
   return {
-    raw: undefined,
     list: undefined,
-    emulators: undefined,
+    emulatorsSeen: undefined,
     loading: false,
     problem: undefined,
     selected: undefined,
@@ -154,8 +126,11 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
           if (state.status === 'connected') void get().refresh(api);
         }),
         api.emulators.onStatusChanged((status) => {
-          const emulators = emulatorFactsFromRows(status.rows);
-          set((s) => ({ emulators, list: s.raw ? withEmulators(s.raw, emulators) : s.list }));
+          // The core classifies against the emulators; ask again only when they changed.
+          const key = emulatorsKey(status.rows);
+          if (key === get().emulatorsSeen) return;
+          set({ emulatorsSeen: key });
+          void get().refresh(api);
         }),
       ];
       void api.app.settings({}).then(
@@ -163,17 +138,15 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
         () => undefined,
       );
       void get().refresh(api);
-      void get().refreshEmulators(api);
       return () => offs.forEach((off) => off());
     },
 
     async refresh(api) {
       set({ loading: true });
       try {
-        const raw = await api.builders.list({});
-        const list = withEmulators(raw, get().emulators);
+        const list = await api.builders.list({});
         const selected = list.builders.some((b) => b.name === get().selected) ? get().selected : (nameOf(list.builders.find((b) => b.current)) ?? list.current);
-        set({ raw, list, problem: undefined, selected });
+        set({ list, problem: undefined, selected });
         try {
           const check = selected ? await api.builders.multiPlatform({ name: selected }) : undefined;
           set({ check, checkProblem: undefined });
@@ -184,16 +157,6 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
         set({ problem: toActionProblem(error) });
       } finally {
         set({ loading: false });
-      }
-    },
-
-    async refreshEmulators(api) {
-      try {
-        const status = await api.emulators.status({});
-        const emulators = emulatorFactsFromRows(status.rows);
-        set((s) => ({ emulators, list: s.raw ? withEmulators(s.raw, emulators) : s.list }));
-      } catch {
-        // Without the emulators' status the core's classification (native platform only) stands.
       }
     },
 
@@ -250,7 +213,6 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
         recordFailure('Restart running builders', error);
       } finally {
         clearBusy('*');
-        await get().refreshEmulators(api);
         await get().refresh(api);
       }
     },

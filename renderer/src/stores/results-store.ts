@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { Api } from '../../../shared/contract';
 import type { ImageInspection, SmokeResult } from '../../../shared/contract/images';
-import { referenceProblem } from '../../../shared/domain/manifests/reference';
+import { referenceProblem } from '../../../shared/domain/image-reference';
 import { normalizePlatform, parsePlatform } from '../../../shared/domain/platform';
 import { toProblem, type Problem } from './problem';
 

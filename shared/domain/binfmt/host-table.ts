@@ -5,12 +5,12 @@ import {
   installerNameOf,
   nativeArchitectures,
   platformOf,
+  primaryNative,
   sharingEmulator,
   type EmulatorArchitecture,
 } from './architectures';
+import type { PlatformSupport } from '../platform-support/model';
 import { hasFlag, isQemuEntry, type BinfmtDump, type BinfmtEntry } from './entries';
-
-export type EmulationState = 'native' | 'emulated' | 'unavailable';
 
 export type EmulatorIssueCode =
   | 'NO_FIX_BINARY'
@@ -29,7 +29,7 @@ export interface EmulatorIssue {
 export interface EmulatorRow {
   architecture: EmulatorArchitecture;
   platform: string;
-  state: EmulationState;
+  state: PlatformSupport;
   /** The binfmt_misc entry serving this architecture, when one is registered. */
   entry?: BinfmtEntry;
   issues: EmulatorIssue[];
@@ -88,7 +88,7 @@ export function buildEmulatorTable(nativeArch: string, dump: BinfmtDump): Emulat
     const isNative = native.includes(architecture) && architecture === primaryNative(nativeArch);
     const compatNative = native.includes(architecture);
     const issues: EmulatorIssue[] = [];
-    let state: EmulationState;
+    let state: PlatformSupport;
     if (entry && entry.enabled && binfmtEnabled) {
       state = isNative ? 'native' : 'emulated';
       if (isNative) {
@@ -129,11 +129,6 @@ export function buildEmulatorTable(nativeArch: string, dump: BinfmtDump): Emulat
     };
   });
   return { binfmtEnabled, rows, otherQemu, nonQemu };
-}
-
-/** The architecture the host itself is (not its 32-bit companions). */
-function primaryNative(nativeArch: string): string {
-  return nativeArch === 'arm' ? 'arm/v7' : nativeArch;
 }
 
 /** Architectures that run on the host now (natively or through an enabled emulator with F). */

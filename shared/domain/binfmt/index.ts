@@ -2,5 +2,4 @@ export * from './architectures';
 export * from './entries';
 export * from './host-table';
 export * from './installer-output';
-export * from './image-reference';
 export * from './plan';

@@ -1,4 +1,4 @@
-import { architecturesOfInstallerName, installerList, type EmulatorArchitecture } from './architectures';
+import { architecturesOfInstallerName, installerList, primaryNative, type EmulatorArchitecture } from './architectures';
 import { hasFlag, type BinfmtEntry } from './entries';
 import type { EmulatorTable } from './host-table';
 import { isPermissionProblem, type InstallerLog, type InstallerOutcome } from './installer-output';
@@ -69,8 +69,6 @@ export function planChange(action: ChangeAction, requested: readonly EmulatorArc
   if (names.length > 0) plan.args.push('--install', names.join(','));
   return plan;
 }
-
-const primaryNative = (nativeArch: string): string => (nativeArch === 'arm' ? 'arm/v7' : nativeArch);
 
 export interface JudgedOutcome {
   architecture: EmulatorArchitecture;

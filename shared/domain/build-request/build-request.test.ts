@@ -12,6 +12,10 @@ import {
   type BuildRequest,
   type BuildRequestInput,
 } from './index';
+import { parseBinfmtDump } from '../binfmt/entries';
+import { buildEmulatorTable } from '../binfmt/host-table';
+import { parseLsJson } from '../buildx/ls-json';
+import { classify, classifyHost, emulatorFactsFromRows, type EmulatorFacts } from '../platform-support';
 
 const parse = (input: BuildRequestInput): BuildRequest => buildRequestInput.parse(input);
 
@@ -22,34 +26,46 @@ const base: BuildRequestInput = {
   tags: ['127.0.0.1:5000/team/app:1.0'],
 };
 
-/** The stack's default builder: docker driver, containerd image store, QEMU registered (literal `buildx ls` list). */
-const stackFacts: BuildFacts = {
-  nativePlatform: 'linux/amd64',
-  containerdImageStore: true,
-  currentBuilder: 'default',
-  builders: [
-    {
-      name: 'default',
-      driver: 'docker',
-      status: 'running',
-      current: true,
-      local: true,
-      platforms: [
-        'linux/amd64',
-        'linux/amd64/v2',
-        'linux/amd64/v3',
-        'linux/arm64',
-        'linux/riscv64',
-        'linux/ppc64',
-        'linux/ppc64le',
-        'linux/s390x',
-        'linux/mips64le',
-        'linux/mips64',
-        'linux/loong64',
+const raw = (files: Record<string, string>): string => Object.values(files)[0] ?? '';
+const debianDump = raw(import.meta.glob<string>('../binfmt/fixtures/proc-binfmt-misc-debian12.txt', { query: '?raw', import: 'default', eager: true }));
+
+/** The stack's emulators as the Emulators domain reads them (Debian 12's QEMU on amd64), minus some entries. */
+function stackEmulators(drop: string[] = []): EmulatorFacts {
+  const dump = parseBinfmtDump(debianDump);
+  return emulatorFactsFromRows(buildEmulatorTable('amd64', { ...dump, entries: dump.entries.filter((e) => !drop.includes(e.name)) }).rows);
+}
+
+const lsDefault = raw(import.meta.glob<string>('../buildx/fixtures/ls-default-0.13.1.ndjson', { query: '?raw', import: 'default', eager: true }));
+/** The stack's default builder's list (a real `buildx ls` capture): docker driver, containerd image store. */
+const DEFAULT_LIST = parseLsJson(lsDefault).builders[0]!.nodes[0]!.platforms;
+
+/** Build facts as the core serves them: each node classified once, with the emulators when they could be read. */
+function factsOf(
+  builders: Array<{ name: string; driver: string; status?: string; current?: boolean; platforms: string[] }>,
+  emulators: EmulatorFacts | undefined,
+  containerdImageStore = true,
+): BuildFacts {
+  return {
+    nativePlatform: 'linux/amd64',
+    containerdImageStore,
+    currentBuilder: builders.find((b) => b.current)?.name ?? builders[0]?.name,
+    builders: builders.map((b) => ({
+      name: b.name,
+      driver: b.driver,
+      status: b.status ?? 'running',
+      current: b.current ?? false,
+      nodes: [
+        classify(
+          { name: b.name, driver: b.driver, reported: b.platforms, local: true, enginePlatform: 'linux/amd64', running: (b.status ?? 'running') === 'running' },
+          emulators,
+        ),
       ],
-    },
-  ],
-};
+    })),
+    host: classifyHost('linux/amd64', emulators),
+  };
+}
+
+const stackFacts = factsOf([{ name: 'default', driver: 'docker', current: true, platforms: DEFAULT_LIST }], stackEmulators());
 
 describe('tag references', () => {
   it.each([
@@ -67,13 +83,14 @@ describe('tag references', () => {
   it.each([
     ['', /empty/],
     ['My/App:1', /capital letters/],
+    ['127.0.0.1:70000/app', /port 70000/],
     ['app:1 2', /space/],
     ['-app', /starts with "-"/],
     ['app@sha256:' + 'a'.repeat(64), /digest/],
-    ['app:.bad', /not a valid tag/],
-    ['app:' + 'x'.repeat(129), /not a valid tag/],
-    ['a//b', /\(empty\)/],
-    ['app-:1', /not a valid repository name part/],
+    ['app:.bad', /Invalid tag/],
+    ['app:' + 'x'.repeat(129), /Invalid tag/],
+    ['a//b', /empty path component/],
+    ['app-:1', /path component "app-"/],
     ['bad_host_.com:5000/app', /registry host|repository name part/],
   ])('refuses %j with the reason', (ref, reason) => {
     const check = checkTagReference(ref);
@@ -81,12 +98,12 @@ describe('tag references', () => {
     if (!check.ok) expect(check.reason).toMatch(reason);
   });
 
-  it('parses host, path and tag', () => {
-    expect(checkTagReference('127.0.0.1:5000/team/app:1.0')).toEqual({
+  it('reads registry, repository and tag with Docker\'s rules', () => {
+    expect(checkTagReference('127.0.0.1:5000/team/app:1.0')).toMatchObject({
       ok: true,
-      reference: { host: '127.0.0.1:5000', path: 'team/app', tag: '1.0' },
+      reference: { registry: '127.0.0.1:5000', repository: 'team/app', tag: '1.0' },
     });
-    expect(checkTagReference('team/app')).toEqual({ ok: true, reference: { path: 'team/app' } });
+    expect(checkTagReference('team/app')).toMatchObject({ ok: true, reference: { registry: 'docker.io', repository: 'team/app' } });
   });
 });
 
@@ -207,37 +224,32 @@ describe('argv', () => {
 });
 
 describe('platform choices', () => {
-  it('groups native / emulated / unavailable and fills the docker driver gaps from the emulators', () => {
-    const choices = platformChoices({
-      ...stackFacts,
-      emulators: { 'linux/arm64': 'emulated', 'linux/arm/v7': 'emulated', 'linux/arm/v6': 'emulated', 'linux/riscv64': 'emulated', 'linux/s390x': 'unavailable' },
-    });
-    const group = (p: string) => choices.find((c) => c.platform === p);
-    expect(group('linux/amd64')).toMatchObject({ group: 'native', listed: true });
-    expect(group('linux/386')).toMatchObject({ group: 'native', listed: false });
-    expect(group('linux/arm64')).toMatchObject({ group: 'emulated', listed: true });
-    expect(group('linux/arm/v7')).toMatchObject({ group: 'emulated', listed: false });
-    expect(group('linux/s390x')).toMatchObject({ group: 'unavailable', listed: true });
-    // native first, then emulated, then unavailable
-    const order = choices.map((c) => c.group);
+  it('offers the served verdicts, native first, with the docker driver gaps filled from the emulators', () => {
+    const choices = platformChoices(factsOf([{ name: 'default', driver: 'docker', current: true, platforms: DEFAULT_LIST }], stackEmulators(['qemu-s390x'])));
+    const choice = (p: string) => choices.find((c) => c.platform === p);
+    expect(choice('linux/amd64')).toMatchObject({ support: 'native', listed: true, node: 'default' });
+    expect(choice('linux/386')).toMatchObject({ support: 'native', listed: false });
+    expect(choice('linux/arm64')).toMatchObject({ support: 'emulated', listed: true });
+    expect(choice('linux/arm/v7')).toMatchObject({ support: 'emulated', listed: false });
+    expect(choice('linux/s390x')).toMatchObject({ support: 'unavailable', listed: true, reason: 'emulator-missing' });
+    const order = choices.map((c) => c.support);
     expect(order).toEqual([...order].sort((a, b) => ['native', 'emulated', 'unavailable'].indexOf(a) - ['native', 'emulated', 'unavailable'].indexOf(b)));
     expect(defaultPlatforms(stackFacts)).toEqual(['linux/amd64']);
   });
 
   it('without emulator facts, trusts the list and the docker driver gaps of a listed sibling', () => {
-    const choices = platformChoices(stackFacts);
-    expect(choices.find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ group: 'emulated', listed: false });
-    expect(choices.find((c) => c.platform === 'linux/riscv64')).toMatchObject({ group: 'emulated', listed: true });
-    const noArm = { ...stackFacts, builders: [{ ...stackFacts.builders[0]!, platforms: ['linux/amd64'] }] };
-    expect(platformChoices(noArm).find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ group: 'unavailable' });
+    const unknown = factsOf([{ name: 'default', driver: 'docker', current: true, platforms: DEFAULT_LIST }], undefined);
+    const choices = platformChoices(unknown);
+    expect(choices.find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ support: 'emulated', listed: false });
+    expect(choices.find((c) => c.platform === 'linux/riscv64')).toMatchObject({ support: 'emulated', listed: true });
+    const noArm = factsOf([{ name: 'default', driver: 'docker', current: true, platforms: ['linux/amd64'] }], undefined);
+    expect(platformChoices(noArm).find((c) => c.platform === 'linux/arm/v7')).toMatchObject({ support: 'unavailable' });
   });
 
-  it("uses the builders domain's own classification when it has one", () => {
-    const facts: BuildFacts = {
-      ...stackFacts,
-      builders: [{ ...stackFacts.builders[0]!, support: [{ platform: 'linux/riscv64', support: 'unavailable', listed: true, note: 'restart it' }] }],
-    };
-    expect(platformChoices(facts).find((c) => c.platform === 'linux/riscv64')).toEqual({ platform: 'linux/riscv64', group: 'unavailable', listed: true, note: 'restart it' });
+  it('falls back on what the engine host runs when the builder has no nodes to ask', () => {
+    const facts: BuildFacts = { ...stackFacts, builders: [{ ...stackFacts.builders[0]!, nodes: [] }] };
+    expect(platformChoices(facts).find((c) => c.platform === 'linux/riscv64')).toMatchObject({ support: 'emulated', reason: 'emulator' });
+    expect(platformChoices(facts).find((c) => c.platform === 'linux/riscv64')?.node).toBeUndefined();
   });
 });
 
@@ -257,21 +269,19 @@ describe('impossible combinations', () => {
     // one platform is fine
     expect(codes({ ...base }, classic)).toEqual([]);
     // a docker-container builder is fine
-    const container: BuildFacts = {
-      ...classic,
-      currentBuilder: 'multi',
-      builders: [...classic.builders, { name: 'multi', driver: 'docker-container', status: 'running', current: true, local: true, platforms: ['linux/amd64', 'linux/arm64'] }],
-    };
+    const container = factsOf(
+      [
+        { name: 'default', driver: 'docker', platforms: DEFAULT_LIST },
+        { name: 'multi', driver: 'docker-container', current: true, platforms: ['linux/amd64', 'linux/arm64'] },
+      ],
+      stackEmulators(),
+      false,
+    );
     expect(codes({ ...base, platforms: ['linux/amd64', 'linux/arm64'] }, container)).toEqual([]);
   });
 
   it('--load of several platforms without the containerd image store', () => {
-    const container: BuildFacts = {
-      ...stackFacts,
-      containerdImageStore: false,
-      currentBuilder: 'multi',
-      builders: [{ name: 'multi', driver: 'docker-container', status: 'running', current: true, local: true, platforms: ['linux/amd64', 'linux/arm64'] }],
-    };
+    const container = factsOf([{ name: 'multi', driver: 'docker-container', current: true, platforms: ['linux/amd64', 'linux/arm64'] }], stackEmulators(), false);
     const problems = checkBuild(parse({ ...base, output: { type: 'load' }, platforms: ['linux/amd64', 'linux/arm64'] }), container);
     expect(problems.map((p) => p.code)).toEqual(['LOAD_MANIFEST_LIST']);
     expect(problems[0]!.fix).toMatch(/Push to a registry/);
@@ -279,11 +289,17 @@ describe('impossible combinations', () => {
   });
 
   it('a ticked platform neither the builder nor an emulator can run', () => {
-    const facts = { ...stackFacts, emulators: { 'linux/s390x': 'unavailable' as const, 'linux/arm64': 'emulated' as const } };
+    const facts = factsOf([{ name: 'default', driver: 'docker', current: true, platforms: DEFAULT_LIST }], stackEmulators(['qemu-s390x']));
     const problems = checkBuild(parse({ ...base, platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] }), facts);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ code: 'PLATFORM_UNAVAILABLE', platforms: ['linux/s390x'], page: 'emulators' });
     expect(problems[0]!.fix).toMatch(/Emulators page/);
+  });
+
+  it('does not block a platform whose emulator came after the builder started (BuildKit uses it)', () => {
+    const container = factsOf([{ name: 'multi', driver: 'docker-container', current: true, platforms: ['linux/amd64', 'linux/arm64'] }], stackEmulators());
+    expect(codes({ ...base, platforms: ['linux/amd64', 'linux/riscv64'] }, container)).toEqual([]);
+    expect(platformChoices(container).find((c) => c.platform === 'linux/riscv64')).toMatchObject({ support: 'emulated', reason: 'not-listed-yet' });
   });
 
   it('other mistakes: push without tag, unknown builder, unknown target, Docker Hub warning', () => {

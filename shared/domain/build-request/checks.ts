@@ -1,4 +1,6 @@
-import { nativelyRuns, normalizePlatform, parsePlatform } from '../platform';
+import { COMMON_PLATFORMS } from '../arch';
+import { normalizePlatform, parsePlatform } from '../platform';
+import { bestNode, verdictOf, type NodePlatforms, type PlatformSupport, type PlatformVerdict } from '../platform-support';
 import { checkTagReference, registryOf } from './reference';
 import type { BuildRequest } from './request';
 
@@ -8,20 +10,14 @@ import type { BuildRequest } from './request';
  * work, each with its fix, caught before a process starts.
  */
 
-export type PlatformGroup = 'native' | 'emulated' | 'unavailable';
-
 export interface BuilderFact {
   name: string;
   driver: string;
   /** `running`, `inactive`, … as buildx says. */
   status: string;
   current: boolean;
-  /** Platforms as the builder's nodes report them (empty until started). */
-  platforms: string[];
-  /** The builders domain's own classification, when it gave one. */
-  support?: Array<{ platform: string; support: PlatformGroup; listed: boolean; note?: string }>;
-  /** Its nodes run on the app's engine host, so that host's emulators apply. */
-  local: boolean;
+  /** Each node's classification (the core's `classify`), in buildx's node order. */
+  nodes: NodePlatforms[];
 }
 
 export interface BuildFacts {
@@ -30,112 +26,36 @@ export interface BuildFacts {
   /** The engine keeps images in containerd: the docker driver builds multi-platform, `--load` keeps manifest lists. */
   containerdImageStore: boolean;
   builders: BuilderFact[];
+  /** What the engine host itself runs, for when the builder is not known. */
+  host: NodePlatforms;
   /** Name of the current builder (what `docker buildx build` uses without `--builder`). */
   currentBuilder?: string;
   /** The builder list could not be read: checks that need it are left to buildx. */
   buildersUnknown?: boolean;
-  /** The engine host's emulators by platform; absent when not known. */
-  emulators?: Record<string, PlatformGroup>;
 }
 
-export interface PlatformChoice {
-  platform: string;
-  group: PlatformGroup;
-  /** The builder itself lists it (the docker driver leaves out arm/v7, arm/v6 and 386). */
-  listed: boolean;
-  note?: string;
+/** A platform tick: the best node's verdict on it (native first), and that node. */
+export interface PlatformChoice extends PlatformVerdict {
+  /** The node that builds it best, when the builder has nodes. */
+  node?: string;
 }
-
-/** Platforms offered even when no builder lists them, so a missing emulator shows as a fixable gap. */
-export const COMMON_PLATFORMS = [
-  'linux/amd64',
-  'linux/arm64',
-  'linux/arm/v7',
-  'linux/arm/v6',
-  'linux/386',
-  'linux/riscv64',
-  'linux/ppc64le',
-  'linux/s390x',
-  'linux/mips64le',
-  'linux/mips64',
-  'linux/loong64',
-] as const;
-
-/** The docker driver's worker drops a platform an earlier one "matches" (amd64 → 386, arm64 → arm/v7, arm/v6). */
-const UNDER_REPORTED: Record<string, string> = {
-  'linux/386': 'linux/amd64',
-  'linux/arm/v7': 'linux/arm64',
-  'linux/arm/v6': 'linux/arm64',
-};
 
 export function selectedBuilder(facts: BuildFacts, name?: string): BuilderFact | undefined {
   const wanted = name ?? facts.currentBuilder;
   return facts.builders.find((b) => b.name === wanted) ?? (name ? undefined : facts.builders.find((b) => b.current));
 }
 
-function emulatorState(facts: BuildFacts, platform: string): PlatformGroup | undefined {
-  if (!facts.emulators) return undefined;
-  const direct = facts.emulators[platform];
-  if (direct) return direct;
-  // Keyed by architecture (`arm64`, `arm/v7`) as the Emulators page names them.
-  return facts.emulators[platform.replace(/^linux\//, '')];
-}
+const ORDER: Record<PlatformSupport, number> = { native: 0, emulated: 1, unavailable: 2 };
 
-function classify(facts: BuildFacts, builder: BuilderFact | undefined, platform: string): PlatformChoice {
-  const listed = builder ? builder.platforms.some((p) => normalizePlatform(p) === platform) : false;
-  const entry = builder?.support?.find((s) => normalizePlatform(s.platform) === platform);
-  if (entry) {
-    const choice: PlatformChoice = { platform, group: entry.support, listed: entry.listed };
-    if (entry.note) choice.note = entry.note;
-    return choice;
-  }
-  const local = builder?.local ?? true;
-  if (local && nativelyRuns(facts.nativePlatform).includes(platform)) {
-    return { platform, group: 'native', listed, ...(listed ? {} : { note: 'Runs natively on this CPU.' }) };
-  }
-  const emulated = local ? emulatorState(facts, platform) : undefined;
-  if (emulated === 'native') return { platform, group: 'native', listed };
-  if (emulated === 'emulated') {
-    return {
-      platform,
-      group: 'emulated',
-      listed,
-      ...(listed ? {} : { note: 'The builder does not list it, but the engine host has its emulator; the build can use it.' }),
-    };
-  }
-  if (emulated === 'unavailable') {
-    return {
-      platform,
-      group: 'unavailable',
-      listed,
-      note: listed
-        ? 'The builder lists it, but its emulator is no longer registered: install it on the Emulators page, then restart the builder.'
-        : 'No emulator is registered for it: install one on the Emulators page.',
-    };
-  }
-  if (listed) return { platform, group: 'emulated', listed };
-  const sibling = UNDER_REPORTED[platform];
-  if (builder?.driver === 'docker' && sibling && builder.platforms.some((p) => normalizePlatform(p) === sibling)) {
-    return { platform, group: 'emulated', listed, note: `The docker driver does not list it, but it builds when ${sibling} does (emulator state not known).` };
-  }
-  return {
-    platform,
-    group: 'unavailable',
-    listed,
-    note: local ? 'Neither the builder nor an emulator can run it: install its emulator on the Emulators page.' : 'The builder does not list it.',
-  };
-}
-
-const GROUP_ORDER: Record<PlatformGroup, number> = { native: 0, emulated: 1, unavailable: 2 };
-
-/** Every platform the form offers for this builder, grouped, native first. */
+/** Every platform the form offers for this builder, with the served verdicts, native first. */
 export function platformChoices(facts: BuildFacts, builderName?: string, extra: readonly string[] = []): PlatformChoice[] {
   const builder = selectedBuilder(facts, builderName);
+  // A builder buildx could not load has no nodes: the engine host's own verdicts stand in.
+  const nodes = builder && builder.nodes.length > 0 ? builder.nodes : [facts.host];
   const seen = new Set<string>();
   const all: string[] = [];
   const add = (p: string) => {
-    const parsed = parsePlatform(p);
-    if (!parsed || !p.includes('/')) return;
+    if (!parsePlatform(p) || !p.includes('/')) return;
     const n = normalizePlatform(p);
     if (!seen.has(n)) {
       seen.add(n);
@@ -143,15 +63,17 @@ export function platformChoices(facts: BuildFacts, builderName?: string, extra: 
     }
   };
   add(facts.nativePlatform);
+  // The common platforms are offered even when no builder lists them, so a missing emulator shows as a fixable gap.
   COMMON_PLATFORMS.forEach(add);
-  builder?.platforms.forEach(add);
-  builder?.support?.forEach((s) => add(s.platform));
-  Object.keys(facts.emulators ?? {}).forEach((k) => add(k.includes('/') ? k : `linux/${k}`));
+  for (const node of nodes) node.platforms.forEach((v) => add(v.platform));
   extra.forEach(add);
-  const choices = all.map((p) => classify(facts, builder, p));
+  const choices = all.map((platform): PlatformChoice => {
+    const best = bestNode(nodes, platform);
+    return best ? { ...best.verdict, ...(builder && builder.nodes.length > 0 ? { node: best.node } : {}) } : verdictOf(facts.host, platform);
+  });
   return choices
     .map((c, i) => ({ c, i }))
-    .sort((a, b) => GROUP_ORDER[a.c.group] - GROUP_ORDER[b.c.group] || a.i - b.i)
+    .sort((a, b) => ORDER[a.c.support] - ORDER[b.c.support] || a.i - b.i)
     .map(({ c }) => c);
 }
 
@@ -159,7 +81,7 @@ export function platformChoices(facts: BuildFacts, builderName?: string, extra: 
 export function defaultPlatforms(facts: BuildFacts, builderName?: string): string[] {
   const native = normalizePlatform(facts.nativePlatform);
   const choice = platformChoices(facts, builderName).find((c) => c.platform === native);
-  return choice && choice.group !== 'unavailable' ? [native] : [];
+  return choice && choice.support !== 'unavailable' ? [native] : [];
 }
 
 // ---- impossible combinations ------------------------------------------------------------------------
@@ -260,7 +182,7 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
 
   if (builder) {
     const choices = platformChoices(facts, builder.name, request.platforms);
-    const unavailable = request.platforms.filter((p) => choices.find((c) => c.platform === p)?.group === 'unavailable');
+    const unavailable = request.platforms.filter((p) => choices.find((c) => c.platform === p)?.support === 'unavailable');
     if (unavailable.length > 0) {
       problems.push({
         code: 'PLATFORM_UNAVAILABLE',

@@ -6,4 +6,4 @@
 export * from './request';
 export * from './argv';
 export * from './checks';
-export { checkTagReference, isTagReference, registryOf, type ParsedReference, type ReferenceCheck } from './reference';
+export { checkTagReference, isTagReference, registryOf, type ReferenceCheck } from './reference';

@@ -7,7 +7,6 @@ import { parseLsJson } from './ls-json';
 import { parseLsText } from './ls-text';
 import { multiPlatformVerdict } from './multi-platform';
 import { parsePlatformList } from './platform-list';
-import { classifyPlatforms, emulatorFactsFromRows, usablePlatforms } from './platform-support';
 
 const DEFAULT_PLATFORMS = [
   'linux/amd64',
@@ -212,84 +211,6 @@ describe('platform lists', () => {
     });
     expect(parsePlatformList('')).toEqual({ platforms: [], preferred: [] });
     expect(parsePlatformList('linux/amd64, linux/arm64, (+3)').platforms).toEqual(['linux/amd64', 'linux/arm64']);
-  });
-});
-
-describe('native / emulated / unavailable', () => {
-  const dockerDefault = {
-    driver: 'docker',
-    reported: DEFAULT_PLATFORMS,
-    local: true,
-    enginePlatform: 'linux/amd64',
-    running: true,
-  };
-
-  it('without the emulators, calls the host platform native and the rest emulated, adding 386', () => {
-    const c = classifyPlatforms(dockerDefault);
-    const by = Object.fromEntries(c.platforms.map((p) => [p.platform, p]));
-    expect(by['linux/amd64']!.support).toBe('native');
-    expect(by['linux/amd64/v3']!.support).toBe('native');
-    expect(by['linux/arm64']!.support).toBe('emulated');
-    expect(by['linux/riscv64']!.support).toBe('emulated');
-    expect(by['linux/386']).toMatchObject({ support: 'native', listed: false });
-    // arm/v7 is unknowable without the emulators: not invented, but explained.
-    expect(by['linux/arm/v7']).toBeUndefined();
-    expect(c.notes.join(' ')).toMatch(/linux\/arm\/v7/);
-    expect(c.platforms[0]!.support).toBe('native');
-  });
-
-  it('trusts the emulators for what the docker driver leaves out', () => {
-    const emulators = emulatorFactsFromRows([
-      { platform: 'linux/amd64', state: 'native' },
-      { platform: 'linux/386', state: 'native' },
-      { platform: 'linux/arm64', state: 'emulated' },
-      { platform: 'linux/arm/v7', state: 'emulated' },
-      { platform: 'linux/arm/v6', state: 'emulated' },
-      { platform: 'linux/riscv64', state: 'emulated' },
-      { platform: 'linux/s390x', state: 'unavailable' },
-    ]);
-    const c = classifyPlatforms({ ...dockerDefault, emulators });
-    const by = Object.fromEntries(c.platforms.map((p) => [p.platform, p]));
-    expect(by['linux/arm/v7']).toMatchObject({ support: 'emulated', listed: false });
-    expect(by['linux/arm/v6']).toMatchObject({ support: 'emulated', listed: false });
-    expect(by['linux/386']).toMatchObject({ support: 'native', listed: false });
-    // Listed, but the emulator is gone: the list is stale.
-    expect(by['linux/s390x']!.support).toBe('unavailable');
-    expect(c.restartSuggested).toBe(false);
-    expect(usablePlatforms([c.platforms])).not.toContain('linux/s390x');
-  });
-
-  it('suggests a restart when a running container builder does not list a registered emulator yet', () => {
-    const c = classifyPlatforms({
-      driver: 'docker-container',
-      reported: ['linux/amd64', 'linux/arm64'],
-      local: true,
-      enginePlatform: 'linux/amd64',
-      running: true,
-      emulators: { 'linux/amd64': 'native', 'linux/arm64': 'emulated', 'linux/riscv64': 'emulated' },
-    });
-    expect(c.restartSuggested).toBe(true);
-    expect(c.platforms.find((p) => p.platform === 'linux/riscv64')).toMatchObject({ support: 'unavailable', listed: false });
-  });
-
-  it('uses the first unpinned platform as the native one of a node on another machine', () => {
-    const c = classifyPlatforms({
-      driver: 'docker-container',
-      reported: ['linux/arm64', 'linux/arm/v7', 'linux/amd64'],
-      local: false,
-      enginePlatform: 'linux/amd64',
-      running: true,
-      emulators: { 'linux/arm64': 'unavailable' },
-    });
-    const by = Object.fromEntries(c.platforms.map((p) => [p.platform, p.support]));
-    expect(by).toEqual({ 'linux/arm64': 'native', 'linux/arm/v7': 'native', 'linux/amd64': 'emulated' });
-    expect(c.notes.join(' ')).toMatch(/another machine.*linux\/arm64/);
-  });
-
-  it('says to start a builder that lists nothing yet', () => {
-    const c = classifyPlatforms({ driver: 'docker-container', reported: [], local: true, enginePlatform: 'linux/amd64', running: false });
-    expect(c.platforms).toEqual([]);
-    expect(c.notes).toEqual(['Start (bootstrap) the builder to see its platforms.']);
   });
 });
 

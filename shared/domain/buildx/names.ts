@@ -13,9 +13,6 @@ export const ENDPOINT_URL = /^(unix|tcp|ssh|npipe|docker-container|kube-pod):\/\
 /** `key=value` for `--driver-opt`; buildx reads the flag as CSV, so no commas or quotes. */
 export const DRIVER_OPT = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*=[^\s,"'`]*$/;
 
-/** An image reference: registry/path:tag or @digest; no spaces or shell characters. */
-export const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@+]{0,254}$/;
-
 /**
  * The user or host of an address never starts with "-": buildx hands `ssh://` addresses to the
  * ssh client, which would read `ssh://-oProxyCommand=…` as an option that runs a command.

@@ -1,4 +1,5 @@
 import { checkTagReference, registryOf } from '../build-request/reference';
+import { familiarName } from '../image-reference';
 import type { BuildRequest } from '../build-request/request';
 import { cacheAttributes } from './csv';
 
@@ -55,9 +56,9 @@ export function registriesOf(request: Pick<BuildRequest, 'tags' | 'cacheFrom' | 
   return hosts;
 }
 
-/** `host/team/app:1.0` → `host/team/app` (what push-by-digest names). */
+/** `host/team/app:1.0` → `host/team/app` (what push-by-digest names), as the docker CLI prints it. */
 export function repositoryOf(tag: string): string {
   const c = checkTagReference(tag);
   if (!c.ok) return tag;
-  return c.reference.host ? `${c.reference.host}/${c.reference.path}` : c.reference.path;
+  return familiarName(c.reference.registry, c.reference.repository);
 }

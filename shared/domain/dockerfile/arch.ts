@@ -1,7 +1,9 @@
 /**
  * Architecture spellings as they show up in download URLs, package names and toolchain triples,
  * and the expressions that derive an architecture at build time (platform args, uname, dpkg).
+ * The spellings themselves come from the architecture table.
  */
+import { rowOf, rowsSpelled, spellingsOf, type SpellingScheme } from '../arch';
 
 /** Which naming scheme a spelling belongs to: it decides the mapping suggested from TARGETARCH. */
 export type ArchFamily = 'docker' | 'gnu' | 'gnu-dash' | 'debian' | 'node';
@@ -13,30 +15,33 @@ export interface ArchWord {
   family: ArchFamily;
 }
 
-const SPELLINGS: ArchWord[] = [
-  { word: 'x86_64', canonical: 'amd64', family: 'gnu' },
-  { word: 'x86-64', canonical: 'amd64', family: 'gnu-dash' },
-  { word: 'amd64', canonical: 'amd64', family: 'docker' },
-  { word: 'x64', canonical: 'amd64', family: 'node' },
-  { word: 'aarch64', canonical: 'arm64', family: 'gnu' },
-  { word: 'arm64', canonical: 'arm64', family: 'docker' },
-  { word: 'armhf', canonical: 'arm/v7', family: 'debian' },
-  { word: 'armel', canonical: 'arm/v6', family: 'debian' },
-  { word: 'armv7l', canonical: 'arm/v7', family: 'gnu' },
-  { word: 'armv7', canonical: 'arm/v7', family: 'gnu' },
-  { word: 'armv6l', canonical: 'arm/v6', family: 'gnu' },
-  { word: 'armv6', canonical: 'arm/v6', family: 'gnu' },
-  { word: 'i386', canonical: '386', family: 'debian' },
-  { word: 'i686', canonical: '386', family: 'gnu' },
-  { word: 'ppc64le', canonical: 'ppc64le', family: 'docker' },
-  { word: 'ppc64el', canonical: 'ppc64le', family: 'debian' },
-  { word: 's390x', canonical: 's390x', family: 'docker' },
-  { word: 'riscv64', canonical: 'riscv64', family: 'docker' },
-  { word: 'mips64le', canonical: 'mips64le', family: 'docker' },
-  { word: 'mips64el', canonical: 'mips64le', family: 'debian' },
-  { word: 'loongarch64', canonical: 'loong64', family: 'gnu' },
-  { word: 'loong64', canonical: 'loong64', family: 'docker' },
+// Which scheme of the architecture table a word is read in first, and the family that makes of it.
+const FAMILY_OF_SCHEME: ReadonlyArray<[SpellingScheme, ArchFamily]> = [
+  ['docker', 'docker'],
+  ['debian', 'debian'],
+  ['uname', 'gnu'],
+  ['node', 'node'],
+  ['alpine', 'gnu'],
+  ['other', 'gnu'],
+  ['gnu-cpu', 'gnu-dash'],
 ];
+
+// The spellings distinctive enough to flag in a Dockerfile: `arm`, `x86` or `mips64` alone name
+// too many other things. What each means comes from the architecture table.
+const FLAGGED_WORDS = [
+  'x86_64', 'x86-64', 'amd64', 'x64', 'aarch64', 'arm64', 'armhf', 'armel', 'armv7l', 'armv7', 'armv6l', 'armv6',
+  'i386', 'i686', 'ppc64le', 'ppc64el', 's390x', 'riscv64', 'mips64le', 'mips64el', 'loongarch64', 'loong64',
+];
+
+function spellingOfWord(word: string): ArchWord {
+  for (const [scheme, family] of FAMILY_OF_SCHEME) {
+    const row = rowsSpelled(scheme, word)[0];
+    if (row) return { word, canonical: row.id, family };
+  }
+  throw new Error(`the architecture table does not know "${word}"`);
+}
+
+const SPELLINGS: ArchWord[] = FLAGGED_WORDS.map(spellingOfWord);
 
 const BY_WORD = new Map(SPELLINGS.map((s) => [s.word, s]));
 
@@ -108,13 +113,32 @@ export function isArchSource(text: string, derived: ReadonlySet<string>): boolea
   return RUNTIME_ARCH_RE.test(text);
 }
 
-// How each naming scheme spells the Docker architectures, for the mapping snippets.
+// The TARGETARCH values the mapping snippets cover, and how each family spells them (from the table).
+const MAPPED_ARCHES = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x', 'riscv64'];
+
+function familySpelling(family: ArchFamily, targetArch: string): string | undefined {
+  const row = rowOf(targetArch)?.row;
+  if (!row) return undefined;
+  if (family === 'docker') return row.architecture;
+  const scheme: SpellingScheme = family === 'gnu' ? 'uname' : family === 'gnu-dash' ? 'gnu-cpu' : family;
+  return spellingsOf(row, scheme)[0];
+}
+
+function familyTable(family: ArchFamily): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of MAPPED_ARCHES) {
+    const word = familySpelling(family, a);
+    if (word) out[a] = word;
+  }
+  return out;
+}
+
 const FAMILY_SPELLING: Record<ArchFamily, Record<string, string>> = {
-  docker: { amd64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
-  gnu: { amd64: 'x86_64', arm64: 'aarch64', arm: 'armv7l', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' },
-  'gnu-dash': { amd64: 'x86-64', arm64: 'aarch64', arm: 'arm', ppc64le: 'powerpc64le', s390x: 's390x', riscv64: 'riscv64' },
-  debian: { amd64: 'amd64', arm64: 'arm64', arm: 'armhf', ppc64le: 'ppc64el', s390x: 's390x', riscv64: 'riscv64' },
-  node: { amd64: 'x64', arm64: 'arm64', arm: 'armv7l', ppc64le: 'ppc64le', s390x: 's390x' },
+  docker: familyTable('docker'),
+  gnu: familyTable('gnu'),
+  'gnu-dash': familyTable('gnu-dash'),
+  debian: familyTable('debian'),
+  node: familyTable('node'),
 };
 
 /** Docker architecture (TARGETARCH value) of a canonical platform part: `arm/v7` → `arm`. */

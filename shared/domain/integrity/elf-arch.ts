@@ -1,30 +1,22 @@
 /**
  * What the binary check asks of the architecture table, and nothing more: which ELF identity a
  * platform's binaries carry, and which platforms an ELF identity belongs to. The facts themselves
- * live in the one architecture table (today `binfmt/architectures.ts`).
+ * live in the one architecture table (`shared/domain/arch`).
  */
-import { architecturesOfElf, elfIdentityOf, isEmulatorArchitecture } from '../binfmt/architectures';
+import { platformOfRow, rowOf, rowsOfElf } from '../arch';
 import { parsePlatform } from '../platform';
 import type { ElfIdentity } from './elf';
 
-/** `linux/arm/v7` → `arm/v7`; a variant the table does not list (amd64/v2, arm/v5) falls back to its architecture's row. */
-function tableArchitecture(platform: string): Parameters<typeof elfIdentityOf>[0] | undefined {
-  const p = parsePlatform(platform);
-  if (!p || p.os !== 'linux') return undefined;
-  const exact = p.variant ? `${p.architecture}/${p.variant}` : p.architecture;
-  if (isEmulatorArchitecture(exact)) return exact;
-  if (isEmulatorArchitecture(p.architecture)) return p.architecture;
-  if (p.architecture === 'arm') return 'arm/v7';
-  return undefined;
-}
-
 /** The ELF identity of a platform's binaries; undefined for a platform the table does not know (nothing to compare). */
 export function expectedElf(platform: string): ElfIdentity | undefined {
-  const arch = tableArchitecture(platform);
-  return arch ? elfIdentityOf(arch) : undefined;
+  const p = parsePlatform(platform);
+  // Micro-architecture levels (amd64/v2) share their row's identity; `arm` alone is arm/v7.
+  const row = p && p.os === 'linux' ? rowOf(p.architecture, p.variant)?.row : undefined;
+  return row ? { elfClass: row.elf.bits === 64 ? 2 : 1, littleEndian: row.elf.endian === 'little', machine: row.elf.machine } : undefined;
 }
 
-/** `linux/amd64` for an x86-64 identity; `linux/arm/v7` and `linux/arm/v6` share one; empty when no platform of the table matches. */
+/** `linux/amd64` for an x86-64 identity; arm/v7, v6 and v5 share one; empty when no platform of the table matches. */
 export function platformsOfElf(elf: ElfIdentity): string[] {
-  return architecturesOfElf(elf).map((a) => `linux/${a}`);
+  if (elf.elfClass !== 1 && elf.elfClass !== 2) return [];
+  return rowsOfElf({ bits: elf.elfClass === 2 ? 64 : 32, endian: elf.littleEndian ? 'little' : 'big', machine: elf.machine }).map((r) => platformOfRow(r));
 }

@@ -36,7 +36,7 @@ describe('ELF header and #! line', () => {
     expect(describeElf({ elfClass: 2, littleEndian: false, machine: 0x16 })).toBe('IBM S/390, 64-bit MSB');
     expect(describeElf({ elfClass: 1, littleEndian: true, machine: 0x99 })).toBe('e_machine 0x99, 32-bit LSB');
     expect(platformsOfElf(X86_64)).toEqual(['linux/amd64']);
-    expect(platformsOfElf({ elfClass: 1, littleEndian: true, machine: 0x28 })).toEqual(['linux/arm/v7', 'linux/arm/v6']);
+    expect(platformsOfElf({ elfClass: 1, littleEndian: true, machine: 0x28 })).toEqual(['linux/arm/v7', 'linux/arm/v6', 'linux/arm/v5']);
     expect(expectedElf('linux/arm64')).toEqual({ elfClass: 2, littleEndian: true, machine: 0xb7 });
     expect(expectedElf('linux/amd64/v3')).toEqual(expectedElf('linux/amd64'));
     expect(expectedElf('linux/arm/v5')).toEqual({ elfClass: 1, littleEndian: true, machine: 0x28 });

@@ -1,4 +1,3 @@
 export * from './classify';
 export * from './compare';
 export * from './media-types';
-export * from './reference';

@@ -1,6 +1,7 @@
-import type { PlatformChoice, PlatformGroup } from '../../../../shared/domain/build-request/checks';
+import type { PlatformChoice } from '../../../../shared/domain/build-request/checks';
+import type { PlatformSupport } from '../../../../shared/domain/platform-support';
 
-const GROUPS: Array<{ group: PlatformGroup; title: string; help: string }> = [
+const GROUPS: Array<{ group: PlatformSupport; title: string; help: string }> = [
   { group: 'native', title: 'Native', help: 'The engine’s own CPU runs these: fastest.' },
   { group: 'emulated', title: 'Emulated', help: 'Built through QEMU on this host: works, slower for RUN steps.' },
   { group: 'unavailable', title: 'Unavailable', help: 'Neither the builder nor an emulator runs these yet: install the emulator first.' },
@@ -21,7 +22,7 @@ export function PlatformPicker({
   return (
     <div className="platform-picker" data-testid="platform-picker">
       {GROUPS.map(({ group, title, help }) => {
-        const list = choices.filter((c) => c.group === group);
+        const list = choices.filter((c) => c.support === group);
         if (list.length === 0) return null;
         return (
           <fieldset key={group} className={`platform-group ${group}`} data-testid={`platform-group-${group}`}>
@@ -39,12 +40,12 @@ export function PlatformPicker({
                   <input
                     type="checkbox"
                     data-testid={`platform-${c.platform}`}
-                    data-group={c.group}
+                    data-group={c.support}
                     checked={selected.includes(c.platform)}
                     onChange={(e) => onToggle(c.platform, e.target.checked)}
                   />
                   <code>{c.platform}</code>
-                  {!c.listed && c.group !== 'unavailable' && <span className="badge info">not listed</span>}
+                  {!c.listed && c.support !== 'unavailable' && <span className="badge info">not listed</span>}
                 </label>
               ))}
             </div>

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { appendNodeInput, type AppendNodeInput, type BuilderSummary } from '../../../../shared/contract/builders';
 import { appendArgs, nextNodeName, previewCommand } from '../../../../shared/domain/buildx/commands';
-import { COMMON_PLATFORMS } from './CreateBuilderDialog';
+import { COMMON_PLATFORMS } from '../../../../shared/domain/arch';
 import { CommandPreview } from './CommandPreview';
 import { Modal } from '../../components/Modal';
 

@@ -154,7 +154,7 @@ export function BuilderCard({ builder, selected, busy, actions }: { builder: Bui
               <td>{n.buildkitVersion ?? '—'}</td>
               <td>
                 <PlatformChips support={n.support} />
-                {n.notes.map((note) => (
+                {n.support.notes.map((note) => (
                   <p key={note} className="muted builder-note">
                     {note}
                   </p>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { isImageReference } from '../../../../shared/domain/binfmt/image-reference';
+import { referenceProblem } from '../../../../shared/domain/image-reference';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
@@ -9,7 +9,8 @@ export function BuilderSettings({ buildkitImage, onSaved }: { buildkitImage: str
   const [image, setImage] = useState(buildkitImage);
   const [problem, setProblem] = useState<Problem>();
   const [saving, setSaving] = useState(false);
-  const valid = isImageReference(image);
+  const imageProblem = referenceProblem(image);
+  const valid = imageProblem === undefined;
 
   const save = async () => {
     setSaving(true);
@@ -34,7 +35,7 @@ export function BuilderSettings({ buildkitImage, onSaved }: { buildkitImage: str
           BuildKit image
           <input value={image} onChange={(e) => setImage(e.target.value.trim())} spellCheck={false} data-testid="builders-settings-image" />
           <span className="muted">buildx pulls it when a builder starts, and uses a local copy when the pull fails: load or tag one for offline use, or pin a version.</span>
-          {!valid && <span className="err builder-field-error">Not an image reference.</span>}
+          {imageProblem && <span className="err builder-field-error">{imageProblem}</span>}
         </label>
       </div>
       {problem && <ProblemBox problem={problem} />}

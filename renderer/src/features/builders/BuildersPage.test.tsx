@@ -1,19 +1,20 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BuilderList } from '../../../../shared/contract/builders';
+import { classify } from '../../../../shared/domain/platform-support';
 import type { Core } from '../../../../electron/core/composition';
 import { connectCoreWithoutEngine } from '../../testing/connect-core';
 import { BuildersPage } from './BuildersPage';
 import { CreateBuilderDialog } from './CreateBuilderDialog';
-import { useBuildersStore, withEmulators } from '../../stores/builders-store';
+import { useBuildersStore } from '../../stores/builders-store';
+import { PlatformChips } from './PlatformChips';
 
 let core: Core | undefined;
 afterEach(async () => {
   cleanup();
   await core?.dispose();
   core = undefined;
-  useBuildersStore.setState({ raw: undefined, list: undefined, problem: undefined, outcome: undefined, emulators: undefined });
+  useBuildersStore.setState({ list: undefined, problem: undefined, outcome: undefined, emulatorsSeen: undefined });
 });
 
 describe('Create builder form', () => {
@@ -73,46 +74,23 @@ describe('Builders page with no engine', () => {
   });
 });
 
-describe('folding the emulators into the list', () => {
-  const list: BuilderList = {
-    builders: [
-      {
-        name: 'default',
-        driver: 'docker',
-        current: true,
-        status: 'running',
-        healthy: true,
-        nodes: [
-          {
-            name: 'default',
-            endpoint: 'default',
-            status: 'running',
-            platforms: ['linux/amd64', 'linux/arm64'],
-            preferredPlatforms: [],
-            support: [],
-            notes: [],
-            restartSuggested: false,
-            driverOpts: {},
-            buildkitdFlags: [],
-            local: true,
-          },
-        ],
-        platforms: ['linux/amd64', 'linux/arm64'],
-        restartSuggested: false,
-      },
-    ],
-    current: 'default',
-    buildxVersion: '0.13.1',
-    source: 'ls-json',
-    enginePlatform: 'linux/amd64',
-    containerdImageStore: true,
-    commands: [],
-  };
-
-  it('adds what the docker driver leaves out, from the emulators', () => {
-    const folded = withEmulators(list, { 'linux/amd64': 'native', 'linux/arm64': 'emulated', 'linux/arm/v7': 'emulated', 'linux/386': 'native' });
-    expect(folded.builders[0]!.platforms).toEqual(['linux/amd64', 'linux/386', 'linux/arm64', 'linux/arm/v7']);
-    expect(folded.builders[0]!.nodes[0]!.support.find((s) => s.platform === 'linux/arm/v7')).toMatchObject({ support: 'emulated', listed: false });
-    expect(withEmulators(list, undefined)).toBe(list);
+describe('platform chips', () => {
+  it('show the classification the core served, unlisted ones dashed, with the reason on hover', () => {
+    const support = classify(
+      { name: 'default', driver: 'docker', reported: ['linux/amd64', 'linux/arm64'], local: true, enginePlatform: 'linux/amd64', running: true },
+      { 'linux/amd64': 'native', 'linux/386': 'native', 'linux/arm64': 'emulated', 'linux/arm/v7': 'emulated', 'linux/arm/v6': 'unavailable' },
+    );
+    render(<PlatformChips support={support} />);
+    const chips = screen.getAllByTestId('builder-platform');
+    expect(chips.map((c) => [c.getAttribute('data-platform'), c.getAttribute('data-support')])).toEqual([
+      ['linux/amd64', 'native'],
+      ['linux/386', 'native'],
+      ['linux/arm64', 'emulated'],
+      ['linux/arm/v7', 'emulated'],
+    ]);
+    const armv7 = chips[3]!;
+    expect(armv7.className).toContain('unlisted');
+    expect(armv7.getAttribute('data-reason')).toBe('docker-driver-omits');
+    expect(armv7.getAttribute('title')).toMatch(/leaves this platform out of its list/);
   });
 });

@@ -111,6 +111,7 @@ export function BuildersPage() {
         <p className="muted" data-testid="builders-facts">
           buildx {list.buildxVersion} · engine {list.enginePlatform} · containerd image store {list.containerdImageStore ? 'on' : 'off'} · current builder{' '}
           <strong data-testid="builders-current">{list.current}</strong>
+          {list.emulatorsProblem && <span data-testid="builders-emulators-problem"> · emulators not read ({list.emulatorsProblem}): platforms as the builders list them</span>}
         </p>
       )}
       {list && (

@@ -2,9 +2,8 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { createBuilderInput, type CreateBuilderInput } from '../../../../shared/contract/builders';
 import { createArgs, IMAGE_DRIVERS, previewCommand, buildxUseArgs } from '../../../../shared/domain/buildx/commands';
 import { CommandPreview } from './CommandPreview';
+import { COMMON_PLATFORMS } from '../../../../shared/domain/arch';
 import { Modal } from '../../components/Modal';
-
-export const COMMON_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x', 'linux/386'];
 
 const DRIVERS = [
   {

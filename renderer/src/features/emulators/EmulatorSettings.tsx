@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EmulatorStatus } from '../../../../shared/contract/emulators';
-import { isImageReference } from '../../../../shared/domain/binfmt/image-reference';
+import { referenceProblem } from '../../../../shared/domain/image-reference';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
@@ -12,7 +12,9 @@ export function EmulatorSettings({ status, onSaved }: { status: EmulatorStatus; 
   const [autoRestore, setAutoRestore] = useState(status.autoRestore);
   const [problem, setProblem] = useState<Problem>();
   const [saving, setSaving] = useState(false);
-  const valid = isImageReference(installerImage) && isImageReference(testImage);
+  const installerProblem = referenceProblem(installerImage);
+  const testProblem = referenceProblem(testImage);
+  const valid = !installerProblem && !testProblem;
   const dirty = installerImage !== status.installerImage || testImage !== status.testImage || autoRestore !== status.autoRestore;
 
   const save = async () => {
@@ -38,13 +40,13 @@ export function EmulatorSettings({ status, onSaved }: { status: EmulatorStatus; 
           Installer image (run privileged)
           <input value={installerImage} onChange={(e) => setInstallerImage(e.target.value.trim())} data-testid="emulators-installer-image" spellCheck={false} />
           <span className="small">Pin a tag (some QEMU versions crash on some workloads) or point at a mirror.</span>
-          {!isImageReference(installerImage) && <span className="err small">Not an image reference.</span>}
+          {installerProblem && <span className="err small">{installerProblem}</span>}
         </label>
         <label>
           Test image (run per platform)
           <input value={testImage} onChange={(e) => setTestImage(e.target.value.trim())} data-testid="emulators-test-image" spellCheck={false} />
           <span className="small">Must exist for every platform you test and contain sh, cat and uname (busybox does).</span>
-          {!isImageReference(testImage) && <span className="err small">Not an image reference.</span>}
+          {testProblem && <span className="err small">{testProblem}</span>}
         </label>
         <label className="check">
           <input type="checkbox" checked={autoRestore} onChange={(e) => setAutoRestore(e.target.checked)} data-testid="emulators-auto-restore" />

@@ -4,6 +4,7 @@
  * tags or names (`…:1.0-x86_64`, `busybox-linux-amd64`). With a registry, the preflight confirms
  * what the image offers; BuildKit itself only notices after the pull (InvalidBaseImagePlatform).
  */
+import { rowOfOfficialNamespace } from '../../arch';
 import { parsePlatform } from '../../platform';
 import { findArchWords, referencedVariables } from '../arch';
 import type { Rule, RuleContext } from '../context';
@@ -11,21 +12,6 @@ import { expandDockerfileWord } from '../expand';
 import { isPredefinedArg } from '../predefined-args';
 import { editOf } from '../rewrite';
 import { buildMachineOnly, stageLabel, symbolicGlobalScope, type StageFacts } from '../stages';
-
-// The Docker Official Images' per-architecture namespaces (docker-library's "arch" organisations).
-const OFFICIAL_ARCH_NAMESPACE: Record<string, string> = {
-  amd64: 'amd64',
-  arm32v5: 'arm/v5',
-  arm32v6: 'arm/v6',
-  arm32v7: 'arm/v7',
-  arm64v8: 'arm64',
-  i386: '386',
-  ppc64le: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  mips64le: 'mips64le',
-  'windows-amd64': 'amd64',
-};
 
 const isRegistryHost = (part: string) => part.includes('.') || part.includes(':') || part === 'localhost';
 
@@ -49,11 +35,11 @@ function check(ctx: RuleContext, stage: StageFacts): void {
   let arch: string | undefined;
   let edited: string | undefined;
   let spelled = '';
-  const nsIndex = parts.findIndex((p, i) => (i > 0 || !hostFirst) && i < parts.length - 1 && OFFICIAL_ARCH_NAMESPACE[p] !== undefined);
+  const nsIndex = parts.findIndex((p, i) => (i > 0 || !hostFirst) && i < parts.length - 1 && rowOfOfficialNamespace(p) !== undefined);
   const archArg = buildMachineOnly(ctx.stages, info.index, ctx.chain) || stage.native ? 'BUILDARCH' : 'TARGETARCH';
   if (nsIndex >= 0 && dockerHub) {
     spelled = parts[nsIndex] ?? '';
-    arch = OFFICIAL_ARCH_NAMESPACE[spelled];
+    arch = rowOfOfficialNamespace(spelled)?.id;
     const rest = [...parts.slice(0, nsIndex), ...(hostFirst && parts.length === 3 ? ['library'] : []), ...parts.slice(nsIndex + 1)];
     edited = `${rest.join('/')}${tag ? `:${tag}` : ''}${at < 0 ? '' : image.slice(at)}`;
   } else {
