@@ -3,7 +3,8 @@ import { analyzeDockerfile } from '../../../shared/domain/dockerfile';
 import { resolveDockerfile } from '../../../shared/domain/build-request/argv';
 import { selectedBuilder } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
-import { nativelyRuns, normalizePlatform } from '../../../shared/domain/platform';
+import { normalizePlatform } from '../../../shared/domain/platform';
+import { bestNode, verdictOf, type NodePlatforms } from '../../../shared/domain/platform-support';
 import { dockerfileSteps, type CrossForm, type NodeFor, type NodeRun, type RunContext, type TimelineExtras } from '../../../shared/domain/timeline';
 import { contentDigest } from '../dockerfile/apply';
 import { readDockerfile } from '../dockerfile/dockerfile-file';
@@ -20,25 +21,21 @@ export interface TimelinePlan {
 }
 
 /**
- * The node that builds each platform, from the builder's facts. A builder's facts say, per
- * platform, how its best node runs it (native before emulated), which is the node buildx sends
- * that platform to when it has a choice; a routing that knows better replaces this function.
+ * The node that builds each platform, from the builder's served classification: the node that
+ * runs it best (native before emulated, the earlier node on a tie), which is where buildx sends
+ * that platform when it has a choice. Without a known builder, the engine host itself.
  */
 export function nodeForBuild(facts: BuildFactsData, builderName: string | undefined): NodeFor {
   const builder = selectedBuilder(facts, builderName);
-  const verdicts = new Map((builder?.support ?? []).map((v) => [normalizePlatform(v.platform), v.support]));
-  const local = builder?.local ?? true;
-  const nativePlatform = local ? normalizePlatform(facts.nativePlatform) : [...verdicts].find(([, v]) => v === 'native')?.[0];
-  const native = nativePlatform ? nativelyRuns(nativePlatform) : [];
-  const node: NodeRun = {
-    node: builder?.name ?? builderName ?? facts.currentBuilder ?? 'default',
-    support: (platform) => {
-      const p = normalizePlatform(platform);
-      return verdicts.get(p) ?? (native.includes(p) ? 'native' : (facts.emulators?.[p] ?? 'emulated'));
-    },
-  };
-  if (nativePlatform) node.nativePlatform = nativePlatform;
-  return () => node;
+  const nodes = builder?.nodes.length ? builder.nodes : [facts.host];
+  const runs = new Map(nodes.map((n): [string, NodeRun] => [n.node, nodeRun(n, builder?.name ?? builderName ?? facts.currentBuilder ?? 'default')]));
+  return (platform) => runs.get(bestNode(nodes, platform)?.node ?? nodes[0]!.node);
+}
+
+function nodeRun(node: NodePlatforms, builder: string): NodeRun {
+  const run: NodeRun = { node: node.node || builder, support: (platform) => verdictOf(node, platform).support };
+  if (node.nativePlatform) run.nativePlatform = normalizePlatform(node.nativePlatform);
+  return run;
 }
 
 /** Reads the Dockerfile the build uses (never failing the build: what cannot be read becomes a note). */

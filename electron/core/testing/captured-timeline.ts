@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BuildFactsData } from '../../../shared/contract/builds';
 import { parseInspect } from '../../../shared/domain/buildx/inspect-text';
-import { classifyPlatforms } from '../../../shared/domain/buildx/platform-support';
+import { classify, classifyHost, type EmulatorFacts } from '../../../shared/domain/platform-support';
 import { stepRun, timelineOf, type BuildTimeline } from '../../../shared/domain/timeline';
 import { LogPipeline } from '../builds/log-pipeline';
 import { planTimeline } from '../builds/run-context';
@@ -33,18 +33,14 @@ export async function capturedFacts(): Promise<BuildFactsData> {
   const builder = parseInspect(await readFile(resolve(__dirname, '../../../shared/domain/buildx/fixtures/inspect-default-0.13.1.txt'), 'utf8'));
   if (!builder?.nodes[0]) throw new Error('the captured inspect has no node');
   const node = builder.nodes[0];
-  const classified = classifyPlatforms({
-    driver: builder.driver,
-    reported: node.platforms,
-    local: true,
-    enginePlatform: 'linux/amd64',
-    running: true,
-    emulators: { 'linux/amd64': 'native', 'linux/arm64': 'emulated', 'linux/arm': 'emulated' },
-  });
+  // The stack registers QEMU for arm64 and arm (binfmt-misc-entries.txt).
+  const emulators: EmulatorFacts = { 'linux/amd64': 'native', 'linux/arm64': 'emulated', 'linux/arm': 'emulated' };
+  const classified = classify({ name: node.name, driver: builder.driver, reported: node.platforms, local: true, enginePlatform: 'linux/amd64', running: true }, emulators);
   return {
     nativePlatform: 'linux/amd64',
     containerdImageStore: true,
-    builders: [{ name: builder.name, driver: builder.driver, status: 'running', current: true, platforms: node.platforms, local: true, support: classified.platforms }],
+    builders: [{ name: builder.name, driver: builder.driver, status: 'running', current: true, nodes: [classified] }],
+    host: classifyHost('linux/amd64', emulators),
     currentBuilder: builder.name,
     notes: [],
   };

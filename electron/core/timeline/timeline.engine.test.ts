@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../shared/contract/builds';
 import type { PlatformLane } from '../../../shared/domain/build-progress';
+import { bestNode } from '../../../shared/domain/platform-support';
 import { crossEstimates, platformTimes, type BuildTimeline } from '../../../shared/domain/timeline';
 import { TIMELINE_FILE } from '../builds/timeline-file';
 import { stackEnv } from '../testing/stack';
@@ -68,7 +69,9 @@ describe('where the time goes, on the real engine, buildx and QEMU', () => {
   it('labels every step of a 2-platform build (amd64 native, arm64 under QEMU) and stores the timeline with the record', async () => {
     const facts = await t.api.builds.facts({});
     expect(facts.nativePlatform).toBe('linux/amd64');
-    expect(facts.emulators?.['linux/arm64']).toBe('emulated');
+    const builder = facts.builders.find((b) => b.name === facts.currentBuilder)!;
+    expect(bestNode(builder.nodes, 'linux/arm64')?.verdict.support).toBe('emulated');
+    expect(bestNode(builder.nodes, 'linux/amd64')?.verdict.support).toBe('native');
 
     let lastLanes: PlatformLane[] | undefined;
     record = await t.api.builds.run(
