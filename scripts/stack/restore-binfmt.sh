@@ -51,16 +51,24 @@ problem() {
 register() { # register NAME: the format file's definition with flags PF
   local n=$1 conf
   if [ -e "$B/$n" ]; then printf '%s' -1 >"$B/$n"; fi
-  # binfmt-support's database entry comes from the format file (missing after a package switch)
-  [ -e "/var/lib/binfmts/$n" ] || update-binfmts --import "$n" >/dev/null 2>&1 || true
+  # binfmt-support's database entry comes from the format file: missing after a package switch, or stale
+  # (qemu-user-static's /usr/libexec/qemu-binfmt/*-binfmt-P kept after qemu-user replaced it)
+  local db=/var/lib/binfmts/$n want
+  want=$(sed -n 's/^interpreter //p' "$DEFS/$n")
+  [ ! -e "$db" ] || grep -qxF "$want" "$db" || rm -f "$db"
+  [ -e "$db" ] || update-binfmts --import "$n" >/dev/null 2>&1 || true
   if update-binfmts --enable "$n" >/dev/null 2>&1 && [ -z "$(problem "$n")" ]; then return 0; fi
-  # fall back to the systemd-binfmt line (flags OPF, shown by the kernel as POF)
+  # fall back to the systemd-binfmt line (flags OPF, shown by the kernel as POF), or one made from the format file
   [ -e "$B/$n" ] && printf '%s' -1 >"$B/$n"
   conf=/usr/lib/binfmt.d/$n.conf
   [ -r "$conf" ] || conf=/usr/share/qemu/binfmt.d/$n.conf
-  [ -r "$conf" ] || die "cannot register $n: update-binfmts --enable $n failed" "run 'update-binfmts --enable $n' to see why"
-  printf '%s' "$(cat "$conf")" >"$B/register" \
-    || die "cannot register $n from $conf"
+  if [ -r "$conf" ]; then
+    printf '%s' "$(cat "$conf")" >"$B/register" || die "cannot register $n from $conf"
+  else
+    field() { sed -n "s/^$1 //p" "$DEFS/$n"; }
+    printf '%s' ":$n:M:$(field offset):$(field magic):$(field mask):$want:POF" >"$B/register" \
+      || die "cannot register $n from $DEFS/$n" "run 'update-binfmts --enable $n' to see why"
+  fi
   [ -z "$(problem "$n")" ] || die "$n is still not right after registering: $(problem "$n")"
 }
 
