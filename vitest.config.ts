@@ -24,6 +24,9 @@ export default defineConfig({
           name: 'unit',
           include: ['shared/**/*.test.ts', 'electron/**/*.unit.test.ts', 'renderer/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // limits that only stop a hang (see the setup file): speed is measured by `npm run bench`
+          testTimeout: 60_000,
+          setupFiles: ['renderer/src/testing/unit-setup.ts'],
           // GitHub's workflow parser imports its schema as JSON without an import attribute, as bundlers allow.
           server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
