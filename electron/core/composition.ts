@@ -16,6 +16,8 @@ import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
 import { createBuildsHandlers } from './builds/handlers';
+import { createRecordsHandlers } from './build-records/handlers';
+import { RecordsService } from './build-records/records-service';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
 import { createDockerfileHandlers, DockerfileService } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
@@ -109,6 +111,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   await builds.recover();
   const dockerfile = new DockerfileService(context, images.inspector);
+  const records = new RecordsService({
+    cli,
+    dataDir: options.dataDir,
+    // The builder's records of the app's own builds are marked with their History id.
+    appBuilds: async () => new Map((await builds.store.list()).builds.flatMap((b) => (b.buildxRef ? [[b.buildxRef, b.id] as const] : []))),
+  });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
@@ -120,6 +128,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
     timeline: createTimelineHandlers(new TimelineService(context, builds)),
+    records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,

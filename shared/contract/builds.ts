@@ -113,6 +113,8 @@ export const buildRecord = z.object({
   /** `containerimage.digest` from the metadata file: the index digest for several platforms. */
   digest: z.string().optional(),
   mediaType: z.string().optional(),
+  /** `builder/node/id` of the builder's own record of this build (`docker buildx history`), from the metadata file. */
+  buildxRef: z.string().optional(),
   imageNames: z.array(z.string()),
   failure: buildFailure.optional(),
   /** Why it ended without buildx saying (cancelled, interrupted, could not start). */

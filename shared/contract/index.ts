@@ -9,6 +9,7 @@ import { engineContract } from './engine';
 import { imagesContract } from './images';
 import { integrityContract } from './integrity';
 import { timelineContract } from './timeline';
+import { recordsContract } from './records';
 
 /**
  * THE contract between renderer and main. Every channel is declared once here, by domain;
@@ -25,6 +26,7 @@ export const contract = defineContract({
   dockerfile: dockerfileContract,
   ciExport: ciExportContract,
   timeline: timelineContract,
+  records: recordsContract,
 });
 
 export type Contract = typeof contract;

@@ -198,6 +198,7 @@ export class BuildService {
       const metadata = parseBuildMetadata(await readFile(metadataFile, 'utf8').catch(() => ''));
       if (metadata?.imageDigest) next.digest = metadata.imageDigest;
       if (metadata?.descriptor) next.mediaType = metadata.descriptor.mediaType;
+      if (metadata?.buildRef) next.buildxRef = metadata.buildRef;
       next.imageNames = metadata?.imageNames.length ? metadata.imageNames : [...record.request.tags];
     } else {
       next.status = 'failed';

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { buildEndedNotification } from '../../../shared/domain/build-notification';
 import type { Api } from '../../../shared/contract';
 import type { BuildChunk, BuildFactsData, BuildRecord, BuildStatusValue, ContextInfo } from '../../../shared/contract/builds';
+import type { RecordDetail } from '../../../shared/contract/records';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
 import { buildRequestInput, type BuildRequestInput, type OutputKind } from '../../../shared/domain/build-request/request';
 import { defaultPlatforms, type BuildProblem } from '../../../shared/domain/build-request/checks';
@@ -108,6 +109,8 @@ export interface BuildView {
   platforms: string[];
   progress?: BuildProgressSnapshot;
   record?: BuildRecord;
+  /** A record the builder kept (or one imported from a file), opened from History. */
+  builderRecord?: RecordDetail;
   problem?: Problem;
   /** The impossible combinations the core refused the build for. */
   problems?: BuildProblem[];
@@ -120,6 +123,9 @@ export interface BuildView {
 export const buildFeed = new TerminalFeed();
 
 let following: { cancel(): void } | undefined;
+
+/** A builder record's status in the words of the app's own builds. */
+const RECORD_STATUS: Record<RecordDetail['status'], BuildStatusValue> = { completed: 'succeeded', failed: 'failed', canceled: 'cancelled', running: 'running' };
 
 interface BuildStore {
   draft: BuildDraft;
@@ -139,6 +145,8 @@ interface BuildStore {
   cancel(api: Api): Promise<void>;
   /** Opens a build (running or past) in the terminal, replaying its log. */
   open(api: Api, id: string): Promise<BuildRecord | undefined>;
+  /** Opens one of the builder's records (or an imported one) in the same lanes and terminal. */
+  openRecord(api: Api, key: string): Promise<RecordDetail | undefined>;
   rerun(api: Api, record: BuildRecord): Promise<BuildRecord | undefined>;
   setFilter(platform: string | undefined): void;
 }
@@ -158,19 +166,21 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     return parsed;
   };
 
-  const follow = async (call: { result: Promise<BuildRecord>; cancel(): void }, view: BuildView): Promise<BuildRecord | undefined> => {
+  const ownRecord = (v: BuildView, record: BuildRecord): BuildView => ({ ...v, id: record.id, status: record.status, record });
+
+  const follow = async <T>(call: { result: Promise<T>; cancel(): void }, view: BuildView, ended: (v: BuildView, result: T) => BuildView): Promise<T | undefined> => {
     following?.cancel();
     following = call;
     buildFeed.clear();
     buildFeed.setPlatforms(view.platforms);
     set({ view, filter: undefined });
     try {
-      const record = await call.result;
+      const result = await call.result;
       if (following === call) {
-        set((s) => ({ view: { ...(s.view ?? view), id: record.id, status: record.status, record } }));
+        set((s) => ({ view: ended(s.view ?? view, result) }));
         following = undefined;
       }
-      return record;
+      return result;
     } catch (error) {
       if (following !== call) return undefined;
       following = undefined;
@@ -241,7 +251,7 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       if (!parsed.success) return undefined;
       const input = draftToInput(get().draft);
       const call = api.builds.run(input, { onChunk: applyChunk });
-      const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms });
+      const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms }, ownRecord);
       if (record) void notifyEnded(record);
       return record;
     },
@@ -262,7 +272,12 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       }
       const call = api.builds.watch({ id }, { onChunk: applyChunk });
       // A build still running is followed live (and can be cancelled); an ended one is replayed.
-      return follow(call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] });
+      return follow(call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] }, ownRecord);
+    },
+
+    async openRecord(api, key) {
+      const call = api.records.open({ key }, { onChunk: applyChunk });
+      return follow(call, { id: key, mode: 'replay', status: 'running', platforms: [] }, (v, detail) => ({ ...v, status: RECORD_STATUS[detail.status], platforms: detail.platforms, builderRecord: detail }));
     },
 
     async rerun(api, record) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ParsedBuilder, ParsedNode } from './model';
+import { jsonLines } from './json-lines';
 import { normalizePlatforms } from './platform-list';
 
 // Loose on purpose: every field buildx may leave out (omitempty, older versions) is optional.
@@ -40,18 +41,9 @@ export interface LsJsonResult {
 export function parseLsJson(output: string): LsJsonResult {
   const byName = new Map<string, ParsedBuilder>();
   const unreadable: string[] = [];
-  for (const line of output.split('\n')) {
-    const text = line.trim();
-    if (!text) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      unreadable.push(text);
-      continue;
-    }
-    const parsed = builderJson.safeParse(value);
-    if (!parsed.success) {
+  for (const { text, json, value } of jsonLines(output)) {
+    const parsed = json ? builderJson.safeParse(value) : undefined;
+    if (!parsed?.success) {
       unreadable.push(text);
       continue;
     }

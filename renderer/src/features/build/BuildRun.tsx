@@ -10,6 +10,7 @@ import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
 import { laneKind } from '../timeline/StepKindBadge';
 import { TimelinePanel } from '../timeline/TimelinePanel';
+import { RecordInfo } from '../history/RecordInfo';
 import { Lanes } from './Lanes';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
@@ -152,7 +153,7 @@ export function BuildRun({ view }: { view: BuildView }) {
         <span className={`badge ${STATUS_BADGE[view.status]}`} data-testid="build-status" data-state={view.status}>
           {STATUS_TEXT[view.status]}
         </span>
-        {view.mode === 'replay' && <span className="muted">replayed from the log on disk</span>}
+        {view.mode === 'replay' && <span className="muted">{view.builderRecord ? 'from the builder\u2019s record' : 'replayed from the log on disk'}</span>}
         {record?.durationMs !== undefined && <span className="muted">{formatDuration(record.durationMs)}</span>}
         {view.id && <code className="muted">{view.id}</code>}
         <span className="spacer" />
@@ -176,12 +177,14 @@ export function BuildRun({ view }: { view: BuildView }) {
           )}
         </ProblemBox>
       )}
+      {view.builderRecord && <RecordInfo record={view.builderRecord} />}
       {record?.note && record.status !== 'succeeded' && <p className="muted">{record.note}</p>}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
 
       <Lanes lanes={lanes} shared={view.progress?.shared ?? []} />
-      <TimelinePanel view={view} />
+      {/* A builder's own record has no app timeline (no step kinds, nothing stored). */}
+      {!view.builderRecord && <TimelinePanel view={view} />}
 
       <div className="terminal-tabs" role="tablist" aria-label="Show the log of">
         <button type="button" role="tab" aria-selected={filter === undefined} className={filter === undefined ? 'tab active' : 'tab'} data-testid="terminal-tab-all" onClick={() => setFilter(undefined)}>

@@ -12,6 +12,7 @@ import { buildRequestInput } from '../../../../shared/domain/build-request/reque
 import { ExportButton } from '../ci-export/ExportButton';
 import { resultsParam } from '../results/results-param';
 import type { IntegritySummary } from '../../../../shared/contract/integrity';
+import { BuilderRecords } from './BuilderRecords';
 
 const BADGE: Record<BuildRecord['status'], string> = { running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
@@ -191,6 +192,7 @@ export function HistoryPage() {
           </table>
         </div>
       )}
+      <BuilderRecords />
       {view && (
         <div ref={runRef}>
           <BuildRun view={view} />
