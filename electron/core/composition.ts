@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { contract, type Handlers } from '../../shared/contract';
+import { errorBreach } from '../../shared/contract/endpoint-errors';
 import type { SettingsPatch } from '../../shared/contract/settings';
 import { createServer, type RpcServer } from '../../shared/rpc/server';
 import type { CoreContext } from './context';
@@ -132,6 +133,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
   const server = createServer(contract, handlers, {
     validateOutputs: options.validateOutputs,
+    ...(options.validateOutputs ? { checkError: errorBreach } : {}),
     onInternalError: (channel, error) => log(`${channel} failed: ${(error as Error).stack ?? String(error)}`),
   });
 

@@ -4,6 +4,7 @@ import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } fro
 import { nodePlatformsSchema } from '../domain/platform-support';
 import { terminalBatch } from '../domain/terminal-batch';
 import { event, request, stream, type StreamFlow } from '../rpc/define';
+import { contextProblem } from './errors';
 import { integritySummary } from './integrity';
 
 // ---- form helpers ------------------------------------------------------------------------------------
@@ -34,12 +35,6 @@ export const buildFactsSchema = z.object({
 export const contextInput = z.object({
   context: absolutePath,
   dockerfile: dockerfilePath.optional(),
-});
-
-export const contextProblem = z.object({
-  field: z.enum(['context', 'dockerfile']),
-  message: z.string(),
-  hint: z.string(),
 });
 
 export const contextInfo = z.object({
@@ -162,21 +157,6 @@ export type BuildChunk = z.infer<typeof buildChunk>;
 export type BuildList = z.infer<typeof buildList>;
 export type PlatformOutcome = z.infer<typeof platformOutcome>;
 export type BuildFailure = z.infer<typeof buildFailure>;
-
-/** Data of a BUILD_IMPOSSIBLE error: the combinations that cannot work, each with its fix. */
-export const buildImpossibleData = z.object({
-  problems: z.array(
-    z.object({
-      code: z.string(),
-      severity: z.enum(['error', 'warning']),
-      field: z.string().optional(),
-      message: z.string(),
-      fix: z.string(),
-      platforms: z.array(z.string()).optional(),
-      page: z.string().optional(),
-    }),
-  ),
-});
 
 /**
  * Build output is paced by the terminal: a window acknowledges the characters its terminal has

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUILD_ARG_NAME, STAGE_NAME, absolutePath, buildArgValue } from '../domain/build-request/request';
 import { dockerfileAnalysis, dockerfileFinding, findingRule, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
+import { problem } from './errors';
 import { platformInput } from './images';
 
 /**
@@ -75,8 +76,6 @@ export const dockerfileReport = z.object({
   omittedFindings: z.number().int().nonnegative(),
 });
 
-const preflightProblem = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
-
 /** One base image as looked up in its registry: its platforms, or why it could not be checked. */
 export const preflightImage = z.object({
   image: z.string(),
@@ -87,7 +86,7 @@ export const preflightImage = z.object({
   /** Normalised platforms the image offers (attestation entries left out). */
   platforms: z.array(z.string()).optional(),
   /** Set when status is `error`: this image is not judged; the others still are. */
-  error: preflightProblem.optional(),
+  error: problem.optional(),
   /** Stages (and lines) that use it. */
   usedBy: z.array(z.object({ stageIndex: z.number().int().min(0), stageName: z.string().optional(), line: z.number().int().min(1) })),
   durationMs: z.number().nonnegative(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { event, request, stream } from '../rpc/define';
+import { problem } from './errors';
 import { imageReferenceInput, platformInput } from './images';
 
 // ---- inputs ----------------------------------------------------------------------------------------
@@ -27,8 +28,6 @@ export const compareInput = z.object({
 export const attestationsInput = z.object({ reference: imageReferenceInput });
 
 // ---- outputs ---------------------------------------------------------------------------------------
-
-export const problemData = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
 export const layerInfo = z.object({
   /** 0 = the lowest layer. */
@@ -81,7 +80,7 @@ export const platformCheck = z.object({
   missingInterpreterCount: z.number().int().nonnegative(),
   layers: z.array(layerInfo),
   /** Why this platform could not be checked (a corrupt layer, a registry error); the other platforms are still reported. */
-  error: problemData.optional(),
+  error: problem.optional(),
 });
 
 export const checkReport = z.object({

@@ -136,6 +136,11 @@ export type HandlersOf<C extends ContractShape> = {
   };
 };
 
+/** Wire name of every request and stream (what a caller can get an error from). */
+export type CallNames<C extends ContractShape> = {
+  [G in keyof C & string]: `${G}.${(RequestKeys<C[G]> | StreamKeys<C[G]>) & string}`;
+}[keyof C & string];
+
 /** Payload type of each event, by wire name, for the server's typed `emit`. */
 export type EventsOf<C extends ContractShape> = { [N in EventNames<C>]: EventPayload<C, N> };
 

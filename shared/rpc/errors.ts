@@ -1,24 +1,21 @@
-/** Codes every caller can rely on; domains add their own (e.g. ENGINE_UNAVAILABLE). */
-export type CoreErrorCode = 'BAD_INPUT' | 'UNKNOWN_CHANNEL' | 'CANCELLED' | 'INTERNAL' | 'DISCONNECTED' | 'BAD_OUTPUT';
+import type { ErrorCode, Problem } from '../contract/errors';
 
-export interface WireError {
-  code: string;
-  message: string;
-  /** What the user can do about it. */
-  hint?: string;
-  data?: unknown;
-}
+export type { ErrorCode, Problem } from '../contract/errors';
+
+/** What crosses the wire for a failed call: a Problem. */
+export type WireError = Problem;
 
 /**
  * The one error type that crosses the contract. `message` says what failed and why; `hint` says
- * what to do. Anything else thrown by a handler is reported as INTERNAL with its message.
+ * what to do. Anything else thrown by a handler is reported as INTERNAL with its message. Codes
+ * come from the catalogue (shared/contract/errors.ts): a free string is a compile error.
  */
-export class RpcError extends Error {
-  readonly code: string;
+export class RpcError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint: string | undefined;
   readonly data: unknown;
 
-  constructor(code: CoreErrorCode | (string & {}), message: string, options: { hint?: string; data?: unknown } = {}) {
+  constructor(code: C, message: string, options: { hint?: string; data?: unknown } = {}) {
     super(message);
     this.name = 'RpcError';
     this.code = code;
@@ -26,15 +23,16 @@ export class RpcError extends Error {
     this.data = options.data;
   }
 
-  toWire(): WireError {
-    const wire: WireError = { code: this.code, message: this.message };
+  toWire(): Problem<C> {
+    const wire: Problem<C> = { code: this.code, message: this.message };
     if (this.hint !== undefined) wire.hint = this.hint;
     if (this.data !== undefined) wire.data = this.data;
     return wire;
   }
 
-  static fromWire(wire: WireError): RpcError {
-    return new RpcError(wire.code, wire.message, { hint: wire.hint, data: wire.data });
+  /** A problem from the wire; its code is the core's, from the same catalogue. */
+  static fromWire(wire: { code: string; message: string; hint?: string; data?: unknown }): RpcError {
+    return new RpcError(wire.code as ErrorCode, wire.message, { hint: wire.hint, data: wire.data });
   }
 
   static from(error: unknown): RpcError {

@@ -40,7 +40,7 @@ const baseHandlers: HandlersOf<typeof contract> = {
   math: {
     add: ({ a, b }) => ({ sum: a + b }),
     fail: () => {
-      throw new RpcError('NOPE', 'It failed because of X.', { hint: 'Do Y.' });
+      throw new RpcError('ENGINE_ERROR', 'It failed because of X.', { hint: 'Do Y.' });
     },
     crash: () => {
       throw new Error('boom');
@@ -121,8 +121,22 @@ describe('rpc over the in-memory pair', () => {
 
   it('carries handler errors with code, message and hint; other throws become INTERNAL', async () => {
     const { api } = setup(baseHandlers);
-    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'NOPE', message: 'It failed because of X.', hint: 'Do Y.' });
+    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'ENGINE_ERROR', message: 'It failed because of X.', hint: 'Do Y.' });
     await expect(api.math.crash({})).rejects.toMatchObject({ code: 'INTERNAL', message: 'boom' });
+  });
+
+  it('answers an error that breaks its endpoint’s declaration as BAD_OUTPUT and reports it (checkError, tests)', async () => {
+    const pair = createMemoryPair();
+    const reported: string[] = [];
+    const server = createServer(contract, baseHandlers, {
+      checkError: (channel, error) => (error.code === 'ENGINE_ERROR' ? `${channel} raised ${error.code}, which it does not declare` : undefined),
+      onInternalError: (channel, error) => reported.push(`${channel}: ${(error as Error).message}`),
+    });
+    server.connect(pair.server);
+    const api = createClient(contract, pair.client);
+    await expect(api.math.fail({})).rejects.toMatchObject({ code: 'BAD_OUTPUT', message: 'math.fail raised ENGINE_ERROR, which it does not declare (ENGINE_ERROR: It failed because of X.)' });
+    await expect(api.math.crash({})).rejects.toMatchObject({ code: 'INTERNAL', message: 'boom' });
+    expect(reported).toEqual(['math.fail: math.fail raised ENGINE_ERROR, which it does not declare', 'math.crash: boom']);
   });
 
   it('streams chunks in order with flow control past the window', async () => {

@@ -12,6 +12,11 @@ export interface ServerOptions {
   maxRunningPerConnection?: number;
   /** Calls all connections together may have running at once. */
   maxRunning?: number;
+  /**
+   * Checks a handler's error against what its endpoint declares (tests); a breach is reported as
+   * an internal error and answered as BAD_OUTPUT, like an output that fails its schema.
+   */
+  checkError?: (channel: string, error: RpcError) => string | undefined;
 }
 
 export interface RpcServer<C extends ContractShape> {
@@ -115,6 +120,12 @@ export function createServer<C extends ContractShape>(
     const fail = (id: number, error: unknown, channel: string) => {
       const rpc = RpcError.from(error);
       if (!(error instanceof RpcError)) options.onInternalError?.(channel, error);
+      const breach = options.checkError?.(channel, rpc);
+      if (breach) {
+        options.onInternalError?.(channel, new Error(breach));
+        postError(id, new RpcError('BAD_OUTPUT', `${breach} (${rpc.code}: ${rpc.message})`));
+        return;
+      }
       postError(id, rpc);
     };
     /** A frame the server cannot use: the call it names gets an error (and ends), otherwise the peer gets a fault. */

@@ -369,6 +369,7 @@ export class BuildersService {
       inspected = await this.inspect(name, true, signal);
     } catch (error) {
       const rpc = RpcError.from(error);
+      if (rpc.code === 'CANCELLED') throw rpc;
       const data = rpc.data as { commands?: CommandRun[] } | undefined;
       throw new RpcError(rpc.code, rpc.message, { hint: rpc.hint, data: { commands: [...commands, ...(data?.commands ?? [])] } });
     }

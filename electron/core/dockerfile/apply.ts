@@ -4,7 +4,7 @@ import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { ApplyInput } from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, applyEdits, type DockerfileEdit } from '../../../shared/domain/dockerfile';
-import { RpcError } from '../../../shared/rpc/errors';
+import { RpcError, type ErrorCode } from '../../../shared/rpc/errors';
 import { readDockerfile } from './dockerfile-file';
 
 export const contentDigest = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -51,7 +51,7 @@ async function writeBeside(target: string, text: string, mode: number): Promise<
   return temp;
 }
 
-const failure = (code: string, message: string, hint: string, error?: unknown) =>
+const failure = (code: ErrorCode, message: string, hint: string, error?: unknown) =>
   new RpcError(code, error ? `${message} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` : message, { hint });
 
 /**

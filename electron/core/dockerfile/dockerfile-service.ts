@@ -138,7 +138,7 @@ export class DockerfileService {
       const rpc = RpcError.from(error);
       const problem = timeout.aborted
         ? {
-            code: 'REGISTRY_TIMEOUT',
+            code: 'REGISTRY_TIMEOUT' as const,
             message: `Could not check \`${image}\`: its registry did not answer within ${Math.round(this.imageTimeoutMs / 1000)} s.`,
             hint: 'Check the network or the registry address; the other base images are still checked.',
           }

@@ -132,7 +132,7 @@ export function BuildPage() {
         </div>
       </header>
 
-      {factsProblem && <ProblemBox problem={factsProblem} />}
+      {factsProblem && <ProblemBox problem={factsProblem} onRetry={() => void loadFacts(api())} />}
       {facts?.notes.map((n, i) => (
         <p key={i} className="muted">
           {n}

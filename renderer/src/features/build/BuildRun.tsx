@@ -4,7 +4,8 @@ import { CopyButton } from '../../components/CopyButton';
 import { formatDuration } from '../../components/format';
 import { ProblemBox } from '../../components/ProblemBox';
 import { buildFeed, useBuildStore, type BuildView } from '../../stores/build-store';
-import { useNav, type PageId } from '../../stores/nav-store';
+import { causeAction } from '../../errors/actions';
+import { useNav } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
@@ -34,16 +35,6 @@ const STATUS_BADGE: Record<BuildView['status'], string> = {
 /** A lane's state as a mark beside its colour (the tab's title says it in words). */
 const LANE_MARK: Record<string, string> = { waiting: '·', running: '◌', done: '✓', error: '✗', canceled: '⊘', interrupted: '⊘' };
 
-/** Which page fixes a known failure cause. */
-const CAUSE_PAGE: Partial<Record<string, { page: PageId; label: string }>> = {
-  'emulator-missing': { page: 'emulators', label: 'Open the Emulators page' },
-  'emulator-crash': { page: 'emulators', label: 'Open the Emulators page' },
-  'docker-driver-multiplatform': { page: 'builders', label: 'Open the Builders page' },
-  'builder-missing': { page: 'builders', label: 'Open the Builders page' },
-  'load-manifest-list': { page: 'builders', label: 'Open the Builders page' },
-  'daemon-unreachable': { page: 'engine', label: 'Open the Engine page' },
-};
-
 /** The reference to open on the Results page: the pushed tag pinned to the digest buildx reported. */
 export function resultRef(record: BuildRecord): string | undefined {
   const tag = record.imageNames[0] ?? record.request.tags[0];
@@ -56,7 +47,7 @@ function Failure({ record }: { record: BuildRecord }) {
   const failure = record.failure;
   if (!failure) return null;
   const where = failure.platforms.length ? ` on ${failure.platforms.join(', ')}` : '';
-  const fixPage = CAUSE_PAGE[failure.cause.kind];
+  const fixPage = causeAction(failure.cause.kind);
   return (
     <div className="problem error build-failure" role="alert" data-testid="build-failure" data-kind={failure.cause.kind} data-platforms={failure.platforms.join(',')}>
       <p className="problem-message">

@@ -8,7 +8,6 @@ import { useEngineStore } from '../../stores/engine-store';
 import { AppendNodeDialog } from './AppendNodeDialog';
 import { BuilderCard, type BuilderActions } from './BuilderCard';
 import { BuilderSettings } from './BuilderSettings';
-import { CommandRuns } from './CommandRuns';
 import { CreateBuilderDialog } from './CreateBuilderDialog';
 import { DetailsDialog } from './DetailsDialog';
 import { MultiPlatformCard } from './MultiPlatformCard';
@@ -96,11 +95,7 @@ export function BuildersPage() {
         </div>
       )}
 
-      {problem && (
-        <ProblemBox problem={problem}>
-          <CommandRuns commands={problem.commands} />
-        </ProblemBox>
-      )}
+      {problem && <ProblemBox problem={problem} />}
 
       {outcome && !dialog && <OutcomePanel outcome={outcome} onDismiss={() => store.dismissOutcome()} />}
 

@@ -1,6 +1,6 @@
 import type { BuilderLogs, InspectResult } from '../../../../shared/contract/builders';
 import { CopyButton } from '../../components/CopyButton';
-import { CommandRuns } from './CommandRuns';
+import { CommandRuns } from '../../components/CommandRuns';
 import { Modal } from '../../components/Modal';
 
 /** The raw `buildx inspect` text, or the BuildKit container's log. */

@@ -1,5 +1,5 @@
 import type { Outcome } from '../../stores/builders-store';
-import { CommandRuns } from './CommandRuns';
+import { CommandRuns } from '../../components/CommandRuns';
 
 /** What the last action did: its message, the equivalent commands, and their output on failure. */
 export function OutcomePanel({ outcome, onDismiss }: { outcome: Outcome; onDismiss?: () => void }) {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { fileExistsData, type FileExistsData, type SaveExportInput } from '../../../../shared/contract/ci-export';
-import { RpcError } from '../../../../shared/rpc/errors';
+import type { FileExistsData, SaveExportInput } from '../../../../shared/contract/ci-export';
+import { errorData } from '../../../../shared/contract/errors';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
@@ -25,8 +25,8 @@ export function SaveToContext({ input, label, testId }: { input: Omit<SaveExport
       const result = await api().ciExport.save({ ...input, ...(replaceSha256 ? { replaceSha256 } : {}) });
       setState({ kind: 'saved', path: result.path, outcome: result.outcome });
     } catch (error) {
-      const data = error instanceof RpcError && error.code === 'FILE_EXISTS' ? fileExistsData.safeParse(error.data) : undefined;
-      if (data?.success && data.data.sha256) setState({ kind: 'confirm', existing: data.data });
+      const existing = errorData(error, 'FILE_EXISTS');
+      if (existing && 'sha256' in existing && existing.sha256) setState({ kind: 'confirm', existing });
       else setState({ kind: 'failed', problem: toProblem(error) });
     }
   };

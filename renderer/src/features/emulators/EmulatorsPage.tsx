@@ -93,7 +93,7 @@ export function EmulatorsPage() {
         </div>
       )}
 
-      {problem && <ProblemBox problem={problem} />}
+      {problem && <ProblemBox problem={problem} onRetry={() => void store.refresh(api())} />}
 
       {operation && <OperationPanel op={operation} onCancel={cancel} onClose={() => useEmulatorsStore.setState({ operation: undefined })} />}
 

@@ -110,7 +110,7 @@ export function HistoryPage() {
       </header>
       {problem && <ProblemBox problem={problem} />}
       {list?.setAside.map((s) => (
-        <ProblemBox key={s.id} tone="warning" problem={{ code: 'BUILD_RECORD_SET_ASIDE', message: s.message, hint: 'The app keeps going without it; delete it when you no longer need the file.' }}>
+        <ProblemBox key={s.id} tone="warning" problem={{ code: 'BUILD_RECORD_CORRUPT', message: s.message, hint: 'The app keeps going without it; delete it when you no longer need the file.' }}>
           <div className="actions" data-testid="history-set-aside" data-build-id={s.id}>
             <button type="button" onClick={() => void remove(s.id)}>
               Delete this build’s folder

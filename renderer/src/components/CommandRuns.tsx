@@ -1,6 +1,6 @@
-import type { CommandRun } from '../../../../shared/contract/builders';
-import { CopyButton } from '../../components/CopyButton';
-import { formatDuration } from '../../components/format';
+import type { CommandRun } from '../../../shared/contract/builders';
+import { CopyButton } from './CopyButton';
+import { formatDuration } from './format';
 
 /** The commands an action ran, copyable, with their output when one failed (or on request, unless `outputs` is false). */
 export function CommandRuns({ commands, testId, outputs = true }: { commands: CommandRun[]; testId?: string; outputs?: boolean }) {
