@@ -1,18 +1,21 @@
-import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildChunk, BuildFactsData, BuildRecord } from '../../../shared/contract/builds';
-import { parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, Leftovers } from '../../../shared/contract/builds';
+import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
 import { runsFromTimeline, timelineOf } from '../../../shared/domain/timeline';
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
-import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
+import { blockingProblems, checkBuild, checkRequestAlone, selectedBuilder, type BuildProblem } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
+import { prepareExports, type ExportPlan } from './destinations';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
+import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
 import { LiveBuild } from './live-build';
 import { replayTail } from './log-pipeline';
+import { whatWasLost } from './lost-connection';
 import { failureOf, newBuildId, outcomesOf, toData } from './record';
 import { planTimeline } from './run-context';
 import { readTimeline, TIMELINE_TAIL_LINES, writeTimeline } from './timeline-file';
@@ -99,24 +102,50 @@ export class BuildService {
     return cached.value;
   }
 
-  /** Checks, records and starts a build; `first` follows it from its first byte. */
+  /**
+   * Checks, records and starts a build; `first` follows it from its first byte. The request's own
+   * fields and files are checked first; the facts (a dozen buildx and engine questions when not
+   * cached) are read only for a request that can run.
+   */
   async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
     if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
-    const [context, facts] = await Promise.all([inspectContext(request.context, request.dockerfile), this.recentFacts(signal)]);
+    await this.ctx.dataFolder.assertWritable('The build was not started');
+    await this.store.flushUnsaved();
+    const slots = this.ctx.cli.builds.options.limit;
+    if (this.live.size >= slots) {
+      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
+    }
+    const own = blockingProblems(checkRequestAlone(request));
+    if (own.length > 0) throw impossible(own, own);
+    const context = await inspectContext(request.context, request.dockerfile, this.ctx.picked);
     if (!context.ok) {
       const p = context.problems[0]!;
       throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
     }
-    const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
-    const blocking = blockingProblems(problems);
-    if (blocking.length > 0) {
-      throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
-    }
+    const exports = await prepareExports(request, { dataDir: this.ctx.dataDir });
 
+    let live: LiveBuild;
+    try {
+      let facts = await this.recentFacts(signal);
+      // A builder made outside the app moments ago is not in cached facts yet: ask again before refusing.
+      if (request.builder && !facts.buildersUnknown && !facts.builders.some((b) => b.name === request.builder)) facts = await this.facts(signal);
+      const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
+      const blocking = blockingProblems(problems);
+      if (blocking.length > 0) throw impossible(blocking, problems);
+      live = await this.launch(request, facts, context.context, exports);
+    } catch (error) {
+      await exports.complete(false);
+      throw error;
+    }
+    if (first) live.watchers.add(first);
+    return live;
+  }
+
+  /** Records the build and starts `docker buildx build`. */
+  private async launch(request: BuildRequest, facts: BuildFactsData, cwd: string, exports: ExportPlan): Promise<LiveBuild> {
     const plan = await planTimeline(request, facts);
     const id = newBuildId();
-    const dir = this.store.dirOf(id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = await this.store.createFolder(id);
     const logFile = join(dir, LOG_FILE);
     const metadataFile = join(dir, METADATA_FILE);
     const builder = selectedBuilder(facts, request.builder);
@@ -137,33 +166,36 @@ export class BuildService {
     if (plan.dockerfileSha256) record.dockerfileSha256 = plan.dockerfileSha256;
     await this.store.save(record);
     const live = new LiveBuild(record, this.batchMs, this.progressMs, plan);
-    if (first) live.watchers.add(first);
     this.live.set(id, live);
     this.ctx.emit('builds.onStarted', record);
 
-    const argv = buildArgv(request, { progress: 'rawjson', metadataFile });
+    const argv = buildArgv(request, { progress: 'rawjson', metadataFile, ...(exports.outputDest ? { outputDest: exports.outputDest } : {}) });
     const started = Date.now();
     void this.ctx.cli
       .run(argv, {
+        build: true,
         signal: live.abort.signal,
-        cwd: context.context,
+        cwd,
         onStderr: (chunk) => live.onStderr(chunk),
+        onSpawn: (pid) => void noteSpawn(dir, pid),
         maxCaptureBytes: 64 * 1024,
       })
       .then(
-        (result) => this.finish(live, { code: result.code }, metadataFile, started),
-        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started),
+        (result) => this.finish(live, { code: result.code }, metadataFile, started, exports),
+        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started, exports),
       )
       .catch((error: unknown) => this.ctx.log(`build ${id}: could not be finished: ${(error as Error).stack ?? String(error)}`));
     return live;
   }
 
-  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number): Promise<void> {
+  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number, exports: ExportPlan): Promise<void> {
     const { record } = live;
     const cancelled = outcome.error?.code === 'CANCELLED';
     if (cancelled) await sweepLeftovers(metadataFile);
-    // A killed build still ends its lanes: steps that were running become canceled.
     live.drainRaw();
+    // The RUN steps under way when it ended: if the engine went away, their processes may outlive it.
+    const runningSteps = runningStepCommands(live.pipeline.tracker.snapshot());
+    // A killed build still ends its lanes: steps that were running become canceled.
     live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
     if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
     else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
@@ -195,6 +227,8 @@ export class BuildService {
       };
     } else if (outcome.code === 0) {
       next.status = 'succeeded';
+      const moved = await exports.complete(true);
+      if (moved) next.note = moved;
       const metadata = parseBuildMetadata(await readFile(metadataFile, 'utf8').catch(() => ''));
       if (metadata?.imageDigest) next.digest = metadata.imageDigest;
       if (metadata?.descriptor) next.mediaType = metadata.descriptor.mediaType;
@@ -203,7 +237,17 @@ export class BuildService {
     } else {
       next.status = 'failed';
       next.failure = failureOf(snap);
+      if (next.failure.cause.kind === 'builder-lost') {
+        // gRPC says only "Unavailable … EOF": find out what went away, and name it.
+        const lost = await whatWasLost(this.ctx, record.builder).catch(() => undefined);
+        next.failure.cause = classifyFailure([next.failure.message ?? '', ...next.failure.steps.map((st) => st.error)].join('\n'), {
+          platforms: next.failure.platforms,
+          ...(lost ? { lost } : {}),
+        });
+        if (lost && 'engine' in lost) await noteRunningSteps(this.store.dirOf(record.id), runningSteps);
+      }
     }
+    if (next.status !== 'succeeded') await exports.complete(false);
     live.record = next;
     await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${record.id}: record not saved: ${(error as Error).message}`));
     this.live.delete(record.id);
@@ -234,6 +278,31 @@ export class BuildService {
   /** Resolves when the follow-ups of ended builds (binary checks) are done. */
   async settled(): Promise<void> {
     await Promise.all([...this.followUps]);
+  }
+
+  /** A page of the history. */
+  list(after: string | undefined, limit: number): Promise<BuildList> {
+    return this.store.page(after, limit);
+  }
+
+  /** Processes the app's earlier builds left running (recent builds only: the newest 200). */
+  async leftovers(): Promise<Leftovers> {
+    const ids = (await this.store.ids().catch(() => [] as string[])).slice(0, 200);
+    const builds = await findLeftovers(
+      ids.map((id) => ({ id, dir: this.store.dirOf(id) })),
+      (id) => this.live.has(id),
+    );
+    return { builds };
+  }
+
+  /** Looks for leftovers and tells the windows when there are some (at start, after the engine came back). */
+  async announceLeftovers(): Promise<void> {
+    const found = await this.leftovers();
+    if (found.builds.length > 0) this.ctx.emit('builds.onLeftovers', found);
+  }
+
+  async stopLeftovers(id: string): Promise<{ stopped: number }> {
+    return stopLeftovers({ id, dir: this.store.dirOf(id) }, (other) => this.live.has(other));
   }
 
   /** Follows a build (live, or replayed from disk when it has ended) until it ends. */
@@ -308,6 +377,16 @@ export class BuildService {
     }
     await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
+}
+
+function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
+  return new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
+}
+
+/** The commands of RUN steps running at the moment (for leftovers, should the engine be gone). */
+function runningStepCommands(snap: BuildProgressSnapshot): string[] {
+  const names = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].filter((st) => st.status === 'running').map((st) => st.name);
+  return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
 }
 
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */

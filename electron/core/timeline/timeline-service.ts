@@ -42,7 +42,9 @@ export class TimelineService {
 
   async trend(id: string): Promise<Trend> {
     const record = this.builds.liveRecord(id) ?? (await this.builds.store.get(id));
-    const { builds } = await this.builds.store.list();
+    // the newest 200 builds: plenty for a trend of the last 30 builds of the same inputs
+    const ids = (await this.builds.store.ids()).slice(0, 200);
+    const builds = (await Promise.all(ids.map((other) => this.builds.store.read(other)))).flatMap((r) => (r.record ? [r.record] : []));
     return trendOf(builds, record);
   }
 

@@ -131,6 +131,8 @@ export const failureKindSchema = z.enum([
   'command-failed',
   'out-of-space',
   'daemon-unreachable',
+  'engine-lost',
+  'builder-lost',
   'builder-missing',
   'canceled',
   'unknown',

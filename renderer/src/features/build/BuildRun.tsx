@@ -169,7 +169,12 @@ export function BuildRun({ view }: { view: BuildView }) {
         </ProblemBox>
       )}
       {view.builderRecord && <RecordInfo record={view.builderRecord} />}
-      {record?.note && record.status !== 'succeeded' && <p className="muted">{record.note}</p>}
+      {/* a succeeded build carries a note only when its result could not be put in place */}
+      {record?.note && (
+        <p className={record.status === 'succeeded' ? 'warn' : 'muted'} data-testid="build-note">
+          {record.note}
+        </p>
+      )}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
 

@@ -4,6 +4,7 @@ import { ProblemBox } from '../../components/ProblemBox';
 import { useEngineStore } from '../../stores/engine-store';
 import { formatBytes } from '../../components/format';
 import { EngineHelp } from './EngineHelp';
+import { Leftovers } from './Leftovers';
 
 const SOURCE_LABEL = {
   DOCKER_HOST: 'DOCKER_HOST',
@@ -45,6 +46,8 @@ export function EnginePage() {
         <h2>Connection</h2>
         <Facts facts={endpointFacts} />
       </div>
+
+      <Leftovers />
 
       {state.status === 'connected' && infoProblem && <ProblemBox problem={infoProblem} />}
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BuildRecord } from '../../../../shared/contract/builds';
+import type { BuildRecord, BuildSummary } from '../../../../shared/contract/builds';
 import type { BuildComparison, Trend } from '../../../../shared/domain/timeline';
 import { api } from '../../api';
 import { formatDateTime, formatDuration } from '../../components/format';
@@ -110,7 +110,7 @@ function ComparisonView({ c }: { c: BuildComparison }) {
 /** The trend of this build's context and Dockerfile, and "compare with…" another build kept in History. */
 export function TrendAndCompare({ record }: { record: BuildRecord }) {
   const [trend, setTrend] = useState<Trend | undefined>();
-  const [others, setOthers] = useState<BuildRecord[]>([]);
+  const [others, setOthers] = useState<BuildSummary[]>([]);
   const [otherId, setOtherId] = useState('');
   const [comparison, setComparison] = useState<{ other: string; c?: BuildComparison; problem?: Problem } | undefined>();
   const [problem, setProblem] = useState<Problem | undefined>();
