@@ -27,6 +27,8 @@ import { checkAfterBuild } from './integrity/after-build';
 import { createIntegrityHandlers } from './integrity/handlers';
 import { EngineSource } from './integrity/engine-source';
 import { IntegrityService } from './integrity/integrity-service';
+import { createTimelineHandlers } from './timeline/handlers';
+import { TimelineService } from './timeline/timeline-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -142,6 +144,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
+    timeline: createTimelineHandlers(new TimelineService(context, builds)),
     records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {

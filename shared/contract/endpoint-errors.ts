@@ -87,6 +87,10 @@ export const endpointErrors = {
   'records.open': [...ENGINE, ...CLI, 'RECORD_UNREADABLE'],
   'records.export': [...ENGINE, ...CLI, 'RECORD_UNREADABLE', 'NOT_AVAILABLE', 'DESTINATION_INVALID', 'FILE_EXISTS', 'EXPORT_FAILED'],
   'records.import': ['RECORD_FILE_INVALID'],
+  'timeline.get': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'TIMELINE_CORRUPT'],
+  'timeline.stepLog': ['BUILD_NOT_RUNNING', 'STEP_NOT_FOUND'],
+  'timeline.trend': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE'],
+  'timeline.compare': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'BUILD_RUNNING'],
 } as const satisfies EndpointErrorTable;
 
 export type EndpointName = CallNames<Contract>;

@@ -130,6 +130,11 @@ export const errorCatalogue = {
   },
   FOLDER_UNREADABLE: { meaning: 'A folder cannot be listed.' },
 
+  // ---- timeline ----------------------------------------------------------------------------------
+  TIMELINE_CORRUPT: { meaning: 'A build’s stored timeline is unreadable; it is made again from the build’s log.' },
+  BUILD_NOT_RUNNING: { meaning: 'The build has ended: what was asked of a running build is in its stored timeline.' },
+  STEP_NOT_FOUND: { meaning: 'The running build has no step with that digest (yet).' },
+
   // ---- build records (buildx history) ------------------------------------------------------------
   RECORDS_UNAVAILABLE: { meaning: 'The builder’s build records cannot be listed.' },
   RECORD_UNREADABLE: { meaning: 'buildx cannot read the build record, or the app no longer keeps it.' },
