@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILD_ARG_NAME, STAGE_NAME, absolutePath, buildArgValue } from '../domain/build-request/request';
+import { BUILD_ARGS_TOO_LARGE, STAGE_NAME, absolutePath, buildArgName, buildArgValue, buildArgsFit } from '../domain/build-request/request';
 import { buildCheck, buildCheckError } from '../domain/buildx/check-output';
 import { dockerfileAnalysis, dockerfileFinding, findingRule, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
@@ -12,6 +12,9 @@ import { platformInput } from './images';
  * worst inputs at this size).
  */
 export const MAX_DOCKERFILE_BYTES = 128 * 1024;
+
+/** Characters sent of one source line (a minified one-line file could be the whole file). */
+export const MAX_SOURCE_LINE = 1000;
 
 /** Findings sent per analysis; a file with more has one mistake repeated, and the rest are counted. */
 export const MAX_FINDINGS = 300;
@@ -48,11 +51,9 @@ export const preflightInput = dockerfileLocation.extend({
   /** The ticked platforms. */
   platforms: z.array(platformInput).min(1, 'Tick at least one platform.').max(32),
   buildArgs: z
-    .record(
-      z.string().regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.'),
-      buildArgValue,
-    )
+    .record(buildArgName, buildArgValue)
     .refine((args) => Object.keys(args).length <= 200, 'At most 200 build arguments.')
+    .refine((args) => buildArgsFit(Object.entries(args).map(([key, value]) => ({ key, value }))), BUILD_ARGS_TOO_LARGE)
     .optional(),
   /** `--target`: only the stages it needs are checked; defaults to the last stage. */
   target: z.string().regex(STAGE_NAME, 'A stage name is letters, digits, "_", "." and "-", starting with a letter.').optional(),
@@ -66,10 +67,14 @@ export const dockerfileReport = z.object({
   /** The file that was read (absolute, resolved). */
   dockerfile: z.string(),
   sizeBytes: z.number().int().nonnegative(),
-  /** The text as read, so findings can show their lines. */
-  text: z.string(),
-  /** SHA-256 of the file as read: "Apply" writes only into the same file. */
+  /** SHA-256 of the file as read: "Apply" writes only into the same file (the text itself is not sent). */
   contentDigest: z.string(),
+  /**
+   * Only the lines the report points at (findings, parse errors, stages and their references), each
+   * cut to MAX_SOURCE_LINE characters: main never echoes a whole file back. A rewrite carries the
+   * lines it replaces itself (its edits' `before`, bounded like the rewrite).
+   */
+  sourceLines: z.array(z.object({ line: z.number().int().min(1), text: z.string() })),
   analysis: dockerfileAnalysis,
   /** Named stages, the choices for `--target`. */
   targetStages: z.array(targetStage),

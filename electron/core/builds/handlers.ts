@@ -1,17 +1,20 @@
 import type { Handlers } from '../../../shared/contract';
+import type { CoreContext } from '../context';
 import type { BuildService } from './build-service';
 import { browseFolders, inspectContext } from './context-folder';
 
-export function createBuildsHandlers(builds: BuildService): Handlers['builds'] {
+export function createBuildsHandlers(builds: BuildService, ctx: Pick<CoreContext, 'picked'>): Handlers['builds'] {
   return {
     facts: (_input, { signal }) => builds.facts(signal),
-    inspectContext: ({ context, dockerfile }) => inspectContext(context, dockerfile),
+    inspectContext: ({ context, dockerfile }) => inspectContext(context, dockerfile, ctx.picked),
     browse: ({ path }) => browseFolders(path),
     run: (request, { emit, signal }) => builds.run(request, emit, signal),
     watch: ({ id }, { emit, signal }) => builds.watch(id, emit, signal),
     cancel: ({ id }) => ({ cancelled: builds.cancel(id) }),
-    list: () => builds.store.list(),
+    list: ({ after, limit }) => builds.list(after, limit),
     get: async ({ id }) => builds.liveRecord(id) ?? builds.store.get(id),
     remove: async ({ id }) => ({ removed: await builds.remove(id) }),
+    leftovers: () => builds.leftovers(),
+    stopLeftovers: ({ id }) => builds.stopLeftovers(id),
   };
 }

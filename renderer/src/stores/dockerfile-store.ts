@@ -160,8 +160,8 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
   },
 
   async runPreflight(api, input, options = {}) {
-    const text = get().report?.text;
-    const key = input && text !== undefined ? `${JSON.stringify(input)}\u0000${text}` : undefined;
+    const content = get().report?.contentDigest;
+    const key = input && content !== undefined ? `${JSON.stringify(input)}\u0000${content}` : undefined;
     if (!options.force && key === get().preflightKey && (get().preflighting || get().preflight || get().preflightProblem)) return;
     running?.cancel();
     running = undefined;

@@ -72,7 +72,7 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
   const suppressed = report?.analysis.suppressed ?? [];
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<FindingSeverity, number>;
   const state = analyzing && !report ? 'analyzing' : problem ? 'error' : report ? 'ready' : 'idle';
-  const lines = report?.text.split(/\r\n|\r|\n/) ?? [];
+  const lines = new Map((report?.sourceLines ?? []).map((l) => [l.line, l.text]));
   const refsOn = (line: number) => report?.analysis.platformArgRefs.filter((r) => r.line === line) ?? [];
   const preflightState = preflighting ? 'checking' : preflightProblem ? 'error' : preflight ? 'done' : 'idle';
   const failedImages = (preflight?.images ?? images).filter((i) => i.status === 'error');
@@ -239,14 +239,15 @@ function FindingItem({
   finding: DockerfileFinding;
   /** BuildKit's results about the same thing. */
   checks: BuildCheck[];
-  lines: string[];
+  /** The lines the report sent (only those its findings point at), by line number. */
+  lines: ReadonlyMap<number, string>;
   refsOn: (line: number) => Parameters<typeof SourceLine>[0]['refs'];
   onApply?: () => void;
   applying: boolean;
 }) {
   const last = Math.min(f.endLine ?? f.line, f.line + 5);
   const excerpt: number[] = [];
-  for (let l = f.line; l <= last && l <= lines.length; l++) excerpt.push(l);
+  for (let l = f.line; l <= last && lines.has(l); l++) excerpt.push(l);
   return (
     <li
       className={`advice-finding ${f.severity}`}
@@ -268,7 +269,7 @@ function FindingItem({
           {excerpt.map((l) => (
             <span key={l} className="advice-excerpt-line">
               <span className="advice-gutter">{l}</span>
-              <SourceLine text={lines[l - 1] ?? ''} refs={refsOn(l)} />
+              <SourceLine text={lines.get(l) ?? ''} refs={refsOn(l)} />
               {'\n'}
             </span>
           ))}
@@ -321,7 +322,7 @@ function PreflightSection({
   failed: PreflightImage[];
   problem: Problem | undefined;
   platforms: string[];
-  lines: string[];
+  lines: ReadonlyMap<number, string>;
 }) {
   if (platforms.length === 0) return null;
   const imageCount = report?.images.length ?? images.length;
@@ -352,7 +353,7 @@ function PreflightSection({
                 {' '}
                 <MessageText text={f.why} />
               </span>
-              {lines[f.line - 1] !== undefined && <code className="advice-inline-source">{lines[f.line - 1]}</code>}
+              {lines.has(f.line) && <code className="advice-inline-source">{lines.get(f.line)}</code>}
             </li>
           ))}
         </ul>

@@ -5,6 +5,7 @@ import { useEngineStore } from '../../stores/engine-store';
 import { formatBytes } from '../../components/format';
 import { BuildxFeatures } from './BuildxFeatures';
 import { EngineHelp } from './EngineHelp';
+import { Leftovers } from './Leftovers';
 
 const SOURCE_LABEL = {
   DOCKER_HOST: 'DOCKER_HOST',
@@ -46,6 +47,8 @@ export function EnginePage() {
         <h2>Connection</h2>
         <Facts facts={endpointFacts} />
       </div>
+
+      <Leftovers />
 
       {state.status === 'connected' && infoProblem && <ProblemBox problem={infoProblem} />}
 
