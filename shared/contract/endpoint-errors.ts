@@ -81,6 +81,8 @@ export const endpointErrors = {
   'dockerfile.analyze': [],
   'dockerfile.apply': ['DOCKERFILE_CHANGED', 'REWRITE_NOT_OFFERED', 'REWRITE_INVALID', 'BACKUP_FAILED', 'DOCKERFILE_WRITE_FAILED'],
   'dockerfile.preflight': [...ENGINE, ...REGISTRY],
+  // Its own failures are in the report (problem), never thrown: the advice stands without the checks.
+  'dockerfile.checks': [],
   'ciExport.readBake': [...CLI, 'BUILD_CONTEXT_INVALID', 'BAKE_FILE_MISSING', 'BAKE_UNREADABLE', 'BAKE_TARGET_AMBIGUOUS'],
   'ciExport.save': ['BUILD_CONTEXT_INVALID', 'FILE_EXISTS', 'EXPORT_OUTSIDE_CONTEXT', 'EXPORT_TARGET_NOT_A_FILE'],
   'records.list': [...ENGINE, ...CLI, 'BUILDX_MISSING'],

@@ -75,6 +75,9 @@ export const errorCatalogue = {
   DOCKER_CLI_MISSING: { meaning: 'The docker CLI is not on PATH.', data: builderFailureData.optional() },
   CLI_TIMEOUT: { meaning: 'A docker command did not finish in time and was stopped.', data: builderFailureData.optional() },
   BUILDX_MISSING: { meaning: 'The docker buildx plugin is missing or unusable.' },
+  BUILDX_TOO_OLD: { meaning: 'This buildx is older than the feature needs (decided from its version).' },
+  BUILDKIT_TOO_OLD: { meaning: "The builder's BuildKit is older than the feature needs." },
+  BUILD_CHECKS_FAILED: { meaning: "BuildKit's build checks did not run, or printed results that cannot be read." },
 
   // ---- emulators ---------------------------------------------------------------------------------
   EMULATORS_UNREADABLE: { meaning: "The Docker host's binfmt_misc could not be read." },
