@@ -21,12 +21,14 @@ import { createBuildsHandlers } from './builds/handlers';
 import { createRecordsHandlers } from './build-records/handlers';
 import { RecordsService } from './build-records/records-service';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
-import { createDockerfileHandlers, DockerfileService } from './dockerfile';
+import { createDockerfileHandlers, DockerfileService, type DockerfileServiceOptions } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
 import { checkAfterBuild } from './integrity/after-build';
 import { createIntegrityHandlers } from './integrity/handlers';
 import { EngineSource } from './integrity/engine-source';
 import { IntegrityService } from './integrity/integrity-service';
+import { createTimelineHandlers } from './timeline/handlers';
+import { TimelineService } from './timeline/timeline-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -52,6 +54,8 @@ export interface CoreOptions {
   emulators?: EmulatorsServiceOptions;
   /** Bounds on the docker/buildx processes the core runs at once. */
   processes?: DockerCliLimits;
+  /** The Dockerfile advice's bounds (tests: BuildKit's checks past their time limit). */
+  dockerfile?: Pick<DockerfileServiceOptions, 'checkTimeoutMs'>;
   /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
   pickPath?: PathPicker;
   /**
@@ -125,7 +129,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
   });
   await builds.recover().catch((error: unknown) => log(`builds: the history could not be checked at start: ${(error as Error).message}`));
-  const dockerfile = new DockerfileService(context, images.inspector, { picked: context.picked });
+  const dockerfile = new DockerfileService(context, images.inspector, { ...options.dockerfile, picked: context.picked });
   const records = new RecordsService({
     cli,
     dataDir: options.dataDir,
@@ -142,6 +146,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
+    timeline: createTimelineHandlers(new TimelineService(context, builds)),
     records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {

@@ -114,6 +114,8 @@ export const buildRecord = z.object({
   failure: buildFailure.optional(),
   /** Why it ended without buildx saying (cancelled, interrupted, could not start). */
   note: z.string().optional(),
+  /** SHA-256 of the Dockerfile as the build read it (`sha256:…`): compare and trends tell Dockerfile versions apart by it. */
+  dockerfileSha256: z.string().optional(),
   /** The full raw `--progress=rawjson` log on disk. */
   logFile: z.string(),
   logBytes: z.number().int(),

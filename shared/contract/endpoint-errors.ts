@@ -81,12 +81,18 @@ export const endpointErrors = {
   'dockerfile.analyze': [],
   'dockerfile.apply': ['DOCKERFILE_CHANGED', 'REWRITE_NOT_OFFERED', 'REWRITE_INVALID', 'BACKUP_FAILED', 'DOCKERFILE_WRITE_FAILED'],
   'dockerfile.preflight': [...ENGINE, ...REGISTRY],
+  // Its own failures are in the report (problem), never thrown: the advice stands without the checks.
+  'dockerfile.checks': [],
   'ciExport.readBake': [...CLI, 'BUILD_CONTEXT_INVALID', 'BAKE_FILE_MISSING', 'BAKE_UNREADABLE', 'BAKE_TARGET_AMBIGUOUS'],
   'ciExport.save': ['BUILD_CONTEXT_INVALID', 'FILE_EXISTS', 'EXPORT_OUTSIDE_CONTEXT', 'EXPORT_TARGET_NOT_A_FILE'],
   'records.list': [...ENGINE, ...CLI, 'BUILDX_MISSING'],
   'records.open': [...ENGINE, ...CLI, 'RECORD_UNREADABLE'],
   'records.export': [...ENGINE, ...CLI, 'RECORD_UNREADABLE', 'NOT_AVAILABLE', 'DESTINATION_INVALID', 'FILE_EXISTS', 'EXPORT_FAILED'],
   'records.import': ['RECORD_FILE_INVALID'],
+  'timeline.get': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'TIMELINE_CORRUPT'],
+  'timeline.stepLog': ['BUILD_NOT_RUNNING', 'STEP_NOT_FOUND'],
+  'timeline.trend': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE'],
+  'timeline.compare': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'BUILD_RUNNING'],
 } as const satisfies EndpointErrorTable;
 
 export type EndpointName = CallNames<Contract>;

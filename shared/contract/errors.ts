@@ -75,6 +75,9 @@ export const errorCatalogue = {
   DOCKER_CLI_MISSING: { meaning: 'The docker CLI is not on PATH.', data: builderFailureData.optional() },
   CLI_TIMEOUT: { meaning: 'A docker command did not finish in time and was stopped.', data: builderFailureData.optional() },
   BUILDX_MISSING: { meaning: 'The docker buildx plugin is missing or unusable.' },
+  BUILDX_TOO_OLD: { meaning: 'This buildx is older than the feature needs (decided from its version).' },
+  BUILDKIT_TOO_OLD: { meaning: "The builder's BuildKit is older than the feature needs." },
+  BUILD_CHECKS_FAILED: { meaning: "BuildKit's build checks did not run, or printed results that cannot be read." },
 
   // ---- emulators ---------------------------------------------------------------------------------
   EMULATORS_UNREADABLE: { meaning: "The Docker host's binfmt_misc could not be read." },
@@ -129,6 +132,11 @@ export const errorCatalogue = {
     data: z.object({ field: z.string(), path: z.string(), kind: z.enum(['file', 'folder']) }),
   },
   FOLDER_UNREADABLE: { meaning: 'A folder cannot be listed.' },
+
+  // ---- timeline ----------------------------------------------------------------------------------
+  TIMELINE_CORRUPT: { meaning: 'A build’s stored timeline is unreadable; it is made again from the build’s log.' },
+  BUILD_NOT_RUNNING: { meaning: 'The build has ended: what was asked of a running build is in its stored timeline.' },
+  STEP_NOT_FOUND: { meaning: 'The running build has no step with that digest (yet).' },
 
   // ---- build records (buildx history) ------------------------------------------------------------
   RECORDS_UNAVAILABLE: { meaning: 'The builder’s build records cannot be listed.' },

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, BuildFailure, Leftovers, PlatformOutcome } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, Leftovers } from '../../../shared/contract/builds';
 import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import { runsFromTimeline, timelineOf } from '../../../shared/domain/timeline';
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
 import { blockingProblems, checkBuild, checkRequestAlone, selectedBuilder, type BuildProblem } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
@@ -14,8 +13,12 @@ import { prepareExports, type ExportPlan } from './destinations';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
 import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
+import { LiveBuild } from './live-build';
+import { replayTail } from './log-pipeline';
 import { whatWasLost } from './lost-connection';
-import { LogPipeline, replayTail } from './log-pipeline';
+import { failureOf, newBuildId, outcomesOf, toData } from './record';
+import { planTimeline } from './run-context';
+import { readTimeline, TIMELINE_TAIL_LINES, writeTimeline } from './timeline-file';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -30,130 +33,6 @@ export interface BuildServiceOptions {
   onEnded?: (record: BuildRecord) => void;
   /** Work on what a successful build made, once it is recorded (the binary check); its failure is only logged. */
   afterSuccess?: (record: BuildRecord) => Promise<unknown>;
-}
-
-type EndReason = 'user' | 'shutdown';
-
-/** Terminal text that is sent at once rather than at the next 10 ms tick. */
-const FLUSH_BYTES = 128 * 1024;
-
-/** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
-class LiveBuild {
-  readonly abort = new AbortController();
-  readonly pipeline: LogPipeline;
-  readonly watchers = new Set<Watcher>();
-  readonly done: Promise<BuildRecord>;
-  resolveDone!: (record: BuildRecord) => void;
-  endReason: EndReason | undefined;
-  bytes = 0;
-  log: WriteStream;
-  private raw: Buffer[] = [];
-  private rawBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private lastProgressAt = 0;
-
-  constructor(
-    public record: BuildRecord,
-    private readonly batchMs: number,
-    private readonly progressMs: number,
-  ) {
-    this.pipeline = new LogPipeline(record.platforms);
-    this.log = createWriteStream(record.logFile, { flags: 'a', mode: 0o600 });
-    this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-  }
-
-  /**
-   * buildx writes many small pieces; each is only queued here and the batch is parsed, written to
-   * disk and sent every 10 ms. Work per piece would steal CPU from the build (QEMU needs it all)
-   * and, when the pipe fills, block buildx itself.
-   */
-  onStderr(chunk: Buffer): void {
-    this.bytes += chunk.length;
-    this.raw.push(chunk);
-    this.rawBytes += chunk.length;
-    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
-    if (this.rawBytes >= FLUSH_BYTES) this.flush(false);
-    else this.schedule();
-  }
-
-  /** Parses and stores what arrived since the last flush. */
-  drainRaw(): void {
-    if (this.rawBytes === 0) return;
-    // Many small pieces are parsed as one; big ones (a flood fills the pipe) as they came, since
-    // copying them into one buffer would double the bytes a flood makes the core allocate.
-    const raw = this.raw.length === 1 || this.rawBytes >= this.raw.length * 16 * 1024 ? this.raw : [Buffer.concat(this.raw, this.rawBytes)];
-    this.raw = [];
-    this.rawBytes = 0;
-    for (const data of raw) {
-      this.log.write(data);
-      this.pipeline.push(data);
-    }
-  }
-
-  note(line: string): void {
-    this.pipeline.note(line);
-    this.schedule();
-  }
-
-  /** Resolves once everything handed to the log stream so far is in the file. */
-  logFlushed(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.log.closed || this.log.destroyed) resolve();
-      else this.log.write(Buffer.alloc(0), () => resolve());
-    });
-  }
-
-  closeLog(): Promise<void> {
-    this.drainRaw();
-    return new Promise((resolve) => {
-      if (this.log.closed) resolve();
-      else this.log.end(() => resolve());
-    });
-  }
-
-  private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(false), this.batchMs);
-  }
-
-  flush(final: boolean): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.drainRaw();
-    const chunk: BuildChunk = { id: this.record.id };
-    const terminal = this.pipeline.take();
-    if (terminal) chunk.terminal = terminal;
-    if (this.pipeline.dirty) {
-      const now = Date.now();
-      if (final || now - this.lastProgressAt >= this.progressMs) {
-        chunk.progress = this.pipeline.progress();
-        this.lastProgressAt = now;
-      } else {
-        this.schedule();
-      }
-    }
-    if (final) chunk.status = this.record.status;
-    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
-    for (const w of this.watchers) w.push(chunk);
-  }
-
-  /** Joins a window late: replays the log up to now from disk, then the live output. */
-  async attach(watcher: Watcher, signal: AbortSignal): Promise<void> {
-    // Everything received so far is parsed, on disk and sent to the others: the newcomer gets
-    // exactly that from the file, and from here on the same live chunks as everyone.
-    this.flush(false);
-    const upTo = this.bytes;
-    this.watchers.add(watcher);
-    this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
-    if (upTo > 0) {
-      await this.logFlushed();
-      const { text } = await replayTail(this.record, { endOffset: upTo, signal });
-      for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
-    }
-    watcher.release();
-    // The lanes now, even if the build is quiet (a long RUN step).
-    this.schedule();
-  }
 }
 
 /**
@@ -212,7 +91,7 @@ export class BuildService {
    * milliseconds), so a build uses the last ones read (the form has just read them) and an old
    * copy is refreshed in the background for the next build.
    */
-  private async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
+  async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
     const cached = this.factsCache;
     if (!cached) return this.facts(signal);
     if (Date.now() - cached.at >= this.factsTtlMs && !this.refreshing) {
@@ -264,6 +143,7 @@ export class BuildService {
 
   /** Records the build and starts `docker buildx build`. */
   private async launch(request: BuildRequest, facts: BuildFactsData, cwd: string, exports: ExportPlan): Promise<LiveBuild> {
+    const plan = await planTimeline(request, facts);
     const id = newBuildId();
     const dir = await this.store.createFolder(id);
     const logFile = join(dir, LOG_FILE);
@@ -283,8 +163,9 @@ export class BuildService {
       logFile,
       logBytes: 0,
     };
+    if (plan.dockerfileSha256) record.dockerfileSha256 = plan.dockerfileSha256;
     await this.store.save(record);
-    const live = new LiveBuild(record, this.batchMs, this.progressMs);
+    const live = new LiveBuild(record, this.batchMs, this.progressMs, plan);
     this.live.set(id, live);
     this.ctx.emit('builds.onStarted', record);
 
@@ -321,6 +202,8 @@ export class BuildService {
     await live.closeLog();
 
     const snap = live.pipeline.tracker.snapshot();
+    // Written before the record says the build ended: whoever opens it then finds its timeline.
+    await this.saveTimeline(live, snap);
     const endedAt = new Date();
     const next: BuildRecord = {
       ...record,
@@ -384,6 +267,14 @@ export class BuildService {
     }
   }
 
+  /** The finished build's timeline beside its record (a build is never failed for it: the log can make it again). */
+  private async saveTimeline(live: LiveBuild, snap: BuildProgressSnapshot): Promise<void> {
+    const timeline = timelineOf(snap, { run: live.describe, tailLines: TIMELINE_TAIL_LINES, ...live.plan.extras });
+    await writeTimeline(this.store.dirOf(live.record.id), timeline).catch((error: unknown) =>
+      this.ctx.log(`build ${live.record.id}: timeline not saved: ${(error as Error).message}`),
+    );
+  }
+
   /** Resolves when the follow-ups of ended builds (binary checks) are done. */
   async settled(): Promise<void> {
     await Promise.all([...this.followUps]);
@@ -434,7 +325,9 @@ export class BuildService {
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
     await send({ id, status: record.status, replay: true });
-    const { pipeline, text } = await replayTail(record, { signal }, (p) => {
+    // The lanes say how each step ran, as the build's stored timeline has it.
+    const stored = await readTimeline(this.store.dirOf(id)).catch(() => undefined);
+    const { pipeline, text } = await replayTail(record, { signal, ...(stored ? { describe: runsFromTimeline(stored) } : {}) }, (p) => {
       // A replay of an ended build ends its lanes the way the build ended.
       if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
       if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
@@ -469,6 +362,11 @@ export class BuildService {
     return this.live.get(id)?.record;
   }
 
+  /** A running build's parser and how its steps are described (for its timeline while it runs). */
+  liveBuild(id: string): Pick<LiveBuild, 'pipeline' | 'describe' | 'plan' | 'record'> | undefined {
+    return this.live.get(id);
+  }
+
   /** Stops every running build (they are recorded as interrupted) and waits a little for them to end. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -489,71 +387,6 @@ function impossible(blocking: readonly BuildProblem[], problems: readonly BuildP
 function runningStepCommands(snap: BuildProgressSnapshot): string[] {
   const names = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].filter((st) => st.status === 'running').map((st) => st.name);
   return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
-}
-
-function newBuildId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
-  return `${t.slice(0, 8)}-${t.slice(8)}-${randomBytes(4).toString('hex')}`;
-}
-
-function toData(request: BuildRequest): BuildRecord['request'] {
-  const data: BuildRecord['request'] = {
-    context: request.context,
-    tags: [...request.tags],
-    platforms: [...request.platforms],
-    buildArgs: request.buildArgs.map((a) => ({ key: a.key, value: a.value })),
-    output: { ...request.output },
-    provenance: request.provenance,
-    sbom: request.sbom,
-    noCache: request.noCache,
-    pull: request.pull,
-    cacheFrom: [...request.cacheFrom],
-    cacheTo: [...request.cacheTo],
-  };
-  if (request.dockerfile) data.dockerfile = request.dockerfile;
-  if (request.target) data.target = request.target;
-  if (request.builder) data.builder = request.builder;
-  return data;
-}
-
-function outcomesOf(snap: BuildProgressSnapshot, platforms: readonly string[], override?: 'interrupted'): PlatformOutcome[] {
-  const lanes = new Map(snap.lanes.map((l) => [l.platform, l]));
-  const order = [...platforms, ...snap.lanes.map((l) => l.platform).filter((p) => !platforms.includes(p))];
-  return order.map((platform) => {
-    const lane = lanes.get(platform);
-    if (!lane) return { platform, status: override ?? 'waiting', steps: 0, cached: 0 };
-    const outcome: PlatformOutcome = {
-      platform,
-      status: override && lane.status !== 'done' && lane.status !== 'error' ? override : lane.status,
-      steps: lane.counts.total,
-      cached: lane.counts.cached,
-    };
-    if (lane.durationMs !== undefined) outcome.durationMs = lane.durationMs;
-    const failed = lane.steps.find((s) => s.status === 'error');
-    if (failed) outcome.failedStep = { name: failed.name, error: failed.error ?? '' };
-    return outcome;
-  });
-}
-
-function failureOf(snap: BuildProgressSnapshot): BuildFailure {
-  const f = snap.failure;
-  if (!f) {
-    const text = snap.textLines.join('\n');
-    return { platforms: [], steps: [], ...(text ? { message: text } : {}), cause: classifyFailure(text) };
-  }
-  const failure: BuildFailure = {
-    platforms: [...f.platforms],
-    steps: f.steps.map((s) => ({
-      ...(s.platform !== undefined ? { platform: s.platform } : {}),
-      name: s.name,
-      ...(s.stepLabel !== undefined ? { stepLabel: s.stepLabel } : {}),
-      error: s.error,
-      lastLogLines: s.lastLogLines.slice(-20),
-    })),
-    cause: f.cause,
-  };
-  if (f.message !== undefined) failure.message = f.message;
-  return failure;
 }
 
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */

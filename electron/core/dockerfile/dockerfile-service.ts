@@ -5,6 +5,8 @@ import {
   type AnalyzeInput,
   type ApplyInput,
   type ApplyResult,
+  type BuildChecksReport,
+  type DockerfileLocation,
   type DockerfileReport,
   type PreflightImage,
   type PreflightInput,
@@ -17,6 +19,7 @@ import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
 import type { PickedPaths } from '../picked-paths';
 import { applyRewrite, contentDigest } from './apply';
+import { runBuildChecks } from './build-checks';
 import { readDockerfile } from './dockerfile-file';
 import { mapLimit } from '../map-limit';
 
@@ -31,6 +34,8 @@ export interface DockerfileServiceOptions {
   /** Per base image, so one silent registry cannot hold the whole preflight. */
   imageTimeoutMs?: number;
   parallelLookups?: number;
+  /** BuildKit's checks, bounded: a builder that is slow to start must not keep the panel waiting for ever. */
+  checkTimeoutMs?: number;
 }
 
 const BUILD_PLATFORM_TTL_MS = 60_000;
@@ -46,16 +51,18 @@ const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm
 export class DockerfileService {
   private readonly imageTimeoutMs: number;
   private readonly parallel: number;
+  private readonly checkTimeoutMs: number;
   private readonly picked: PickedPaths | undefined;
   private buildPlatformCache?: { value: { platform: string; source: 'engine' | 'host' }; at: number };
 
   constructor(
-    private readonly context: Pick<CoreContext, 'engine' | 'log' | 'dataDir'>,
+    private readonly context: Pick<CoreContext, 'engine' | 'cli' | 'log' | 'dataDir'>,
     private readonly images: PlatformLister,
     options: DockerfileServiceOptions = {},
   ) {
     this.imageTimeoutMs = options.imageTimeoutMs ?? 15_000;
     this.parallel = options.parallelLookups ?? 6;
+    this.checkTimeoutMs = options.checkTimeoutMs ?? 60_000;
     this.picked = options.picked;
   }
 
@@ -88,6 +95,12 @@ export class DockerfileService {
     const applied = await applyRewrite(input, { dataDir: this.context.dataDir, ...(this.picked ? { picked: this.picked } : {}) });
     this.context.log(`dockerfile: applied a ${input.finding.rule} rewrite to ${applied.dockerfile} (backup ${applied.backup})`);
     return { ...applied, report: await this.analyze(input) };
+  }
+
+  /** BuildKit's own checks of the file (build-checks.ts), read through the same checks as the analysis first. */
+  async checks(input: DockerfileLocation, signal: AbortSignal): Promise<BuildChecksReport> {
+    const file = await readDockerfile(input, this.picked);
+    return runBuildChecks(file, { cli: this.context.cli, buildx: () => this.context.engine.buildx() }, { signal, timeoutMs: this.checkTimeoutMs });
   }
 
   async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {

@@ -3,6 +3,7 @@ import { Facts, type Fact } from '../../components/Facts';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useEngineStore } from '../../stores/engine-store';
 import { formatBytes } from '../../components/format';
+import { BuildxFeatures } from './BuildxFeatures';
 import { EngineHelp } from './EngineHelp';
 import { Leftovers } from './Leftovers';
 
@@ -93,6 +94,7 @@ export function EnginePage() {
             />
             {info.buildx.problem && <ProblemBox tone="warning" problem={{ code: 'BUILDX_MISSING', ...info.buildx.problem }} />}
           </div>
+          <BuildxFeatures buildx={info.buildx} />
         </>
       )}
     </section>
