@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
 import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type StepRun, type StepSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
+import { TERMINAL_SCROLLBACK, TerminalBatchAccumulator, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -13,7 +13,7 @@ import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '.
 export class LogPipeline {
   readonly tracker: BuildProgressTracker;
   private readonly formatter = new TerminalFormatter({ eol: '\r\n' });
-  private batch = new TerminalBatchBuilder();
+  private readonly batch = new TerminalBatchAccumulator();
   /** Something changed since the last `progress()`. */
   dirty = false;
   /** The parser's UTF-8 decoder holds part of a character from the last chunk. */
