@@ -1,4 +1,5 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { BuildPage } from './build-page';
 
 /** The Dockerfile advice panel on the Build page. */
 export class DockerfileAdvicePanel {
@@ -12,8 +13,27 @@ export class DockerfileAdvicePanel {
     this.preflight = page.getByTestId('dockerfile-preflight');
   }
 
+  /** Opens the app's Build page on a context folder and waits for the advice of its Dockerfile. */
+  async showFor(appUrl: string, contextDir: string): Promise<void> {
+    const build = new BuildPage(this.page);
+    await this.page.goto(appUrl);
+    await build.open();
+    await build.context().fill(contextDir);
+    await expect(this.root).toHaveAttribute('data-state', 'ready');
+  }
+
   finding(rule: string, line: number): Locator {
     return this.root.locator(`[data-testid="dockerfile-finding"][data-rule="${rule}"][data-line="${line}"]`);
+  }
+
+  /** BuildKit's checks: whether they ran and why not. */
+  get checks(): Locator {
+    return this.root.getByTestId('dockerfile-buildkit-checks');
+  }
+
+  /** A BuildKit check result no finding of the app covers. */
+  buildkitOnly(rule: string, line: number): Locator {
+    return this.root.locator(`[data-testid="dockerfile-finding"][data-source="buildkit"][data-rule="${rule}"][data-line="${line}"]`);
   }
 
   preflightFinding(platform: string): Locator {

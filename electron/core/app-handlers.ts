@@ -11,13 +11,18 @@ export function createAppHandlers(
   facts: { mode: 'desktop' | 'headless'; version: string; pickPath?: PathPicker },
 ): Handlers['app'] {
   return {
-    about: () => ({
-      name: 'Multiarch Studio',
-      version: facts.version,
-      mode: facts.mode,
-      hostPlatform: `${process.platform}/${process.arch}`,
-      dataDir: context.dataDir,
-    }),
+    about: async () => {
+      await context.dataFolder.recheck();
+      const problem = context.dataFolder.readOnlyProblem;
+      return {
+        name: 'Multiarch Studio',
+        version: facts.version,
+        mode: facts.mode,
+        hostPlatform: `${process.platform}/${process.arch}`,
+        dataDir: context.dataDir,
+        storage: { writable: !problem, ...(problem ? { problem } : {}), notices: [...context.dataFolder.notices] },
+      };
+    },
     settings: () => context.settings.get(),
     updateSettings: (patch) => context.settings.update(patch),
     pickPath: async (input) => {

@@ -1,17 +1,18 @@
-import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { contract, type Handlers } from '../../shared/contract';
 import { errorBreach } from '../../shared/contract/endpoint-errors';
 import type { SettingsPatch } from '../../shared/contract/settings';
 import { createServer, type RpcServer } from '../../shared/rpc/server';
 import type { CoreContext } from './context';
-import { DockerCli } from './docker-cli';
+import { DockerCli, type DockerCliLimits } from './docker-cli';
 import { EngineService } from './engine/engine-service';
 import { resolveEndpoint } from './engine/endpoint';
 import { createEngineHandlers } from './engine/handlers';
 import { EmulatorsService, type EmulatorsServiceOptions } from './emulators/emulators-service';
 import { createEmulatorHandlers } from './emulators/handlers';
 import { SettingsStore } from './store/settings-store';
+import { DataFolder } from './store/data-folder';
+import { PickedPaths } from './picked-paths';
 import { createAppHandlers, type PathPicker } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
@@ -21,12 +22,14 @@ import { createBuildsHandlers } from './builds/handlers';
 import { createRecordsHandlers } from './build-records/handlers';
 import { RecordsService } from './build-records/records-service';
 import { createImagesHandlers, createImagesService, type ImagesService } from './images';
-import { createDockerfileHandlers, DockerfileService } from './dockerfile';
+import { createDockerfileHandlers, DockerfileService, type DockerfileServiceOptions } from './dockerfile';
 import { createCiExportHandlers } from './ci-export/handlers';
 import { checkAfterBuild } from './integrity/after-build';
 import { createIntegrityHandlers } from './integrity/handlers';
 import { EngineSource } from './integrity/engine-source';
 import { IntegrityService } from './integrity/integrity-service';
+import { createTimelineHandlers } from './timeline/handlers';
+import { TimelineService } from './timeline/timeline-service';
 
 export interface CoreOptions {
   mode: 'desktop' | 'headless';
@@ -50,9 +53,19 @@ export interface CoreOptions {
   builds?: Omit<BuildServiceOptions, 'sources'>;
   /** How the emulators service reads binfmt_misc (tests force the engine path). */
   emulators?: EmulatorsServiceOptions;
-  log?: (message: string) => void;
+  /** Bounds on the docker/buildx processes the core runs at once. */
+  processes?: DockerCliLimits;
+  /** The Dockerfile advice's bounds (tests: BuildKit's checks past their time limit). */
+  dockerfile?: Pick<DockerfileServiceOptions, 'checkTimeoutMs'>;
   /** The desktop shell's native open dialog (app.pickPath); headless mode has none. */
   pickPath?: PathPicker;
+  /**
+   * Files the user chose in that dialog, granted by the shell from the dialog's own answer (see
+   * electron/main/main.ts); main may read such a file as a Dockerfile outside the build context.
+   * Headless mode has no dialog: an empty set.
+   */
+  picked?: PickedPaths;
+  log?: (message: string) => void;
 }
 
 export interface Core {
@@ -69,19 +82,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const log = options.log ?? ((m: string) => console.log(`[core] ${m}`));
-  await mkdir(options.dataDir, { recursive: true });
+  // The app starts whatever the folder's state; a read-only one makes it read-only, and says so.
+  const dataFolder = await DataFolder.open(options.dataDir);
+  if (dataFolder.readOnlyProblem) log(dataFolder.readOnlyProblem.message);
 
   const endpoint = resolveEndpoint({ env, homeDir: options.homeDir ?? homedir(), platform });
-  const cli = new DockerCli(endpoint, env, options.dockerCliPath ?? 'docker');
+  const cli = new DockerCli(endpoint, env, options.dockerCliPath ?? 'docker', options.processes);
   const engine = new EngineService({ endpoint, cli, platform, probeIntervalMs: options.probeIntervalMs });
   const settings = await SettingsStore.open(options.dataDir, options.settingsOverrides);
-  if (settings.notice) log(settings.notice);
+  if (settings.notice) {
+    log(settings.notice);
+    dataFolder.notices.push(settings.notice);
+  }
 
   const context: CoreContext = {
     engine,
     cli,
     settings,
     dataDir: options.dataDir,
+    dataFolder,
+    picked: options.picked ?? new PickedPaths(),
     hostPlatform: platform,
     // Events are only emitted once the engine starts, after the server below exists.
     emit: (name, payload) => server.emit(name, payload),
@@ -109,7 +129,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         log,
       }),
   });
-  await builds.recover();
+  await builds.recover().catch((error: unknown) => log(`builds: the history could not be checked at start: ${(error as Error).message}`));
   const distributed = new DistributedBuilds(context, {
     builds,
     builders: (signal) => buildersService.list(signal),
@@ -117,23 +137,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.builds?.batchMs !== undefined ? { batchMs: options.builds.batchMs } : {}),
     ...(options.builds?.progressMs !== undefined ? { progressMs: options.builds.progressMs } : {}),
   });
-  const dockerfile = new DockerfileService(context, images.inspector);
+  const dockerfile = new DockerfileService(context, images.inspector, { ...options.dockerfile, picked: context.picked });
   const records = new RecordsService({
     cli,
     dataDir: options.dataDir,
     // The builder's records of the app's own builds are marked with their History id.
-    appBuilds: async () => new Map((await builds.store.list()).builds.flatMap((b) => (b.buildxRef ? [[b.buildxRef, b.id] as const] : []))),
+    appBuilds: () => builds.store.buildxRefs(),
   });
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
-    builds: createBuildsHandlers(builds, distributed),
+    builds: createBuildsHandlers(builds, distributed, context),
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
+    timeline: createTimelineHandlers(new TimelineService(context, builds)),
     records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {
@@ -144,6 +165,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   engine.onStateChanged((state) => context.emit('engine.onStateChanged', state));
   engine.onStateChanged((state) => emulators.onEngineState(state));
+  // Builds the app started earlier may have left processes behind (the app was killed, or the
+  // engine stopped mid-build): look at start, and each time the engine is back.
+  const lookForLeftovers = () => void builds.announceLeftovers().catch((error: unknown) => log(`builds: leftovers not checked: ${(error as Error).message}`));
+  engine.onStateChanged((state) => {
+    if (state.status === 'connected') lookForLeftovers();
+  });
+  lookForLeftovers();
   // Single-node builders of distributed builds the app was stopped in the middle of are removed once the engine answers.
   let swept = false;
   engine.onStateChanged((state) => {

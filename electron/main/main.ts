@@ -3,9 +3,13 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appVersion } from '../core/app-version';
+import { PickedPaths } from '../core/picked-paths';
 import { startShell } from './shell';
 
 const require = createRequire(import.meta.url);
+
+// Files the user chose in the native open dialog: the only files outside a build context main reads.
+const picked = new PickedPaths();
 
 // The entry point: the real electron API into the shell (tests pass a stand-in instead).
 startShell(
@@ -26,5 +30,11 @@ startShell(
       return (require('electron') as typeof import('electron')).screen;
     },
   },
-  { distDir: dirname(fileURLToPath(import.meta.url)), version: appVersion(), development: !app.isPackaged },
+  {
+    distDir: dirname(fileURLToPath(import.meta.url)),
+    version: appVersion(),
+    development: !app.isPackaged,
+    grantPickedPath: (choice) => picked.grant(choice),
+    coreOptions: { picked },
+  },
 );

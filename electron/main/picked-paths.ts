@@ -5,7 +5,8 @@ import type { ElectronApi } from './electron-api';
 /**
  * Told of every path the user chose in a native dialog, before the page sees it: the one place
  * where the core may record that the user picked it (so that, for example, a Dockerfile chosen
- * outside the build context may be read). Injected by the shell's caller; nothing by default.
+ * outside the build context may be read). Injected by the shell's caller: main.ts grants into the
+ * core's PickedPaths (electron/core/picked-paths.ts); nothing by default.
  */
 export type PickedPathGrant = (picked: { path: string; kind: 'folder' | 'file' }) => void;
 

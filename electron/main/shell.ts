@@ -19,8 +19,9 @@ export interface ShellOptions {
   development: boolean;
   /** Told of every path picked in a native dialog (see picked-paths.ts). */
   grantPickedPath?: PickedPathGrant;
-  /** Tests: a core with their own engine settings, and a clock. */
+  /** Tests: a core of their own, and a clock. */
   createCore?: (options: CoreOptions) => Promise<Core>;
+  /** Added to the core's options: the picked-path set the grant fills; tests' engine settings. */
   coreOptions?: Partial<CoreOptions>;
   timer?: Timer;
   log?: (message: string) => void;

@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFrame, type Frame } from '../../shared/rpc/frames';
 import { RPC_CHANNEL } from '../../shared/rpc/ipc-channel';
 import { createCore, type Core, type CoreOptions } from '../core/composition';
+import { PickedPaths } from '../core/picked-paths';
 import { ipcTransport } from './ipc-transport';
 import { startShell, type Shell } from './shell';
 import { createElectronStandIn, StandInFrame, StandInWebContents, type ElectronStandIn, type StandInBrowserWindow } from './testing/electron-stand-in';
@@ -23,18 +24,20 @@ afterEach(async () => {
   await rm(userData, { recursive: true, force: true, maxRetries: 5 });
 });
 
-async function start(options: { createCore?: (o: CoreOptions) => Promise<Core>; grants?: unknown[] } = {}) {
+async function start(options: { createCore?: (o: CoreOptions) => Promise<Core>; grants?: unknown[]; picked?: PickedPaths } = {}) {
   userData = await mkdtemp(join(tmpdir(), 'mas-shell-'));
   standIn = createElectronStandIn({ userData });
   shell = startShell(standIn.electron, {
     distDir: join(userData, 'dist', 'electron'),
     version: '1.2.3',
     development: false,
-    coreOptions: noEngine,
+    coreOptions: { ...noEngine, ...(options.picked ? { picked: options.picked } : {}) },
     timer: manualTimer,
     log: () => undefined,
     ...(options.createCore ? { createCore: options.createCore } : {}),
     ...(options.grants ? { grantPickedPath: (picked) => options.grants!.push(picked) } : {}),
+    // as electron/main/main.ts wires it
+    ...(options.picked ? { grantPickedPath: (choice) => options.picked!.grant(choice) } : {}),
   });
   return { standIn, shell };
 }
@@ -223,6 +226,28 @@ describe('the desktop shell against the electron stand-in', () => {
       { window: win, options: { title: 'Choose the Dockerfile', properties: ['openFile', 'showHiddenFiles'] } },
     ]);
     expect(grants).toEqual([{ path: '/home/me/app', kind: 'folder' }]);
+  });
+
+  it('grants main a file outside the build context only once the native dialog answered it (a folder grants none)', async () => {
+    await start({ picked: new PickedPaths() });
+    const win = await ready();
+    const project = join(userData, 'project');
+    const chosen = join(userData, 'elsewhere', 'Dockerfile');
+    await mkdir(project, { recursive: true });
+    await mkdir(join(userData, 'elsewhere'));
+    await writeFile(chosen, 'FROM busybox AS outside\n');
+    const analyze = { contextDir: project, dockerfile: chosen };
+    fromPage(win, { t: 'req', id: 1, ch: 'dockerfile.analyze', input: analyze });
+    expect(await answer(win, 1)).toMatchObject({ t: 'err', error: { message: expect.stringMatching(/outside the build context/) } });
+    standIn.record.dialogAnswers.push({ canceled: false, filePaths: [chosen] }, { canceled: false, filePaths: [chosen] });
+    fromPage(win, { t: 'req', id: 2, ch: 'app.pickPath', input: { kind: 'folder', title: 'Choose the build context folder' } });
+    await answer(win, 2);
+    fromPage(win, { t: 'req', id: 3, ch: 'dockerfile.analyze', input: analyze });
+    expect(await answer(win, 3)).toMatchObject({ t: 'err' });
+    fromPage(win, { t: 'req', id: 4, ch: 'app.pickPath', input: { kind: 'file', title: 'Choose the Dockerfile' } });
+    expect(await answer(win, 4)).toMatchObject({ t: 'res', output: { path: chosen } });
+    fromPage(win, { t: 'req', id: 5, ch: 'dockerfile.analyze', input: analyze });
+    expect(await answer(win, 5)).toMatchObject({ t: 'res', output: { dockerfile: chosen, analysis: { stages: [{ name: 'outside' }] } } });
   });
 
   it('installs the menu: its shortcut items reach the page as commands, About shows the versions, the data folder opens', async () => {

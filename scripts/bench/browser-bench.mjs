@@ -3,12 +3,15 @@
 // fake `docker` first on PATH, the real renderer in Debian's Chromium, a synthetic build of N log
 // lines started from the Build page. Measures, in the page: lines/s reaching the terminal feed,
 // the longest main-thread stall (long tasks and gaps between animation frames) while streaming,
-// and the JS heap before and after (after a forced GC).
+// and the JS heap before and after (after a forced GC). Outside it: the CPU time the server and
+// Chromium's processes used, and for each long gap between frames how long Chromium's frame
+// threads ran and how long they waited for a CPU (a shared machine deschedules them).
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
+import { browserPidOf, chromiumProcesses, processCpuMs, startSchedSampler } from './sched-sampler.mjs';
 
 function startServe(root, env, dataDir) {
   return new Promise((resolveUrl, reject) => {
@@ -34,26 +37,25 @@ function startServe(root, env, dataDir) {
   });
 }
 
-/**
- * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere).
- * Unlike wall time it hardly moves when other work shares the machine.
- */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in 1/100 s
-  } catch {
-    return undefined;
-  }
+/** Gaps between frames longer than this are explained (ran or waited for a CPU). */
+const GAP_MS = 100;
+
+/** CPU ms the server, the page's renderer and the GPU process have used so far (Linux; undefined elsewhere). */
+function cpuNow(serverPid, browserPid) {
+  const procs = chromiumProcesses(browserPid);
+  const sum = (type) => procs.filter((p) => p.type === type).reduce((n, p) => n + (processCpuMs(p.pid) ?? 0), 0);
+  return { server: processCpuMs(serverPid), renderer: sum('renderer'), gpu: sum('gpu-process'), chromium: procs.reduce((n, p) => n + (processCpuMs(p.pid) ?? 0), 0) };
 }
 
+const diff = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] === undefined || a[k] === undefined ? undefined : b[k] - a[k]]));
+
 /** One synthetic build started from the Build page, watched for stalls from its first line. */
-async function oneBuild(page, cdp, profile) {
+async function oneBuild(page, cdp, profile, pids) {
   const previous = await page.getByTestId('build-run').getAttribute('data-build-id').catch(() => null);
   // Stall watch: long tasks (≥ 50 ms by definition) and the largest gap between animation frames.
-  await page.evaluate(() => {
+  await page.evaluate((gapMs) => {
     const w = window;
-    w.__bench = { longTasks: [], maxFrameGap: 0, frames: 0, first: 0, last: 0, running: true };
+    w.__bench = { longTasks: [], maxFrameGap: 0, gaps: [], frames: 0, first: 0, last: 0, running: true };
     w.__benchObserver?.disconnect();
     w.__benchObserver = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__bench.longTasks.push({ start: e.startTime, duration: e.duration });
@@ -66,12 +68,16 @@ async function oneBuild(page, cdp, profile) {
       if (bench.first) {
         bench.maxFrameGap = Math.max(bench.maxFrameGap, t - prev);
         bench.frames++;
+        // in epoch ms, to be matched with the scheduler's samples
+        if (t - prev > gapMs) bench.gaps.push([performance.timeOrigin + prev, performance.timeOrigin + t]);
       }
       prev = t;
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  }, GAP_MS);
+  const sampler = startSchedSampler(pids.browser);
+  const cpu0 = cpuNow(pids.server, pids.browser);
   if (profile) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
@@ -107,6 +113,7 @@ async function oneBuild(page, cdp, profile) {
     b.running = false;
     return {
       ms: b.last - b.first,
+      gaps: b.gaps,
       longTasks: b.longTasks.filter((t) => t.start + t.duration >= b.first).map((t) => t.duration),
       longTasksBefore: b.longTasks.filter((t) => t.start + t.duration < b.first).map((t) => t.duration),
       maxFrameGap: b.maxFrameGap,
@@ -116,8 +123,12 @@ async function oneBuild(page, cdp, profile) {
       linesPending: Number(box?.dataset.linesPending ?? 0),
     };
   });
+  const cpu = diff(cpu0, cpuNow(pids.server, pids.browser));
+  const sched = sampler.stop();
   if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
-  return result;
+  // Each long gap: how long the page's main thread ran in it, and waited for a CPU.
+  const gaps = sampler.available ? result.gaps.map(([from, to]) => ({ ms: to - from, ...sched.window(from, to) })) : [];
+  return { ...result, gaps, cpu };
 }
 
 export async function browserBench({ root, lines, logFile, realDocker, chromiumPath, context, profile }) {
@@ -147,26 +158,43 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
       return Math.round(((await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576) * 10) / 10;
     };
     const heapBefore = await heap();
-    const cpuBefore = cpuMs(child.pid);
-    const first = await oneBuild(page, cdp, profile);
-    const serverCpuMs = cpuBefore === undefined ? undefined : cpuMs(child.pid) - cpuBefore;
+    const pids = { server: child.pid, browser: browserPidOf(process.pid) };
+    const first = await oneBuild(page, cdp, profile, pids);
     const heapAfter = await heap();
     // The same again: the heap after a second 1M lines shows whether it grows with the log.
-    const second = await oneBuild(page, cdp);
+    const second = await oneBuild(page, cdp, undefined, pids);
     const heapAfterSecond = await heap();
     const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     const runs = [first, second];
+    const gaps = runs.flatMap((r) => r.gaps);
+    const worst = (key) => Math.round(Math.max(0, ...gaps.map((g) => g[key])));
+    const perBuild = (r) => ({
+      linesPerSecond: Math.round((lines / r.ms) * 1000),
+      streamMs: Math.round(r.ms),
+      cpuMs: r.cpu,
+      maxFrameGapMs: Math.round(r.maxFrameGap),
+      longestLongTaskMs: Math.round(Math.max(0, ...r.longTasks)),
+      terminal: { linesIn: r.linesIn, written: r.linesWritten, pending: r.linesPending },
+    });
     return {
       lines,
       streamMs: Math.round(first.ms),
       linesPerSecond: Math.round((lines / first.ms) * 1000),
-      serverCpuMs,
+      serverCpuMs: first.cpu.server,
       secondLinesPerSecond: Math.round((lines / second.ms) * 1000),
+      builds: runs.map(perBuild),
       longestLongTaskMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasks))),
       longTasks: runs.reduce((n, r) => n + r.longTasks.length, 0),
       longestBeforeStreamingMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasksBefore))),
       maxFrameGapMs: Math.round(Math.max(...runs.map((r) => r.maxFrameGap))),
       frames: runs.reduce((n, r) => n + r.frames, 0),
+      // Gaps over GAP_MS: how many, the most the page's main thread ran in one (its own work), the
+      // most it waited for a CPU in one, and the largest gap less that wait.
+      longGaps: gaps.length,
+      longGapMainRunMs: worst('mainRunMs'),
+      longGapMainWaitMs: worst('mainWaitMs'),
+      longGapWorstThreadWaitMs: worst('worstWaitMs'),
+      maxFrameGapLessWaitMs: Math.round(Math.max(0, ...gaps.map((g) => g.ms - g.mainWaitMs))),
       terminal: { linesIn: first.linesIn, written: first.linesWritten, pending: first.linesPending },
       heapBeforeMB: heapBefore,
       heapAfterMB: heapAfter,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event, request } from '../rpc/define';
-import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, isEndpoint } from '../domain/buildx/names';
+import { BUILDER_NAME, BUILDER_NAME_RULE, DRIVER_OPT, checkEndpoint } from '../domain/buildx/names';
 import { imageReferenceText } from '../domain/image-reference';
 import { nodePlatformsSchema } from '../domain/platform-support';
 import { normalizePlatform, parsePlatform } from '../domain/platform';
@@ -11,10 +11,19 @@ export const builderName = z.string().trim().regex(BUILDER_NAME, `A builder name
 
 export const nodeName = z.string().trim().regex(BUILDER_NAME, `A node name needs ${BUILDER_NAME_RULE}.`);
 
+/** Checked as buildx and ssh will read it: percent-decoded, ports in range (see domain/buildx/endpoint). */
 export const builderEndpoint = z
   .string()
   .trim()
-  .refine(isEndpoint, 'An endpoint is a Docker context name or an address such as tcp://host:2376, ssh://user@host or unix:///path/to/buildkitd.sock.');
+  .superRefine((text, ctx) => {
+    const check = checkEndpoint(text);
+    if (!check.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${check.reason} An endpoint is a Docker context name or an address such as tcp://host:2376, ssh://user@host or unix:///path/to/buildkitd.sock.`,
+      });
+    }
+  });
 
 const KNOWN_OS = ['linux', 'windows', 'darwin', 'freebsd'];
 

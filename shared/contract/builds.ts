@@ -116,6 +116,8 @@ export const buildRecord = z.object({
   failure: buildFailure.optional(),
   /** Why it ended without buildx saying (cancelled, interrupted, could not start). */
   note: z.string().optional(),
+  /** SHA-256 of the Dockerfile as the build read it (`sha256:…`): compare and trends tell Dockerfile versions apart by it. */
+  dockerfileSha256: z.string().optional(),
   /** The full raw `--progress=rawjson` log on disk. */
   logFile: z.string(),
   logBytes: z.number().int(),
@@ -171,18 +173,82 @@ export const distributeInput = z
 export type DistributeInput = z.input<typeof distributeInput>;
 export type DistributeSpec = z.output<typeof distributeInput>;
 
-export const setAsideRecord = z.object({
+/** A build folder whose record could not be read; it is kept, and shown with the reason until deleted. */
+export const unreadableBuild = z.object({
   id: z.string(),
-  /** Where the unreadable record was moved. */
+  /** `set-aside`: the record's content was not valid and it was moved to `path`; `unreadable`: it could not be read at all and is left as it is. */
+  kind: z.enum(['set-aside', 'unreadable']),
+  /** The record file (moved aside, or where it is). */
   path: z.string(),
   message: z.string(),
+  hint: z.string(),
 });
 
-export const buildList = z.object({
-  builds: z.array(buildRecord),
-  /** Records that could not be read this time; moved aside, never deleted. */
-  setAside: z.array(setAsideRecord),
+/** What the History list shows of a build: small and bounded, unlike the whole record (`builds.get`). */
+export const buildSummary = z.object({
+  id: z.string(),
+  status: buildStatus,
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  platforms: z.array(z.string()),
+  outcomes: z.array(
+    z.object({
+      platform: z.string(),
+      status: platformOutcome.shape.status,
+      /** The failed step, in a line (cut to 300 characters). */
+      failed: z.string().optional(),
+    }),
+  ),
+  /** Platforms whose own steps failed. */
+  failedPlatforms: z.array(z.string()),
+  context: z.string(),
+  tags: z.array(z.string()),
+  digest: z.string().optional(),
+  builder: z.string(),
+  /** Why it ended without buildx saying (cancelled, interrupted, could not start). */
+  note: z.string().optional(),
+  /** The binary check of what it pushed or loaded (History shows the verdict and opens the image). */
+  integrity: integritySummary.optional(),
+  /** A build over several nodes: where each platform ran, and what the merge left out by choice. */
+  distributed: z
+    .object({
+      lanes: z.array(z.object({ platform: z.string(), builder: z.string(), node: z.string().optional(), attempts: z.number().int() })),
+      leftOut: z.array(z.string()),
+    })
+    .optional(),
 });
+
+export const buildListInput = z.object({
+  /** The last id of the previous page; the page starts after it (older builds). */
+  after: z.string().regex(/^[a-z0-9-]{8,64}$/, 'Not a build id.').optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+/** One page of the history, newest first. */
+export const buildList = z.object({
+  builds: z.array(buildSummary),
+  /** Build folders of this page whose record could not be read: kept, never deleted by the app itself. */
+  unreadable: z.array(unreadableBuild),
+  /** Give it as `after` for the next page; absent on the last page. */
+  next: z.string().optional(),
+  /** Build folders in the history, all pages together. */
+  total: z.number().int(),
+});
+
+/** Processes one of the app's builds left running (see the Engine page). */
+export const leftoverBuild = z.object({
+  id: z.string(),
+  processes: z.array(
+    z.object({
+      pid: z.number().int(),
+      /** `cli`: the docker / buildx processes the app started; `run-step`: a RUN step BuildKit left when the engine stopped. */
+      kind: z.enum(['cli', 'run-step']),
+      command: z.string(),
+    }),
+  ),
+});
+export const leftovers = z.object({ builds: z.array(leftoverBuild) });
 
 export const buildId = z.string().regex(/^[a-z0-9-]{8,64}$/, 'Not a build id.');
 
@@ -193,6 +259,10 @@ export type BuildStatusValue = z.infer<typeof buildStatus>;
 export type BuildRecord = z.infer<typeof buildRecord>;
 export type BuildChunk = z.infer<typeof buildChunk>;
 export type BuildList = z.infer<typeof buildList>;
+export type BuildSummary = z.infer<typeof buildSummary>;
+export type LeftoverBuild = z.infer<typeof leftoverBuild>;
+export type Leftovers = z.infer<typeof leftovers>;
+export type UnreadableBuild = z.infer<typeof unreadableBuild>;
 export type PlatformOutcome = z.infer<typeof platformOutcome>;
 export type BuildFailure = z.infer<typeof buildFailure>;
 
@@ -236,11 +306,17 @@ export const buildsContract = {
   watch: stream(z.object({ id: buildId }), buildChunk, buildRecord, logFlow),
   /** Stops a running build (its whole process group). */
   cancel: request(z.object({ id: buildId }), z.object({ cancelled: z.boolean() })),
-  /** Every build kept on disk, newest first. */
-  list: request(z.object({}), buildList),
+  /** The builds kept on disk, newest first, a page at a time (summaries: open one with `get`). */
+  list: request(buildListInput, buildList),
   get: request(z.object({ id: buildId }), buildRecord),
   /** Deletes a finished build's record and log. */
   remove: request(z.object({ id: buildId }), z.object({ removed: z.boolean() })),
+  /** Processes the app's earlier builds left running (the app was killed, or the engine stopped mid-build). */
+  leftovers: request(z.object({}), leftovers),
+  /** Stops one build's leftovers (checked again in main: only processes still recorded as that build's). */
+  stopLeftovers: request(z.object({ id: buildId }), z.object({ stopped: z.number().int() })),
+  /** Leftovers were found (at start, or after the engine came back). */
+  onLeftovers: event(leftovers),
   onStarted: event(buildRecord),
   /** A build ended (succeeded, failed, cancelled): for notifications and the history list. */
   onEnded: event(buildRecord),

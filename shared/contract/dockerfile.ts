@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BUILD_ARG_NAME, STAGE_NAME, absolutePath, buildArgValue } from '../domain/build-request/request';
+import { BUILD_ARGS_TOO_LARGE, STAGE_NAME, absolutePath, buildArgName, buildArgValue, buildArgsFit } from '../domain/build-request/request';
+import { buildCheck, buildCheckError } from '../domain/buildx/check-output';
 import { dockerfileAnalysis, dockerfileFinding, findingRule, parseError, preflightEntry } from '../domain/dockerfile/types';
 import { request, stream } from '../rpc/define';
 import { problem } from './errors';
@@ -11,6 +12,9 @@ import { platformInput } from './images';
  * worst inputs at this size).
  */
 export const MAX_DOCKERFILE_BYTES = 128 * 1024;
+
+/** Characters sent of one source line (a minified one-line file could be the whole file). */
+export const MAX_SOURCE_LINE = 1000;
 
 /** Findings sent per analysis; a file with more has one mistake repeated, and the rest are counted. */
 export const MAX_FINDINGS = 300;
@@ -47,11 +51,9 @@ export const preflightInput = dockerfileLocation.extend({
   /** The ticked platforms. */
   platforms: z.array(platformInput).min(1, 'Tick at least one platform.').max(32),
   buildArgs: z
-    .record(
-      z.string().regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.'),
-      buildArgValue,
-    )
+    .record(buildArgName, buildArgValue)
     .refine((args) => Object.keys(args).length <= 200, 'At most 200 build arguments.')
+    .refine((args) => buildArgsFit(Object.entries(args).map(([key, value]) => ({ key, value }))), BUILD_ARGS_TOO_LARGE)
     .optional(),
   /** `--target`: only the stages it needs are checked; defaults to the last stage. */
   target: z.string().regex(STAGE_NAME, 'A stage name is letters, digits, "_", "." and "-", starting with a letter.').optional(),
@@ -65,10 +67,14 @@ export const dockerfileReport = z.object({
   /** The file that was read (absolute, resolved). */
   dockerfile: z.string(),
   sizeBytes: z.number().int().nonnegative(),
-  /** The text as read, so findings can show their lines. */
-  text: z.string(),
-  /** SHA-256 of the file as read: "Apply" writes only into the same file. */
+  /** SHA-256 of the file as read: "Apply" writes only into the same file (the text itself is not sent). */
   contentDigest: z.string(),
+  /**
+   * Only the lines the report points at (findings, parse errors, stages and their references), each
+   * cut to MAX_SOURCE_LINE characters: main never echoes a whole file back. A rewrite carries the
+   * lines it replaces itself (its edits' `before`, bounded like the rewrite).
+   */
+  sourceLines: z.array(z.object({ line: z.number().int().min(1), text: z.string() })),
   analysis: dockerfileAnalysis,
   /** Named stages, the choices for `--target`. */
   targetStages: z.array(targetStage),
@@ -108,6 +114,30 @@ export const preflightReport = z.object({
   durationMs: z.number().nonnegative(),
 });
 
+/**
+ * BuildKit's own build checks of the Dockerfile (`docker buildx build --call=check`), beside the app's analysis.
+ * `done`: BuildKit ran them; `unavailable`: this buildx cannot (too old, missing); `failed`: the run failed
+ * (builder, engine, time limit). The two last say why in `problem`; the app's own advice never depends on them.
+ */
+export const buildChecksReport = z.object({
+  dockerfile: z.string(),
+  state: z.enum(['done', 'unavailable', 'failed']),
+  buildxVersion: z.string().optional(),
+  /** The builder BuildKit ran on (the current one). */
+  builder: z.string().optional(),
+  /** SHA-256 of the Dockerfile as BuildKit read it: the page merges only results about the text it shows. */
+  contentDigest: z.string().optional(),
+  checks: z.array(buildCheck),
+  /** Where BuildKit stopped (parse error, unresolvable base image): checks after it are missing. */
+  buildError: buildCheckError.optional(),
+  problem: problem.optional(),
+  /** The command run (or that would run), for the user to run it themselves. */
+  command: z.string(),
+  /** The lines the checks point at, as BuildKit read them. */
+  sourceLines: z.array(z.object({ line: z.number().int().min(1), text: z.string() })),
+  durationMs: z.number().nonnegative(),
+});
+
 export const applyResult = z.object({
   dockerfile: z.string(),
   /** The copy of the file as it was, kept in the app's data folder. */
@@ -126,6 +156,7 @@ export type PreflightInput = z.infer<typeof preflightInput>;
 export type DockerfileReport = z.infer<typeof dockerfileReport>;
 export type PreflightImage = z.infer<typeof preflightImage>;
 export type PreflightReport = z.infer<typeof preflightReport>;
+export type BuildChecksReport = z.infer<typeof buildChecksReport>;
 
 export const dockerfileContract = {
   /** Reads the Dockerfile and reports architecture-independence findings and the named stages. */
@@ -137,4 +168,9 @@ export const dockerfileContract = {
    * tick can cancel an older check; each image's result is sent as soon as its registry answers.
    */
   preflight: stream(preflightInput, preflightImage, preflightReport),
+  /**
+   * BuildKit's build checks of the Dockerfile with the current builder, when this buildx has them (else why not).
+   * A stream only so a newer file can cancel an older check; it sends no chunks.
+   */
+  checks: stream(dockerfileLocation, z.never(), buildChecksReport),
 };

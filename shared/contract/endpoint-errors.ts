@@ -30,13 +30,15 @@ const CHANGE_EMULATORS = [...READ_EMULATORS, 'CONSENT_REQUIRED', 'NATIVE_ARCHITE
 const BUILDERS = [...ENGINE, ...CLI, 'BUILDX_MISSING', 'BUILDER_NOT_FOUND', 'BUILDER_COMMAND_FAILED'] as const;
 const INTEGRITY = [...REGISTRY, ...ENGINE, 'ENGINE_TOO_OLD', 'PLATFORM_NOT_IN_IMAGE', 'PLATFORM_NOT_IN_ENGINE'] as const;
 const BUILD_CONTEXT = ['BUILD_CONTEXT_INVALID', 'FOLDER_UNREADABLE'] as const;
+/** Reading or writing the app's own build history on disk. */
+const HISTORY = ['HISTORY_STORAGE_FAILED', 'BUILD_RECORD_UNREADABLE'] as const;
 
 type EndpointErrorTable = { readonly [N in CallNames<Contract>]: readonly ErrorCode[] };
 
 export const endpointErrors = {
   'app.about': [],
   'app.settings': [],
-  'app.updateSettings': [],
+  'app.updateSettings': ['SETTINGS_NOT_SAVED'],
   'app.pickPath': ['NOT_AVAILABLE'],
   'engine.state': [],
   'engine.info': [...ENGINE, ...CLI],
@@ -64,15 +66,17 @@ export const endpointErrors = {
   'builds.facts': [...BUILDERS, ...READ_EMULATORS],
   'builds.inspectContext': BUILD_CONTEXT,
   'builds.browse': ['FOLDER_UNREADABLE'],
-  'builds.run': [...BUILD_CONTEXT, ...BUILDERS, ...READ_EMULATORS, 'BUILD_IMPOSSIBLE', 'CORE_STOPPING'],
-  'builds.distribute': [...BUILD_CONTEXT, ...BUILDERS, ...READ_EMULATORS, 'BUILD_IMPOSSIBLE', 'CORE_STOPPING', 'DISTRIBUTE_TARGET_INVALID', 'BUILD_NODE_UNREACHABLE'],
-  'builds.retryPlatform': [...BUILDERS, 'BUILD_NOT_FOUND', 'BUILD_RECORD_CORRUPT', 'BUILD_RUNNING', 'BUILD_NOT_DISTRIBUTED', 'BUILD_RECORD_OUTDATED', 'CORE_STOPPING', 'DISTRIBUTE_TARGET_INVALID', 'DISTRIBUTE_NOTHING_TO_RETRY', 'BUILD_NODE_UNREACHABLE'],
-  'builds.merge': ['BUILD_NOT_FOUND', 'BUILD_RECORD_CORRUPT', 'BUILD_RUNNING', 'BUILD_NOT_DISTRIBUTED', 'BUILD_RECORD_OUTDATED', 'CORE_STOPPING', 'DISTRIBUTE_NOTHING_TO_MERGE', 'DISTRIBUTE_MISSING_PLATFORMS'],
-  'builds.watch': ['BUILD_NOT_FOUND', 'BUILD_RECORD_CORRUPT'],
+  'builds.run': [...BUILD_CONTEXT, ...BUILDERS, ...READ_EMULATORS, ...HISTORY, 'BUILD_IMPOSSIBLE', 'CORE_STOPPING', 'DATA_READ_ONLY', 'DESTINATION_REFUSED', 'DESTINATION_EXISTS'],
+  'builds.distribute': [...BUILD_CONTEXT, ...BUILDERS, ...READ_EMULATORS, ...HISTORY, 'BUILD_IMPOSSIBLE', 'CORE_STOPPING', 'DISTRIBUTE_TARGET_INVALID', 'BUILD_NODE_UNREACHABLE'],
+  'builds.retryPlatform': [...BUILDERS, ...HISTORY, 'BUILD_NOT_FOUND', 'BUILD_RUNNING', 'BUILD_NOT_DISTRIBUTED', 'BUILD_RECORD_OUTDATED', 'CORE_STOPPING', 'DISTRIBUTE_TARGET_INVALID', 'DISTRIBUTE_NOTHING_TO_RETRY', 'BUILD_NODE_UNREACHABLE'],
+  'builds.merge': [...HISTORY, 'BUILD_NOT_FOUND', 'BUILD_RUNNING', 'BUILD_NOT_DISTRIBUTED', 'BUILD_RECORD_OUTDATED', 'CORE_STOPPING', 'DISTRIBUTE_NOTHING_TO_MERGE', 'DISTRIBUTE_MISSING_PLATFORMS'],
+  'builds.watch': ['BUILD_NOT_FOUND', ...HISTORY],
   'builds.cancel': [],
-  'builds.list': [],
-  'builds.get': ['BUILD_NOT_FOUND', 'BUILD_RECORD_CORRUPT'],
-  'builds.remove': ['BUILD_NOT_FOUND', 'BUILD_RECORD_CORRUPT', 'BUILD_RUNNING'],
+  'builds.list': HISTORY,
+  'builds.get': ['BUILD_NOT_FOUND', ...HISTORY],
+  'builds.remove': ['BUILD_NOT_FOUND', 'BUILD_RUNNING', ...HISTORY],
+  'builds.leftovers': [],
+  'builds.stopLeftovers': [],
   'images.inspect': REGISTRY,
   'images.smokeRun': [...ENGINE, 'IMAGE_NOT_FOUND'],
   'integrity.check': INTEGRITY,
@@ -81,12 +85,18 @@ export const endpointErrors = {
   'dockerfile.analyze': [],
   'dockerfile.apply': ['DOCKERFILE_CHANGED', 'REWRITE_NOT_OFFERED', 'REWRITE_INVALID', 'BACKUP_FAILED', 'DOCKERFILE_WRITE_FAILED'],
   'dockerfile.preflight': [...ENGINE, ...REGISTRY],
+  // Its own failures are in the report (problem), never thrown: the advice stands without the checks.
+  'dockerfile.checks': [],
   'ciExport.readBake': [...CLI, 'BUILD_CONTEXT_INVALID', 'BAKE_FILE_MISSING', 'BAKE_UNREADABLE', 'BAKE_TARGET_AMBIGUOUS'],
   'ciExport.save': ['BUILD_CONTEXT_INVALID', 'FILE_EXISTS', 'EXPORT_OUTSIDE_CONTEXT', 'EXPORT_TARGET_NOT_A_FILE'],
   'records.list': [...ENGINE, ...CLI, 'BUILDX_MISSING'],
   'records.open': [...ENGINE, ...CLI, 'RECORD_UNREADABLE'],
   'records.export': [...ENGINE, ...CLI, 'RECORD_UNREADABLE', 'NOT_AVAILABLE', 'DESTINATION_INVALID', 'FILE_EXISTS', 'EXPORT_FAILED'],
   'records.import': ['RECORD_FILE_INVALID'],
+  'timeline.get': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'TIMELINE_CORRUPT'],
+  'timeline.stepLog': ['BUILD_NOT_RUNNING', 'STEP_NOT_FOUND'],
+  'timeline.trend': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE'],
+  'timeline.compare': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'BUILD_RUNNING'],
 } as const satisfies EndpointErrorTable;
 
 export type EndpointName = CallNames<Contract>;

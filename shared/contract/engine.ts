@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildxCapability } from '../domain/buildx/capabilities';
 import { event, request } from '../rpc/define';
 
 export const endpointSource = z.enum(['DOCKER_HOST', 'DOCKER_CONTEXT', 'config', 'default']);
@@ -35,6 +36,8 @@ export const buildxPlugin = z.object({
   version: z.string().optional(),
   /** Why it is not usable, and what to do. */
   problem: engineProblem.optional(),
+  /** What this buildx can do, and for each missing feature why (empty without buildx). */
+  features: z.array(buildxCapability),
 });
 
 export const engineInfo = z.object({
@@ -62,6 +65,7 @@ export type EngineEndpoint = z.infer<typeof engineEndpoint>;
 export type EngineState = z.infer<typeof engineState>;
 export type EngineInfo = z.infer<typeof engineInfo>;
 export type EngineProblem = z.infer<typeof engineProblem>;
+export type BuildxPlugin = z.infer<typeof buildxPlugin>;
 
 export const engineContract = {
   /** The connection as it is now. */

@@ -58,6 +58,11 @@ export const errorCatalogue = {
   FRAME_TOO_LARGE: { meaning: 'A message is larger than one message may carry.' },
   BUSY: { meaning: 'Too many calls are running; this one was not started.' },
   CORE_STOPPING: { meaning: 'The app is closing; the work was not started.' },
+  DATA_READ_ONLY: {
+    meaning: 'The data folder could not be written at start; the app runs read-only.',
+    data: z.object({ dataDir: z.string() }),
+  },
+  SETTINGS_NOT_SAVED: { meaning: 'The settings file could not be written (or read at start); the settings are unchanged.' },
   NOT_AVAILABLE: { meaning: 'The feature does not exist in this mode (e.g. native dialogs in headless mode).' },
 
   // ---- Docker engine and CLI --------------------------------------------------------------------
@@ -70,6 +75,9 @@ export const errorCatalogue = {
   DOCKER_CLI_MISSING: { meaning: 'The docker CLI is not on PATH.', data: builderFailureData.optional() },
   CLI_TIMEOUT: { meaning: 'A docker command did not finish in time and was stopped.', data: builderFailureData.optional() },
   BUILDX_MISSING: { meaning: 'The docker buildx plugin is missing or unusable.' },
+  BUILDX_TOO_OLD: { meaning: 'This buildx is older than the feature needs (decided from its version).' },
+  BUILDKIT_TOO_OLD: { meaning: "The builder's BuildKit is older than the feature needs." },
+  BUILD_CHECKS_FAILED: { meaning: "BuildKit's build checks did not run, or printed results that cannot be read." },
 
   // ---- emulators ---------------------------------------------------------------------------------
   EMULATORS_UNREADABLE: { meaning: "The Docker host's binfmt_misc could not be read." },
@@ -114,7 +122,16 @@ export const errorCatalogue = {
   BUILD_IMPOSSIBLE: { meaning: 'The build request cannot work on this engine and builder.', data: buildImpossibleData },
   BUILD_RUNNING: { meaning: 'The build is still running.' },
   BUILD_NOT_FOUND: { meaning: 'No build with that id is in the history.' },
-  BUILD_RECORD_CORRUPT: { meaning: 'A build record on disk is unreadable; it was set aside.' },
+  BUILD_RECORD_UNREADABLE: { meaning: 'A build record on disk cannot be read (damaged: set aside; permissions or not a file: left where it is).' },
+  HISTORY_STORAGE_FAILED: { meaning: 'The history folder, or a build’s folder or record in it, cannot be read or written.' },
+  DESTINATION_REFUSED: {
+    meaning: 'An export or cache destination is a system location, or its folder cannot be used.',
+    data: z.object({ field: z.string(), path: z.string() }),
+  },
+  DESTINATION_EXISTS: {
+    meaning: 'An export or cache destination exists and holds something; it is replaced only once confirmed.',
+    data: z.object({ field: z.string(), path: z.string(), kind: z.enum(['file', 'folder']) }),
+  },
   FOLDER_UNREADABLE: { meaning: 'A folder cannot be listed.' },
   BUILD_NOT_DISTRIBUTED: { meaning: 'The build was not split over nodes.' },
   BUILD_RECORD_OUTDATED: { meaning: 'A past build’s request no longer passes today’s checks.' },
@@ -123,6 +140,11 @@ export const errorCatalogue = {
   DISTRIBUTE_NOTHING_TO_RETRY: { meaning: 'The platform was built already.' },
   DISTRIBUTE_NOTHING_TO_MERGE: { meaning: 'No platform of the build has an image yet.' },
   DISTRIBUTE_MISSING_PLATFORMS: { meaning: 'Merging without a platform must name exactly the platforms that have no image.', data: z.object({ missing: z.array(z.string()) }) },
+
+  // ---- timeline ----------------------------------------------------------------------------------
+  TIMELINE_CORRUPT: { meaning: 'A build’s stored timeline is unreadable; it is made again from the build’s log.' },
+  BUILD_NOT_RUNNING: { meaning: 'The build has ended: what was asked of a running build is in its stored timeline.' },
+  STEP_NOT_FOUND: { meaning: 'The running build has no step with that digest (yet).' },
 
   // ---- build records (buildx history) ------------------------------------------------------------
   RECORDS_UNAVAILABLE: { meaning: 'The builder’s build records cannot be listed.' },

@@ -8,6 +8,7 @@ import { emulatorsContract } from './emulators';
 import { engineContract } from './engine';
 import { imagesContract } from './images';
 import { integrityContract } from './integrity';
+import { timelineContract } from './timeline';
 import { recordsContract } from './records';
 
 /**
@@ -24,6 +25,7 @@ export const contract = defineContract({
   integrity: integrityContract,
   dockerfile: dockerfileContract,
   ciExport: ciExportContract,
+  timeline: timelineContract,
   records: recordsContract,
 });
 

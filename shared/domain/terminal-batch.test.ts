@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from './terminal-batch';
+import { TerminalBatchAccumulator, TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from './terminal-batch';
 
 /** One batch of whole lines, tagged per platform. */
 function tb(...parts: Array<[string, string?]>): TerminalBatch {
@@ -153,5 +153,29 @@ describe('terminal batches', () => {
       expect(b.lines).toBe(0);
       expect(b.size).toBe(0);
     }
+  });
+
+  it('accumulate into the same batches a plain builder takes, with platform indexes kept across takes', () => {
+    const acc = new TerminalBatchAccumulator();
+    const builder = new TerminalBatchBuilder();
+    const lines = stream(1200, ['linux/amd64', 'linux/arm64', 'linux/riscv64']);
+    let held = 0;
+    for (const [i, [text, platform]] of lines.entries()) {
+      const n = text.split('\n').length - 1;
+      acc.add(text, platform, n);
+      builder.add(text, platform, n);
+      held += text.length;
+      expect(acc.size).toBe(held);
+      if (i % 97 === 96) {
+        expect(acc.take()).toEqual(builder.take());
+        held = 0;
+      }
+    }
+    const last = acc.take()!;
+    expect(last).toEqual(builder.take());
+    // in the order first seen, riscv64 first, as in every batch taken before
+    expect(last.platforms).toEqual(['linux/riscv64', 'linux/arm64', 'linux/amd64']);
+    expect(acc.size).toBe(0);
+    expect(acc.take()).toBeUndefined();
   });
 });

@@ -37,6 +37,44 @@ export function batchLines(batch: TerminalBatch): number {
 }
 
 /**
+ * Terminal text as it is formatted, joined into one batch when taken: a string and a run per
+ * stretch, no object per line (a build's log path adds three terminal lines per log line).
+ */
+export class TerminalBatchAccumulator {
+  private parts: string[] = [];
+  private runs: number[] = [];
+  private readonly platforms: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** Characters held. */
+  size = 0;
+
+  add(text: string, platform: string | undefined, lines: number): void {
+    if (text.length === 0) return;
+    let view = -1;
+    if (platform !== undefined) {
+      view = this.index.get(platform) ?? this.platforms.length;
+      if (view === this.platforms.length) {
+        this.platforms.push(platform);
+        this.index.set(platform, view);
+      }
+    }
+    this.parts.push(text);
+    this.size += text.length;
+    appendRun(this.runs, view, text.length, lines);
+  }
+
+  /** Everything held, as one batch; undefined when nothing is. */
+  take(): TerminalBatch | undefined {
+    if (this.parts.length === 0) return undefined;
+    const batch = { text: this.parts.length === 1 ? this.parts[0]! : this.parts.join(''), platforms: [...this.platforms], runs: this.runs };
+    this.parts = [];
+    this.runs = [];
+    this.size = 0;
+    return batch;
+  }
+}
+
+/**
  * A stretch of whole lines: of one view (a platform index, or -1 for lines every view shows), or a
  * whole batch appended as it came (`runs` in this builder's indexes), kept whole so that a batch
  * passed through unchanged is never cut up and joined again.

@@ -1,18 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildChunk, BuildFactsData, BuildRecord, BuildFailure, PlatformOutcome } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, Leftovers } from '../../../shared/contract/builds';
 import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
+import { runsFromTimeline, timelineOf } from '../../../shared/domain/timeline';
 import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
-import { blockingProblems, checkBuild, selectedBuilder } from '../../../shared/domain/build-request/checks';
+import { blockingProblems, checkBuild, checkRequestAlone, selectedBuilder, type BuildProblem } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
+import type { PickedPaths } from '../picked-paths';
+import { prepareExports, type ExportPlan } from './destinations';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { replayTail, type LogPipeline } from './log-pipeline';
-import { LogSink } from './log-sink';
+import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
+import { LiveBuild, type LiveRun } from './live-build';
+import { replayTail } from './log-pipeline';
+import { whatWasLost } from './lost-connection';
+import { failureOf, newBuildId, outcomesOf, toData } from './record';
+import { planTimeline } from './run-context';
+import { readTimeline, TIMELINE_TAIL_LINES, writeTimeline } from './timeline-file';
 import { drainText, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
@@ -29,101 +36,8 @@ export interface BuildServiceOptions {
   afterSuccess?: (record: BuildRecord) => Promise<unknown>;
 }
 
-export type EndReason = 'user' | 'shutdown';
-
-/** A build the service follows while it runs: one buildx process (LiveBuild), or several (a distributed build). */
-export interface LiveRun {
-  record: BuildRecord;
-  readonly watchers: Set<Watcher>;
-  readonly done: Promise<BuildRecord>;
-  readonly abort: AbortController;
-  endReason: EndReason | undefined;
-  /** Joins a window late: what was output so far, then the live output. */
-  attach(watcher: Watcher, signal: AbortSignal): Promise<void>;
-}
-
 /** Replays an ended build whose log is not one buildx process's (a distributed build). */
 export type Replayer = (record: BuildRecord, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal) => Promise<void>;
-
-/** One running build: the buildx process, its log on disk, its parser, and the windows following it. */
-class LiveBuild implements LiveRun {
-  readonly abort = new AbortController();
-  readonly sink: LogSink;
-  readonly watchers = new Set<Watcher>();
-  readonly done: Promise<BuildRecord>;
-  resolveDone!: (record: BuildRecord) => void;
-  endReason: EndReason | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private lastProgressAt = 0;
-
-  constructor(
-    public record: BuildRecord,
-    private readonly batchMs: number,
-    private readonly progressMs: number,
-  ) {
-    this.sink = new LogSink(record.logFile, record.platforms);
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-  }
-
-  get pipeline(): LogPipeline {
-    return this.sink.pipeline;
-  }
-
-  /** Each piece is only queued; the batch is parsed, written to disk and sent every 10 ms. */
-  onStderr(chunk: Buffer): void {
-    // Big bursts are handled at once, in window-sized pieces, instead of waiting for the timer.
-    if (this.sink.push(chunk)) this.flush(false);
-    else this.schedule();
-  }
-
-  note(line: string): void {
-    this.pipeline.note(line);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(false), this.batchMs);
-  }
-
-  flush(final: boolean): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.sink.drain();
-    const chunk: BuildChunk = { id: this.record.id };
-    const terminal = this.pipeline.take();
-    if (terminal) chunk.terminal = terminal;
-    if (this.pipeline.dirty) {
-      const now = Date.now();
-      if (final || now - this.lastProgressAt >= this.progressMs) {
-        chunk.progress = this.pipeline.progress();
-        this.lastProgressAt = now;
-      } else {
-        this.schedule();
-      }
-    }
-    if (final) chunk.status = this.record.status;
-    if (!chunk.terminal && !chunk.progress && !chunk.status) return;
-    for (const w of this.watchers) w.push(chunk);
-  }
-
-  /** Joins a window late: replays the log up to now from disk, then the live output. */
-  async attach(watcher: Watcher, signal: AbortSignal): Promise<void> {
-    // Everything received so far is parsed, on disk and sent to the others: the newcomer gets
-    // exactly that from the file, and from here on the same live chunks as everyone.
-    this.flush(false);
-    const upTo = this.sink.bytes;
-    this.watchers.add(watcher);
-    this.pipeline.dirty = true; // the next chunk carries the lanes for the newcomer
-    if (upTo > 0) {
-      await this.sink.flushed();
-      const { text } = await replayTail(this.record, { endOffset: upTo, signal });
-      for (const terminal of drainText(text, this.record.logFile)) await watcher.sendNow({ id: this.record.id, terminal, replay: true });
-    }
-    watcher.release();
-    // The lanes now, even if the build is quiet (a long RUN step).
-    this.schedule();
-  }
-}
 
 /**
  * Builds: runs `docker buildx build --progress=rawjson --metadata-file …` through the app's docker
@@ -194,19 +108,46 @@ export class BuildService {
     return cached.value;
   }
 
-  /** Checks, records and starts a build; `first` follows it from its first byte. */
+  /**
+   * Checks, records and starts a build; `first` follows it from its first byte. The request's own
+   * fields and files are checked first; the facts (a dozen buildx and engine questions when not
+   * cached) are read only for a request that can run.
+   */
   async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
     this.assertOpen();
-    const [context, facts] = await Promise.all([checkedContext(request), this.recentFacts(signal)]);
-    const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
-    const blocking = blockingProblems(problems);
-    if (blocking.length > 0) {
-      throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
+    await this.ctx.dataFolder.assertWritable('The build was not started');
+    await this.store.flushUnsaved();
+    const slots = this.ctx.cli.builds.options.limit;
+    if (this.live.size >= slots) {
+      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
     }
+    const own = blockingProblems(checkRequestAlone(request));
+    if (own.length > 0) throw impossible(own, own);
+    const context = await checkedContext(request, this.ctx.picked);
+    const exports = await prepareExports(request, { dataDir: this.ctx.dataDir });
 
+    let live: LiveBuild;
+    try {
+      let facts = await this.recentFacts(signal);
+      // A builder made outside the app moments ago is not in cached facts yet: ask again before refusing.
+      if (request.builder && !facts.buildersUnknown && !facts.builders.some((b) => b.name === request.builder)) facts = await this.facts(signal);
+      const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
+      const blocking = blockingProblems(problems);
+      if (blocking.length > 0) throw impossible(blocking, problems);
+      live = await this.launch(request, facts, context.context, exports);
+    } catch (error) {
+      await exports.complete(false);
+      throw error;
+    }
+    if (first) live.watchers.add(first);
+    return live;
+  }
+
+  /** Records the build and starts `docker buildx build`. */
+  private async launch(request: BuildRequest, facts: BuildFactsData, cwd: string, exports: ExportPlan): Promise<LiveBuild> {
+    const plan = await planTimeline(request, facts);
     const id = newBuildId();
-    const dir = this.store.dirOf(id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = await this.store.createFolder(id);
     const logFile = join(dir, LOG_FILE);
     const metadataFile = join(dir, METADATA_FILE);
     const builder = selectedBuilder(facts, request.builder);
@@ -224,41 +165,47 @@ export class BuildService {
       logFile,
       logBytes: 0,
     };
+    if (plan.dockerfileSha256) record.dockerfileSha256 = plan.dockerfileSha256;
     await this.store.save(record);
-    const live = new LiveBuild(record, this.batchMs, this.progressMs);
-    if (first) live.watchers.add(first);
+    const live = new LiveBuild(record, this.batchMs, this.progressMs, plan);
     this.live.set(id, live);
     this.ctx.emit('builds.onStarted', record);
 
-    const argv = buildArgv(request, { progress: 'rawjson', metadataFile });
+    const argv = buildArgv(request, { progress: 'rawjson', metadataFile, ...(exports.outputDest ? { outputDest: exports.outputDest } : {}) });
     const started = Date.now();
     void this.ctx.cli
       .run(argv, {
+        build: true,
         signal: live.abort.signal,
-        cwd: context.context,
+        cwd,
         onStderr: (chunk) => live.onStderr(chunk),
+        onSpawn: (pid) => void noteSpawn(dir, pid),
         maxCaptureBytes: 64 * 1024,
       })
       .then(
-        (result) => this.finish(live, { code: result.code }, metadataFile, started),
-        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started),
+        (result) => this.finish(live, { code: result.code }, metadataFile, started, exports),
+        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started, exports),
       )
       .catch((error: unknown) => this.ctx.log(`build ${id}: could not be finished: ${(error as Error).stack ?? String(error)}`));
     return live;
   }
 
-  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number): Promise<void> {
+  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number, exports: ExportPlan): Promise<void> {
     const { record } = live;
     const cancelled = outcome.error?.code === 'CANCELLED';
     if (cancelled) await sweepLeftovers(metadataFile);
-    // A killed build still ends its lanes: steps that were running become canceled.
     live.sink.drain();
+    // The RUN steps under way when it ended: if the engine went away, their processes may outlive it.
+    const runningSteps = runningStepCommands(live.pipeline.tracker.snapshot());
+    // A killed build still ends its lanes: steps that were running become canceled.
     live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
     if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
     else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
     await live.sink.close();
 
     const snap = live.pipeline.tracker.snapshot();
+    // Written before the record says the build ended: whoever opens it then finds its timeline.
+    await this.saveTimeline(live, snap);
     const endedAt = new Date();
     const next: BuildRecord = {
       ...record,
@@ -282,6 +229,8 @@ export class BuildService {
       };
     } else if (outcome.code === 0) {
       next.status = 'succeeded';
+      const moved = await exports.complete(true);
+      if (moved) next.note = moved;
       const metadata = parseBuildMetadata(await readFile(metadataFile, 'utf8').catch(() => ''));
       if (metadata?.imageDigest) next.digest = metadata.imageDigest;
       if (metadata?.descriptor) next.mediaType = metadata.descriptor.mediaType;
@@ -290,7 +239,17 @@ export class BuildService {
     } else {
       next.status = 'failed';
       next.failure = failureOf(snap);
+      if (next.failure.cause.kind === 'builder-lost') {
+        // gRPC says only "Unavailable … EOF": find out what went away, and name it.
+        const lost = await whatWasLost(this.ctx, record.builder).catch(() => undefined);
+        next.failure.cause = classifyFailure([next.failure.message ?? '', ...next.failure.steps.map((st) => st.error)].join('\n'), {
+          platforms: next.failure.platforms,
+          ...(lost ? { lost } : {}),
+        });
+        if (lost && 'engine' in lost) await noteRunningSteps(this.store.dirOf(record.id), runningSteps);
+      }
     }
+    if (next.status !== 'succeeded') await exports.complete(false);
     live.record = next;
     await this.conclude(next, () => {
       live.flush(true);
@@ -331,9 +290,42 @@ export class BuildService {
     }
   }
 
+  /** The finished build's timeline beside its record (a build is never failed for it: the log can make it again). */
+  private async saveTimeline(live: LiveBuild, snap: BuildProgressSnapshot): Promise<void> {
+    const timeline = timelineOf(snap, { run: live.describe, tailLines: TIMELINE_TAIL_LINES, ...live.plan.extras });
+    await writeTimeline(this.store.dirOf(live.record.id), timeline).catch((error: unknown) =>
+      this.ctx.log(`build ${live.record.id}: timeline not saved: ${(error as Error).message}`),
+    );
+  }
+
   /** Resolves when the follow-ups of ended builds (binary checks) are done. */
   async settled(): Promise<void> {
     await Promise.all([...this.followUps]);
+  }
+
+  /** A page of the history. */
+  list(after: string | undefined, limit: number): Promise<BuildList> {
+    return this.store.page(after, limit);
+  }
+
+  /** Processes the app's earlier builds left running (recent builds only: the newest 200). */
+  async leftovers(): Promise<Leftovers> {
+    const ids = (await this.store.ids().catch(() => [] as string[])).slice(0, 200);
+    const builds = await findLeftovers(
+      ids.map((id) => ({ id, dir: this.store.dirOf(id) })),
+      (id) => this.live.has(id),
+    );
+    return { builds };
+  }
+
+  /** Looks for leftovers and tells the windows when there are some (at start, after the engine came back). */
+  async announceLeftovers(): Promise<void> {
+    const found = await this.leftovers();
+    if (found.builds.length > 0) this.ctx.emit('builds.onLeftovers', found);
+  }
+
+  async stopLeftovers(id: string): Promise<{ stopped: number }> {
+    return stopLeftovers({ id, dir: this.store.dirOf(id) }, (other) => this.live.has(other));
   }
 
   /** Follows a build (live, or replayed from disk when it has ended) until it ends. */
@@ -360,7 +352,9 @@ export class BuildService {
       return record;
     }
     await send({ id, status: record.status, replay: true, ...(record.placements ? { placements: record.placements } : {}) });
-    const { pipeline, text } = await replayTail(record, { signal }, (p) => {
+    // The lanes say how each step ran, as the build's stored timeline has it.
+    const stored = await readTimeline(this.store.dirOf(id)).catch(() => undefined);
+    const { pipeline, text } = await replayTail(record, { signal, ...(stored ? { describe: runsFromTimeline(stored) } : {}) }, (p) => {
       // A replay of an ended build ends its lanes the way the build ended.
       if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
       if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
@@ -395,6 +389,12 @@ export class BuildService {
     return this.live.get(id)?.record;
   }
 
+  /** A running build's parser and how its steps are described (for its timeline while it runs). */
+  liveBuild(id: string): Pick<LiveBuild, 'pipeline' | 'describe' | 'plan' | 'record'> | undefined {
+    const live = this.live.get(id);
+    return live instanceof LiveBuild ? live : undefined;
+  }
+
   /** Stops every running build (they are recorded as interrupted) and waits a little for them to end. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -407,79 +407,24 @@ export class BuildService {
   }
 }
 
+function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
+  return new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
+}
+
+/** The commands of RUN steps running at the moment (for leftovers, should the engine be gone). */
+function runningStepCommands(snap: BuildProgressSnapshot): string[] {
+  const names = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].filter((st) => st.status === 'running').map((st) => st.name);
+  return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
+}
+
 /** The context folder and Dockerfile of a request, refused with the reason when unusable. */
-export async function checkedContext(request: Pick<BuildRequest, 'context' | 'dockerfile'>): Promise<Awaited<ReturnType<typeof inspectContext>>> {
-  const context = await inspectContext(request.context, request.dockerfile);
+export async function checkedContext(request: Pick<BuildRequest, 'context' | 'dockerfile'>, picked: PickedPaths): Promise<Awaited<ReturnType<typeof inspectContext>>> {
+  const context = await inspectContext(request.context, request.dockerfile, picked);
   if (!context.ok) {
     const p = context.problems[0]!;
     throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
   }
   return context;
-}
-
-export function newBuildId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').replace(/\..*$/, '');
-  return `${t.slice(0, 8)}-${t.slice(8)}-${randomBytes(4).toString('hex')}`;
-}
-
-function toData(request: BuildRequest): BuildRecord['request'] {
-  const data: BuildRecord['request'] = {
-    context: request.context,
-    tags: [...request.tags],
-    platforms: [...request.platforms],
-    buildArgs: request.buildArgs.map((a) => ({ key: a.key, value: a.value })),
-    output: { ...request.output },
-    provenance: request.provenance,
-    sbom: request.sbom,
-    noCache: request.noCache,
-    pull: request.pull,
-    cacheFrom: [...request.cacheFrom],
-    cacheTo: [...request.cacheTo],
-  };
-  if (request.dockerfile) data.dockerfile = request.dockerfile;
-  if (request.target) data.target = request.target;
-  if (request.builder) data.builder = request.builder;
-  return data;
-}
-
-function outcomesOf(snap: BuildProgressSnapshot, platforms: readonly string[], override?: 'interrupted'): PlatformOutcome[] {
-  const lanes = new Map(snap.lanes.map((l) => [l.platform, l]));
-  const order = [...platforms, ...snap.lanes.map((l) => l.platform).filter((p) => !platforms.includes(p))];
-  return order.map((platform) => {
-    const lane = lanes.get(platform);
-    if (!lane) return { platform, status: override ?? 'waiting', steps: 0, cached: 0 };
-    const outcome: PlatformOutcome = {
-      platform,
-      status: override && lane.status !== 'done' && lane.status !== 'error' ? override : lane.status,
-      steps: lane.counts.total,
-      cached: lane.counts.cached,
-    };
-    if (lane.durationMs !== undefined) outcome.durationMs = lane.durationMs;
-    const failed = lane.steps.find((s) => s.status === 'error');
-    if (failed) outcome.failedStep = { name: failed.name, error: failed.error ?? '' };
-    return outcome;
-  });
-}
-
-export function failureOf(snap: BuildProgressSnapshot): BuildFailure {
-  const f = snap.failure;
-  if (!f) {
-    const text = snap.textLines.join('\n');
-    return { platforms: [], steps: [], ...(text ? { message: text } : {}), cause: classifyFailure(text) };
-  }
-  const failure: BuildFailure = {
-    platforms: [...f.platforms],
-    steps: f.steps.map((s) => ({
-      ...(s.platform !== undefined ? { platform: s.platform } : {}),
-      name: s.name,
-      ...(s.stepLabel !== undefined ? { stepLabel: s.stepLabel } : {}),
-      error: s.error,
-      lastLogLines: s.lastLogLines.slice(-20),
-    })),
-    cause: f.cause,
-  };
-  if (f.message !== undefined) failure.message = f.message;
-  return failure;
 }
 
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */

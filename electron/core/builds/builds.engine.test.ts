@@ -12,6 +12,7 @@ import type { BuildProgressSnapshot } from '../../../shared/domain/build-progres
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import type { BuildRequestInput } from '../../../shared/domain/build-request';
 import { stackEnv } from '../testing/stack';
+import { summarize } from './history-store';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
 const run = promisify(execFile);
@@ -289,11 +290,15 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     await waitForEngine(t.api, 'connected');
 
     const listed = await t.api.builds.list({});
-    expect(listed.setAside).toEqual([]);
+    expect(listed.unreadable).toEqual([]);
     for (const r of records) {
-      // A build that pushed gains its binary check's verdict after it ended (integrity.engine.test.ts covers it).
+      // A build that pushed gains its binary check's verdict after it ended (integrity.engine.test.ts
+      // covers it): the list's summary carries the record's verdict.
       const { integrity, ...kept } = listed.builds.find((b) => b.id === r.id)!;
-      expect(kept).toEqual(r);
+      expect(kept).toEqual(summarize(r));
+      const { integrity: recorded, ...stored } = await t.api.builds.get({ id: r.id });
+      expect(stored).toEqual(r);
+      expect(integrity).toEqual(recorded);
       expect(integrity !== undefined).toBe(r.status === 'succeeded' && r.request.output.type === 'push');
     }
 
@@ -314,15 +319,16 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
     const after = await t.api.builds.list({});
     expect(after.builds.map((b) => b.id)).not.toContain(failed.id);
     expect(after.builds.map((b) => b.id)).toContain(ok.id);
-    expect(after.setAside).toHaveLength(1);
-    expect(after.setAside[0]!.id).toBe(failed.id);
-    expect(after.setAside[0]!.message).toContain(`The history record of build ${failed.id} could not be read`);
-    expect(after.setAside[0]!.path).toMatch(/build\.json\.corrupt-/);
-    await expect(readFile(after.setAside[0]!.path, 'utf8')).resolves.toHaveLength(Math.floor(size / 2));
+    expect(after.unreadable).toHaveLength(1);
+    expect(after.unreadable[0]!.id).toBe(failed.id);
+    expect(after.unreadable[0]!.kind).toBe('set-aside');
+    expect(after.unreadable[0]!.message).toContain(`The history record of build ${failed.id} could not be read`);
+    expect(after.unreadable[0]!.path).toMatch(/build\.json\.corrupt-/);
+    await expect(readFile(after.unreadable[0]!.path, 'utf8')).resolves.toHaveLength(Math.floor(size / 2));
     // still reported on the next listing, and deletable
-    expect((await t.api.builds.list({})).setAside.map((s) => s.id)).toEqual([failed.id]);
+    expect((await t.api.builds.list({})).unreadable.map((s) => s.id)).toEqual([failed.id]);
     expect(await t.api.builds.remove({ id: failed.id })).toEqual({ removed: true });
-    expect((await t.api.builds.list({})).setAside).toEqual([]);
+    expect((await t.api.builds.list({})).unreadable).toEqual([]);
   });
 
   it('stops a running build when the app closes and records it as interrupted', async () => {

@@ -7,6 +7,7 @@ import { TerminalBatchBuilder, batchLines, forEachRun, type TerminalBatch } from
 import { stripAnsi } from '../../../shared/domain/build-progress';
 import { browseFolders, inspectContext, scanStages } from './context-folder';
 import { HistoryStore } from './history-store';
+import { runStepCommand } from './leftovers';
 import { LogPipeline, replayLog, replayTail } from './log-pipeline';
 import { MAX_CHUNK_TEXT, Watcher, drainText } from './watcher';
 
@@ -59,14 +60,15 @@ describe('history store', () => {
     // no temporary files left behind by the atomic writes
     expect((await readdir(join(dir, 'builds', '20261127-230100-00000002'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    const listed = await store.list();
+    const listed = await store.page(undefined, 50);
     expect(listed.builds.map((b) => b.id)).toEqual(['20261127-230100-00000002']);
-    expect(listed.setAside).toHaveLength(1);
-    expect(listed.setAside[0]!.message).toMatch(/^The history record of build 20261127-230000-00000001 could not be read \(.+\); it was moved aside to .+build\.json\.corrupt-/);
-    expect(await readFile(listed.setAside[0]!.path, 'utf8')).toBe(full.slice(0, 40));
+    expect(listed.unreadable).toHaveLength(1);
+    expect(listed.unreadable[0]!.kind).toBe('set-aside');
+    expect(listed.unreadable[0]!.message).toMatch(/^The history record of build 20261127-230000-00000001 could not be read \(.+\); it was moved aside to .+build\.json\.corrupt-/);
+    expect(await readFile(listed.unreadable[0]!.path, 'utf8')).toBe(full.slice(0, 40));
     // reported again later (e.g. after a restart), without moving anything again
-    const again = await new HistoryStore(dir).list();
-    expect(again.setAside.map((s) => s.path)).toEqual([listed.setAside[0]!.path]);
+    const again = await new HistoryStore(dir).page(undefined, 50);
+    expect(again.unreadable.map((s) => s.path)).toEqual([listed.unreadable[0]!.path]);
     await expect(store.get('20261127-230000-00000001')).rejects.toMatchObject({ code: 'BUILD_NOT_FOUND' });
   });
 
@@ -76,11 +78,12 @@ describe('history store', () => {
     await writeFile(join(dir, 'builds', '20261127-230000-00000003', 'build.json'), JSON.stringify({ ...record('20261127-230000-00000003'), status: 'exploded' }));
     await mkdir(join(dir, 'builds', '20261127-230000-00000004'), { recursive: true });
     await writeFile(join(dir, 'builds', '20261127-230000-00000004', 'build.json'), JSON.stringify(record('20261127-230000-00000009')));
-    const listed = await store.list();
+    const listed = await store.page(undefined, 50);
     expect(listed.builds).toEqual([]);
-    expect(listed.setAside.map((s) => s.id)).toEqual(['20261127-230000-00000003', '20261127-230000-00000004']);
-    expect(listed.setAside[0]!.message).toContain('status');
-    expect(listed.setAside[1]!.message).toContain('it names build "20261127-230000-00000009"');
+    // newest first
+    expect(listed.unreadable.map((s) => s.id)).toEqual(['20261127-230000-00000004', '20261127-230000-00000003']);
+    expect(listed.unreadable[1]!.message).toContain('status');
+    expect(listed.unreadable[0]!.message).toContain('it names build "20261127-230000-00000009"');
   });
 
   it('marks records left running as interrupted, keeping finished platforms', async () => {
@@ -328,5 +331,15 @@ describe('context folder', () => {
     ]);
     expect(listing.parent).toBeDefined();
     await expect(browseFolders(join(dir, 'nope'))).rejects.toMatchObject({ code: 'FOLDER_UNREADABLE' });
+  });
+});
+
+describe('RUN steps a lost engine may leave behind', () => {
+  it('knows the command a step runs from its name, flags and exec form included', () => {
+    expect(runStepCommand('RUN --network=none echo start; sleep 30; echo done')).toBe('echo start; sleep 30; echo done');
+    expect(runStepCommand('[linux/arm64 2/2] RUN --mount=type=cache,target=/c --network=none make -j4')).toBe('make -j4');
+    expect(runStepCommand('RUN ["/bin/sleep", "30"]')).toBe('\0/bin/sleep\u000030');
+    expect(runStepCommand('COPY . /src')).toBeUndefined();
+    expect(runStepCommand('[internal] load build definition from Dockerfile')).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import { resolveDockerfile } from '../../../shared/domain/build-request/argv';
 import { analyzeDockerfile, targetStages } from '../../../shared/domain/dockerfile';
 import { RpcError } from '../../../shared/rpc/errors';
 import { readDockerfile } from '../dockerfile/dockerfile-file';
+import type { PickedPaths } from '../picked-paths';
 
 const MAX_ENTRIES = 500;
 
@@ -14,7 +15,7 @@ const MAX_ENTRIES = 500;
  * browser elsewhere, and headless mode has no native folder dialog): it exists, it is a folder,
  * the Dockerfile is there; and the Dockerfile's named stages for the target choice.
  */
-export async function inspectContext(context: string, dockerfile?: string): Promise<ContextInfo> {
+export async function inspectContext(context: string, dockerfile?: string, picked?: PickedPaths): Promise<ContextInfo> {
   const dir = resolve(context);
   const file = resolve(resolveDockerfile({ context: dir, dockerfile }));
   const info: ContextInfo = { context: dir, dockerfile: file, ok: false, problems: [], stages: [], stagesSource: 'none' };
@@ -22,14 +23,14 @@ export async function inspectContext(context: string, dockerfile?: string): Prom
   // One reader for Dockerfiles (size cap, regular file only, checked before a byte is read).
   let text: string;
   try {
-    ({ text } = await readDockerfile({ contextDir: dir, dockerfile: file }));
+    ({ text } = await readDockerfile({ contextDir: dir, dockerfile: file }, picked));
   } catch (error) {
     if (!(error instanceof RpcError) || error.code !== 'BAD_INPUT') throw error;
     const field = (error.data as { field?: string } | undefined)?.field === 'contextDir' ? 'context' : 'dockerfile';
     info.problems.push({
       field,
       message: error.message,
-      hint: field === 'dockerfile' && dockerfile ? 'Check the Dockerfile path (relative paths start at the context folder).' : (error.hint ?? ''),
+      hint: field === 'dockerfile' && dockerfile && /There is no Dockerfile/.test(error.message) ? 'Check the Dockerfile path (relative paths start at the context folder).' : (error.hint ?? ''),
     });
     return info;
   }

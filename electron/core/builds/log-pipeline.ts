@@ -1,9 +1,9 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { BuildChunk, BuildRecord } from '../../../shared/contract/builds';
-import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
+import { BuildProgressTracker, TerminalFormatter, type BuildProgressSnapshot, type StepRun, type StepSnapshot, type TerminalChunk } from '../../../shared/domain/build-progress';
 import { endsInsideUtf8Sequence } from '../../../shared/domain/build-progress/base64';
-import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
+import { TERMINAL_SCROLLBACK, TerminalBatchAccumulator, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
 
 /**
  * rawjson bytes → per-platform progress (the shared parser) → terminal text for xterm, batched
@@ -13,14 +13,17 @@ import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '.
 export class LogPipeline {
   readonly tracker: BuildProgressTracker;
   private readonly formatter = new TerminalFormatter({ eol: '\r\n' });
-  private batch = new TerminalBatchBuilder();
+  private readonly batch = new TerminalBatchAccumulator();
   /** Something changed since the last `progress()`. */
   dirty = false;
   /** The parser's UTF-8 decoder holds part of a character from the last chunk. */
   private utf8Pending = false;
+  private readonly lean: (step: StepSnapshot) => StepSnapshot;
 
-  constructor(platforms: readonly string[]) {
+  /** `describe`: how a step ran (the timeline's kinds), added to the lanes `progress()` sends. */
+  constructor(platforms: readonly string[], describe?: StepDescriber) {
     this.tracker = new BuildProgressTracker({ platforms });
+    this.lean = leanStep(describe);
   }
 
   push(chunk: Buffer): void {
@@ -58,10 +61,11 @@ export class LogPipeline {
     return this.batch.take();
   }
 
-  /** The lanes as sent to the renderer: log lines kept only for failed steps (the rest is in the terminal). */
+  /** The lanes as sent to the renderer: log lines kept only for failed steps (the rest is in the terminal), how each step ran. */
   progress(): BuildProgressSnapshot {
     this.dirty = false;
-    return leanSnapshot(this.tracker.snapshot());
+    const snap = this.tracker.snapshot();
+    return { ...snap, lanes: snap.lanes.map((l) => ({ ...l, steps: l.steps.map(this.lean) })), shared: snap.shared.map(this.lean) };
   }
 
   private append(chunks: TerminalChunk[]): void {
@@ -69,12 +73,24 @@ export class LogPipeline {
   }
 }
 
-export function leanSnapshot(snap: BuildProgressSnapshot): BuildProgressSnapshot {
-  const lean = <T extends { status: string; lastLogLines: string[] }>(s: T): T => (s.status === 'error' || s.lastLogLines.length === 0 ? s : { ...s, lastLogLines: [] });
-  return {
-    ...snap,
-    lanes: snap.lanes.map((l) => ({ ...l, steps: l.steps.map(lean) })),
-    shared: snap.shared.map(lean),
+/** How a step ran; undefined leaves the step without a kind. */
+export type StepDescriber = (step: StepSnapshot) => StepRun | undefined;
+
+/**
+ * A step as sent: without its log lines unless it failed, with `run` when known. The tracker hands
+ * out the same object until a step changes, so each is made once per change (lanes are sent every
+ * 100 ms, and a big build has thousands of steps).
+ */
+function leanStep(describe: StepDescriber | undefined): (step: StepSnapshot) => StepSnapshot {
+  const made = new WeakMap<StepSnapshot, StepSnapshot>();
+  return (step) => {
+    const known = made.get(step);
+    if (known) return known;
+    const lines = step.status === 'error' || step.lastLogLines.length === 0 ? step.lastLogLines : [];
+    const run = describe?.(step);
+    const lean = lines === step.lastLogLines && !run ? step : { ...step, lastLogLines: lines, ...(run ? { run } : {}) };
+    made.set(step, lean);
+    return lean;
   };
 }
 
@@ -88,9 +104,9 @@ export async function replayLog(
   id: string,
   platforms: readonly string[],
   emit: (chunk: BuildChunk) => Promise<void>,
-  options: { endOffset?: number; signal?: AbortSignal; chunkBytes?: number; readBytes?: number } = {},
+  options: { endOffset?: number; signal?: AbortSignal; chunkBytes?: number; readBytes?: number; describe?: StepDescriber } = {},
 ): Promise<LogPipeline> {
-  const pipeline = new LogPipeline(platforms);
+  const pipeline = new LogPipeline(platforms, options.describe);
   if (options.endOffset === 0) return pipeline;
   const chunkBytes = options.chunkBytes ?? 128 * 1024;
   const stream = createReadStream(file, {
@@ -121,7 +137,7 @@ export async function replayLog(
  */
 export async function replayTail(
   record: BuildRecord,
-  options: { endOffset?: number; signal?: AbortSignal },
+  options: { endOffset?: number; signal?: AbortSignal; describe?: StepDescriber },
   end?: (pipeline: LogPipeline) => void,
 ): Promise<{ pipeline: LogPipeline; text: TerminalBatchBuilder }> {
   const text = new TerminalBatchBuilder({ keep: TERMINAL_SCROLLBACK, views: record.platforms });

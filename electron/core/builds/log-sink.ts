@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { LogPipeline } from './log-pipeline';
+import { LogPipeline, type StepDescriber } from './log-pipeline';
 
 /** Queued output that is handled at once rather than at the next tick. */
 export const FLUSH_BYTES = 128 * 1024;
@@ -17,8 +17,8 @@ export class LogSink {
   private raw: Buffer[] = [];
   private rawBytes = 0;
 
-  constructor(logFile: string, platforms: readonly string[]) {
-    this.pipeline = new LogPipeline(platforms);
+  constructor(logFile: string, platforms: readonly string[], describe?: StepDescriber) {
+    this.pipeline = new LogPipeline(platforms, describe);
     this.log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
     this.log.on('error', () => undefined); // a full disk must not take the core down; the record says what was written
   }

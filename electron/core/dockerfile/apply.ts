@@ -1,32 +1,29 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { ApplyInput } from '../../../shared/contract/dockerfile';
 import { analyzeDockerfile, applyEdits, type DockerfileEdit } from '../../../shared/domain/dockerfile';
 import { RpcError, type ErrorCode } from '../../../shared/rpc/errors';
-import { readDockerfile } from './dockerfile-file';
+import type { PickedPaths } from '../picked-paths';
+import { looksLikeDockerfile, readDockerfile, type DockerfileText } from './dockerfile-file';
 
 export const contentDigest = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
-/** Names people give Dockerfiles (`Dockerfile`, `Dockerfile.dev`, `api.Dockerfile`, `Containerfile`). */
-const DOCKERFILE_NAME_RE = /^(?:docker|container)file(?:[._-].+)?$|^.+\.(?:docker|container)file$/i;
-
 /**
- * "Apply" writes only a Dockerfile inside the build context: named like one, links resolved, even
- * when the file was picked elsewhere to be read. The read path's own checks come first.
+ * "Apply" writes only where the analysis may read (see readDockerfile): a Dockerfile inside the
+ * context, links resolved, or one the user picked in the native dialog. The file written is named
+ * like a Dockerfile, and a picked file is written only as itself: the dialog granted that path,
+ * not what a link there leads to.
  */
-async function assertWritable(path: string, contextDir: string): Promise<string> {
-  const real = await realpath(path);
-  const context = await realpath(contextDir);
-  const rel = relative(context, real);
-  if (!DOCKERFILE_NAME_RE.test(basename(real)) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new RpcError('BAD_INPUT', `${path} is not a Dockerfile inside the build context ${contextDir}: the app writes rewrites only there.`, {
-      hint: 'Copy the rewrite into the file yourself, or move the Dockerfile into the context.',
-      data: { field: 'dockerfile', path },
+async function assertWritable(file: DockerfileText): Promise<void> {
+  const refuse = (why: string) =>
+    new RpcError('BAD_INPUT', `${file.path} ${why}: the app writes rewrites only into a Dockerfile inside the build context ${file.contextDir}, or one picked in the file dialog.`, {
+      hint: 'Copy the rewrite into the file yourself.',
+      data: { field: 'dockerfile', path: file.path },
     });
-  }
-  return real;
+  if (!looksLikeDockerfile(basename(file.path)) || !looksLikeDockerfile(basename(file.real))) throw refuse('is not named like a Dockerfile');
+  if (file.picked && (await lstat(file.path)).isSymbolicLink()) throw refuse(`is a link to ${file.real}`);
 }
 
 export interface AppliedRewrite {
@@ -61,9 +58,10 @@ const failure = (code: ErrorCode, message: string, hint: string, error?: unknown
  * after a copy of the file is kept in `<dataDir>/dockerfile-backups`. The new text replaces the
  * file atomically (a temporary file beside it, renamed over it) with the same permissions.
  */
-export async function applyRewrite(input: ApplyInput, dataDir: string, now: () => Date = () => new Date()): Promise<AppliedRewrite> {
-  const file = await readDockerfile(input);
-  const real = await assertWritable(file.path, file.contextDir);
+export async function applyRewrite(input: ApplyInput, where: { dataDir: string; picked?: PickedPaths }, now: () => Date = () => new Date()): Promise<AppliedRewrite> {
+  const file = await readDockerfile(input, where.picked);
+  await assertWritable(file);
+  const real = file.real;
   if (contentDigest(file.text) !== input.contentDigest) {
     throw new RpcError('DOCKERFILE_CHANGED', `${file.path} changed since the page checked it, so the rewrite it showed may no longer fit.`, {
       hint: 'Check again, look at the rewrite the new text gets, then apply it.',
@@ -86,7 +84,7 @@ export async function applyRewrite(input: ApplyInput, dataDir: string, now: () =
     });
   }
 
-  const folder = join(dataDir, 'dockerfile-backups');
+  const folder = join(where.dataDir, 'dockerfile-backups');
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   const backup = join(folder, `${stamp}-${createHash('sha256').update(real).digest('hex').slice(0, 8)}-${basename(real)}`);
   const mode = (await stat(real)).mode & 0o777;
@@ -107,7 +105,7 @@ export async function applyRewrite(input: ApplyInput, dataDir: string, now: () =
   try {
     temp = await writeBeside(real, text, mode);
     // The last look before the swap: the file must still be the one that was analysed.
-    const current = await readDockerfile(input);
+    const current = await readDockerfile(input, where.picked);
     if (contentDigest(current.text) !== input.contentDigest) {
       throw new RpcError('DOCKERFILE_CHANGED', `${file.path} changed while the rewrite was being written, so it was left as it is.`, { hint: 'Check again, then apply.' });
     }

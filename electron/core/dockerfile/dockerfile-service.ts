@@ -1,9 +1,12 @@
 import { arch } from 'node:os';
 import {
   MAX_FINDINGS,
+  MAX_SOURCE_LINE,
   type AnalyzeInput,
   type ApplyInput,
   type ApplyResult,
+  type BuildChecksReport,
+  type DockerfileLocation,
   type DockerfileReport,
   type PreflightImage,
   type PreflightInput,
@@ -14,7 +17,9 @@ import { nativePlatform, normalizePlatform } from '../../../shared/domain/platfo
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import type { ImagePlatforms } from '../images';
+import type { PickedPaths } from '../picked-paths';
 import { applyRewrite, contentDigest } from './apply';
+import { runBuildChecks } from './build-checks';
 import { readDockerfile } from './dockerfile-file';
 import { mapLimit } from '../map-limit';
 
@@ -24,9 +29,13 @@ export interface PlatformLister {
 }
 
 export interface DockerfileServiceOptions {
+  /** Files the user picked in the desktop shell's file dialog (readable outside the context). */
+  picked?: PickedPaths;
   /** Per base image, so one silent registry cannot hold the whole preflight. */
   imageTimeoutMs?: number;
   parallelLookups?: number;
+  /** BuildKit's checks, bounded: a builder that is slow to start must not keep the panel waiting for ever. */
+  checkTimeoutMs?: number;
 }
 
 const BUILD_PLATFORM_TTL_MS = 60_000;
@@ -42,35 +51,40 @@ const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm
 export class DockerfileService {
   private readonly imageTimeoutMs: number;
   private readonly parallel: number;
+  private readonly checkTimeoutMs: number;
+  private readonly picked: PickedPaths | undefined;
   private buildPlatformCache?: { value: { platform: string; source: 'engine' | 'host' }; at: number };
 
   constructor(
-    private readonly context: Pick<CoreContext, 'engine' | 'log' | 'dataDir'>,
+    private readonly context: Pick<CoreContext, 'engine' | 'cli' | 'log' | 'dataDir'>,
     private readonly images: PlatformLister,
     options: DockerfileServiceOptions = {},
   ) {
     this.imageTimeoutMs = options.imageTimeoutMs ?? 15_000;
     this.parallel = options.parallelLookups ?? 6;
+    this.checkTimeoutMs = options.checkTimeoutMs ?? 60_000;
+    this.picked = options.picked;
   }
 
   async analyze(input: AnalyzeInput): Promise<DockerfileReport> {
-    const file = await readDockerfile(input);
+    const file = await readDockerfile(input, this.picked);
     const analysis = analyzeDockerfile(file.text, input.platforms ? { platforms: input.platforms } : {});
     const omittedFindings = Math.max(0, analysis.findings.length - MAX_FINDINGS);
     const severity = { error: 0, warning: 1, info: 2 } as const;
     const kept = new Set([...analysis.findings].sort((a, b) => severity[a.severity] - severity[b.severity] || a.line - b.line).slice(0, MAX_FINDINGS));
+    const sent = {
+      ...analysis,
+      findings: analysis.findings.filter((f) => kept.has(f)),
+      parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
+      suppressed: analysis.suppressed.slice(0, MAX_FINDINGS),
+      platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
+    };
     return {
       dockerfile: file.path,
       sizeBytes: file.sizeBytes,
-      text: file.text,
       contentDigest: contentDigest(file.text),
-      analysis: {
-        ...analysis,
-        findings: analysis.findings.filter((f) => kept.has(f)),
-        parseErrors: analysis.parseErrors.slice(0, MAX_FINDINGS),
-        suppressed: analysis.suppressed.slice(0, MAX_FINDINGS),
-        platformArgRefs: analysis.platformArgRefs.slice(0, 10 * MAX_FINDINGS),
-      },
+      sourceLines: linesShown(file.text, sent),
+      analysis: sent,
       targetStages: targetStages(analysis),
       omittedFindings,
     };
@@ -78,14 +92,20 @@ export class DockerfileService {
 
   /** Writes a finding's rewrite (see apply.ts), then analyses the file as written. */
   async apply(input: ApplyInput): Promise<ApplyResult> {
-    const applied = await applyRewrite(input, this.context.dataDir);
+    const applied = await applyRewrite(input, { dataDir: this.context.dataDir, ...(this.picked ? { picked: this.picked } : {}) });
     this.context.log(`dockerfile: applied a ${input.finding.rule} rewrite to ${applied.dockerfile} (backup ${applied.backup})`);
     return { ...applied, report: await this.analyze(input) };
   }
 
+  /** BuildKit's own checks of the file (build-checks.ts), read through the same checks as the analysis first. */
+  async checks(input: DockerfileLocation, signal: AbortSignal): Promise<BuildChecksReport> {
+    const file = await readDockerfile(input, this.picked);
+    return runBuildChecks(file, { cli: this.context.cli, buildx: () => this.context.engine.buildx() }, { signal, timeoutMs: this.checkTimeoutMs });
+  }
+
   async preflight(input: PreflightInput, options: { signal: AbortSignal; onImage?: (image: PreflightImage) => Promise<void> }): Promise<PreflightReport> {
     const started = performance.now();
-    const file = await readDockerfile(input);
+    const file = await readDockerfile(input, this.picked);
     const analysis = analyzeDockerfile(file.text);
     const build = await this.buildPlatform();
     const targetPlatforms = [...new Set(input.platforms.map(normalizePlatform))];
@@ -165,4 +185,20 @@ export class DockerfileService {
       return { platform: normalizePlatform(`linux/${NODE_ARCH[arch()] ?? arch()}`), source: 'host' };
     }
   }
+}
+
+/** The lines a report points at: findings (up to 6 lines each), parse errors, stages and what they reference. */
+function linesShown(text: string, analysis: DockerfileReport['analysis']): DockerfileReport['sourceLines'] {
+  const wanted = new Set<number>();
+  for (const f of analysis.findings) for (let l = f.line; l <= Math.min(f.endLine ?? f.line, f.line + 5); l++) wanted.add(l);
+  for (const e of analysis.parseErrors) wanted.add(e.line);
+  for (const stage of analysis.stages) {
+    wanted.add(stage.line);
+    for (const r of stage.references) wanted.add(r.line);
+  }
+  const all = text.split(/\r\n|\r|\n/);
+  return [...wanted]
+    .filter((l) => l <= all.length)
+    .sort((a, b) => a - b)
+    .map((line) => ({ line, text: all[line - 1]!.slice(0, MAX_SOURCE_LINE) }));
 }

@@ -19,7 +19,7 @@ const noEngine = {
   },
   log: () => undefined,
   dataDir: '/nonexistent-data-dir-not-written-by-these-tests',
-} as unknown as Pick<CoreContext, 'engine' | 'log' | 'dataDir'>;
+} as unknown as Pick<CoreContext, 'engine' | 'cli' | 'log' | 'dataDir'>;
 
 function lister(answers: Record<string, string[] | 'hang'>, onAsk?: () => void): PlatformLister & { asked: string[] } {
   const asked: string[] = [];

@@ -6,5 +6,6 @@ export function createDockerfileHandlers(service: DockerfileService): Handlers['
     analyze: (input) => service.analyze(input),
     apply: (input) => service.apply(input),
     preflight: (input, { signal, emit }) => service.preflight(input, { signal, onImage: emit }),
+    checks: (input, { signal }) => service.checks(input, signal),
   };
 }

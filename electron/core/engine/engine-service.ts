@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
-import type { EngineInfo, EngineState } from '../../../shared/contract/engine';
+import type { BuildxPlugin, EngineInfo, EngineState } from '../../../shared/contract/engine';
+import { buildxCapabilities } from '../../../shared/domain/buildx/capabilities';
 import { parseBuildxVersion } from '../../../shared/domain/versions';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { DockerCli } from '../docker-cli';
@@ -34,6 +35,7 @@ export class EngineService {
   private events: NodeJS.ReadableStream | undefined;
   private probing: Promise<void> | undefined;
   private stopped = false;
+  private buildxKnown: { generation: number; plugin: Promise<BuildxPlugin> } | undefined;
 
   constructor(options: EngineServiceOptions) {
     this.endpoint = options.endpoint;
@@ -87,7 +89,7 @@ export class EngineService {
     const [info, version, buildx, cliVersion] = await Promise.all([
       docker.info() as Promise<DockerInfo>,
       docker.version() as Promise<DockerVersion>,
-      this.buildxPlugin(),
+      this.askBuildx(),
       this.cli.run(['version', '--format', '{{.Client.Version}}'], { timeoutMs: 10_000 }).then(
         (r) => (r.code === 0 ? r.stdout.trim() : undefined),
         () => undefined,
@@ -101,20 +103,37 @@ export class EngineService {
     };
   }
 
-  private async buildxPlugin(): Promise<EngineInfo['buildx']> {
+  /**
+   * The buildx plugin and what it can do (capabilities.ts), asked once per engine connection; info() asks again,
+   * so the Engine page's Refresh sees a buildx replaced meanwhile.
+   */
+  buildx(): Promise<BuildxPlugin> {
+    const generation = this.current.generation;
+    if (this.buildxKnown?.generation === generation) return this.buildxKnown.plugin;
+    return this.askBuildx();
+  }
+
+  private askBuildx(): Promise<BuildxPlugin> {
+    const plugin = this.buildxPlugin();
+    this.buildxKnown = { generation: this.current.generation, plugin };
+    return plugin;
+  }
+
+  private async buildxPlugin(): Promise<BuildxPlugin> {
     try {
       const result = await this.cli.run(['buildx', 'version'], { timeoutMs: 10_000 });
       const version = result.code === 0 ? parseBuildxVersion(result.stdout) : undefined;
-      if (version) return { installed: true, version };
+      if (version) return { installed: true, version, features: buildxCapabilities(version) };
       return {
         installed: false,
+        features: [],
         problem: {
           message: `The buildx plugin is not available: ${(result.stderr || result.stdout).trim().split('\n')[0] ?? 'no output'}`,
           hint: 'Install it: Debian/Ubuntu `apt install docker-buildx` (or docker-buildx-plugin from Docker\'s repository); Docker Desktop ships it.',
         },
       };
     } catch (error) {
-      return { installed: false, problem: { message: (error as Error).message, hint: (error as RpcError).hint ?? 'Install the docker CLI.' } };
+      return { installed: false, features: [], problem: { message: (error as Error).message, hint: (error as RpcError).hint ?? 'Install the docker CLI.' } };
     }
   }
 

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
@@ -60,6 +60,20 @@ describe('engine against the real Docker engine', () => {
     expect(info.memoryBytes).toBeGreaterThan(0);
     expect(info.buildx.installed).toBe(true);
     expect(info.buildx.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("lists this buildx's features, each missing one with the version it needs (run once per buildx project)", async () => {
+    const { buildx } = await t.api.engine.info({});
+    expect(buildx.version).toBe(inject('buildxVersion'));
+    const byFeature = Object.fromEntries(buildx.features.map((f) => [f.feature, f]));
+    if (buildx.version!.startsWith('0.13.')) {
+      expect(buildx.features.filter((f) => f.available).map((f) => f.feature)).toEqual(['ls-json', 'buildkitd-config-flag']);
+      expect(byFeature['build-checks']).toMatchObject({ available: false, reason: 'needs buildx 0.15.0 or newer; this is 0.13.1' });
+      expect(byFeature['history']).toMatchObject({ available: false, reason: 'needs buildx 0.21.0 or newer; this is 0.13.1' });
+    } else {
+      expect(buildx.features.every((f) => f.available && f.reason === undefined)).toBe(true);
+      expect(byFeature['build-checks']?.usage).toBe('docker buildx build --call=check');
+    }
   });
 
   it('resolves the endpoint from a context file in a temporary HOME and connects through it', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ProcessGate } from '../process-gate';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -67,17 +68,21 @@ export interface DockerCredentialsOptions {
   env: Record<string, string | undefined>;
   homeDir: string;
   helperTimeoutMs?: number;
+  /** The core's bound on processes: a helper is a process like any docker command. */
+  gate?: ProcessGate;
 }
 
 export class DockerCredentials {
   private readonly env: Record<string, string | undefined>;
   private readonly homeDir: string;
   private readonly helperTimeoutMs: number;
+  private readonly gate: ProcessGate | undefined;
 
   constructor(options: DockerCredentialsOptions) {
     this.env = options.env;
     this.homeDir = options.homeDir;
     this.helperTimeoutMs = options.helperTimeoutMs ?? 10_000;
+    this.gate = options.gate;
   }
 
   get configDir(): string {
@@ -121,8 +126,17 @@ export class DockerCredentials {
     return fromAuthEntry(entry);
   }
 
-  private fromHelper(name: string, server: string): Promise<CredentialLookup> {
-    if (!HELPER_NAME.test(name)) return Promise.resolve({ problem: `Credential helper name "${name}" in ${this.configDir}/config.json is not valid.` });
+  private async fromHelper(name: string, server: string): Promise<CredentialLookup> {
+    if (!HELPER_NAME.test(name)) return { problem: `Credential helper name "${name}" in ${this.configDir}/config.json is not valid.` };
+    const release = this.gate ? await this.gate.acquire() : () => undefined;
+    try {
+      return await this.runHelper(name, server);
+    } finally {
+      release();
+    }
+  }
+
+  private runHelper(name: string, server: string): Promise<CredentialLookup> {
     const binary = `docker-credential-${name}`;
     const source = `credential helper "${name}"`;
     return new Promise((resolve) => {

@@ -25,8 +25,8 @@ export interface ImagesService {
   readonly smoke: SmokeRunner;
 }
 
-export function createImagesService(context: Pick<CoreContext, 'engine' | 'log'>, options: ImagesServiceOptions): ImagesService {
-  const credentials = new DockerCredentials({ env: options.env, homeDir: options.homeDir });
+export function createImagesService(context: Pick<CoreContext, 'engine' | 'log' | 'cli'>, options: ImagesServiceOptions): ImagesService {
+  const credentials = new DockerCredentials({ env: options.env, homeDir: options.homeDir, gate: context.cli.commands });
   const insecure = new InsecureRegistries(async () => {
     const info = (await context.engine.client().info()) as { RegistryConfig?: EngineRegistryConfig };
     return info.RegistryConfig;

@@ -60,7 +60,7 @@ describe('settings', () => {
     await writeFile(join(dataDir, 'settings.json'), '{"emulators": {"autoRestore": tr');
     const store = await SettingsStore.open(dataDir);
     expect(store.get().emulators.autoRestore).toBe(false);
-    expect(store.notice).toMatch(/Settings file was unreadable .* moved to .*settings\.json\.corrupt-/);
+    expect(store.notice).toMatch(/settings file was not valid .* moved to .*settings\.json\.corrupt-/);
     const files = await readdir(dataDir);
     const aside = files.find((f) => f.startsWith('settings.json.corrupt-'));
     expect(aside).toBeDefined();

@@ -9,6 +9,7 @@ import { RestoreBanner } from './RestoreBanner';
 import { installShortcuts, runShortcut, shortcutProps, useShortcuts } from './shortcuts';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { StatusBar } from './StatusBar';
+import { StorageBanner } from './StorageBanner';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useUiSettings } from './ui-settings';
 
@@ -65,6 +66,7 @@ export function App() {
         </div>
       </nav>
       <main className="content">
+        <StorageBanner />
         <RestoreBanner />
         <Current />
       </main>

@@ -32,7 +32,7 @@ const FIX_PAGE: Partial<Record<ErrorCode, PageId>> = {
   BUILDER_START_FAILED: 'builders',
   BUILDER_NOT_STARTED: 'builders',
   BUILD_NOT_FOUND: 'history',
-  BUILD_RECORD_CORRUPT: 'history',
+  BUILD_RECORD_UNREADABLE: 'history',
   PLATFORM_NOT_IN_IMAGE: 'results',
 };
 
@@ -63,6 +63,8 @@ const CAUSE_PAGE: Partial<Record<string, PageId>> = {
   'builder-missing': 'builders',
   'load-manifest-list': 'builders',
   'daemon-unreachable': 'engine',
+  'engine-lost': 'engine',
+  'builder-lost': 'builders',
 };
 
 const openPage = (page: PageId): OpenPageAction => ({ kind: 'open-page', page, label: `Open the ${PAGE_LABELS[page]} page` });

@@ -37,6 +37,8 @@ export interface BuildDraft {
   lanes: Record<string, string>;
   /** Without caches in the form, give each platform a registry cache of its own. */
   registryCache: boolean;
+  /** Destinations the user confirmed may be replaced (exact paths; only those still in the form are sent). */
+  overwrite: string[];
 }
 
 export const emptyDraft = (): BuildDraft => ({
@@ -58,6 +60,7 @@ export const emptyDraft = (): BuildDraft => ({
   distribute: false,
   lanes: {},
   registryCache: true,
+  overwrite: [],
 });
 
 const lines = (text: string) =>
@@ -85,6 +88,7 @@ export function draftToInput(d: BuildDraft): BuildRequestInput {
   if (d.dockerfile.trim()) input.dockerfile = d.dockerfile.trim();
   if (d.target.trim()) input.target = d.target.trim();
   if (d.builder.trim()) input.builder = d.builder.trim();
+  if (d.overwrite.length) input.overwrite = [...d.overwrite];
   return input;
 }
 
@@ -117,6 +121,7 @@ export function requestToDraft(r: BuildRecord['request']): BuildDraft {
     distribute: false,
     lanes: {},
     registryCache: true,
+    overwrite: [],
   };
 }
 
@@ -158,11 +163,19 @@ export const buildFeed = new TerminalFeed();
 
 let following: { cancel(): void } | undefined;
 
+/** A destination the core would not replace without the user's word (DESTINATION_EXISTS). */
+export interface OverwriteQuestion {
+  path: string;
+  message: string;
+}
+
 /** A builder record's status in the words of the app's own builds. */
 const RECORD_STATUS: Record<RecordDetail['status'], BuildStatusValue> = { completed: 'succeeded', failed: 'failed', canceled: 'cancelled', running: 'running' };
 
 interface BuildStore {
   draft: BuildDraft;
+  /** Asked before building again: may this existing file or folder be replaced? */
+  overwriteQuestion?: OverwriteQuestion;
   facts?: BuildFactsData;
   factsProblem?: Problem;
   loadingFacts: boolean;
@@ -184,6 +197,8 @@ interface BuildStore {
   loadFacts(api: Api): Promise<void>;
   inspectContext(api: Api): Promise<void>;
   start(api: Api): Promise<BuildRecord | undefined>;
+  /** The answer to `overwriteQuestion`: replace (and build), or leave it. */
+  answerOverwrite(api: Api, replace: boolean): Promise<BuildRecord | undefined>;
   cancel(api: Api): Promise<void>;
   /** Opens a build (running or past) in the terminal, replaying its log. */
   open(api: Api, id: string): Promise<BuildRecord | undefined>;
@@ -250,6 +265,11 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       if (following !== call) return undefined;
       following = undefined;
       const rpc = RpcError.from(error);
+      if (rpc.code === 'DESTINATION_EXISTS' && typeof (rpc.data as { path?: unknown } | undefined)?.path === 'string') {
+        // Nothing ran: ask, instead of showing a failed build.
+        set({ view: undefined, overwriteQuestion: { path: (rpc.data as { path: string }).path, message: rpc.message } });
+        return undefined;
+      }
       const data = rpc.data as { problems?: BuildProblem[] } | undefined;
       set((s) => ({
         view: {
@@ -268,7 +288,12 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     loadingFacts: false,
 
     setDraft(patch) {
-      set((s) => ({ draft: { ...s.draft, ...patch } }));
+      set((s) => {
+        const draft = { ...s.draft, ...patch };
+        // A confirmation to replace stands only for the destinations it was given for.
+        if (draft.output !== s.draft.output || draft.dest !== s.draft.dest || draft.cacheTo !== s.draft.cacheTo) draft.overwrite = patch.overwrite ?? [];
+        return { draft };
+      });
     },
 
     togglePlatform(platform, on) {
@@ -334,6 +359,14 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms }, ownRecord);
       if (record) void notifyEnded(record);
       return record;
+    },
+
+    async answerOverwrite(api, replace) {
+      const question = get().overwriteQuestion;
+      set({ overwriteQuestion: undefined });
+      if (!question || !replace) return undefined;
+      set((s) => ({ draft: { ...s.draft, overwrite: [...s.draft.overwrite.filter((p) => p !== question.path), question.path] } }));
+      return get().start(api);
     },
 
     async cancel(api) {

@@ -3,6 +3,7 @@ import type { Api } from '../../../shared/contract';
 import type {
   AnalyzeInput,
   ApplyResult,
+  BuildChecksReport,
   DockerfileLocation,
   DockerfileReport,
   PreflightImage,
@@ -92,6 +93,12 @@ interface DockerfileStore {
   preflight?: PreflightReport;
   preflightProblem?: Problem;
 
+  /** BuildKit's checks of the file (key: its location and the text's digest), or why they did not run. */
+  checksKey?: string;
+  checking: boolean;
+  checks?: BuildChecksReport;
+  checksProblem?: Problem;
+
   /** A rewrite being written (its finding), and the outcome of the last one. */
   applying?: { rule: string; line: number };
   applied?: ApplyOutcome;
@@ -100,14 +107,18 @@ interface DockerfileStore {
   /** Writes a finding's rewrite into the file the report is for, then shows the file as written. */
   apply(api: Api, input: AnalyzeInput, finding: DockerfileFinding): Promise<void>;
   runPreflight(api: Api, input: PreflightInput | undefined, options?: { force?: boolean }): Promise<void>;
+  /** BuildKit's checks of the text the report shows (`contentDigest`); again only when forced or the text changed. */
+  runChecks(api: Api, location: DockerfileLocation | undefined, contentDigest: string | undefined, options?: { force?: boolean }): Promise<void>;
 }
 
 let analyzeSeq = 0;
 let running: { cancel(): void } | undefined;
+let checking: { cancel(): void } | undefined;
 
 export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
   analyzing: false,
   preflighting: false,
+  checking: false,
   images: [],
 
   async analyze(api, location) {
@@ -120,7 +131,7 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
     }
     const key = locationKey(location);
     // Another file: the old findings must not show under the new path while it is read.
-    if (key !== get().key) set({ key, report: undefined, problem: undefined, preflight: undefined, preflightKey: undefined, images: [], applied: undefined });
+    if (key !== get().key) set({ key, report: undefined, problem: undefined, preflight: undefined, preflightKey: undefined, images: [], applied: undefined, checks: undefined, checksKey: undefined, checksProblem: undefined });
     set({ analyzing: true });
     try {
       const report = await api.dockerfile.analyze(location);
@@ -149,8 +160,8 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
   },
 
   async runPreflight(api, input, options = {}) {
-    const text = get().report?.text;
-    const key = input && text !== undefined ? `${JSON.stringify(input)}\u0000${text}` : undefined;
+    const content = get().report?.contentDigest;
+    const key = input && content !== undefined ? `${JSON.stringify(input)}\u0000${content}` : undefined;
     if (!options.force && key === get().preflightKey && (get().preflighting || get().preflight || get().preflightProblem)) return;
     running?.cancel();
     running = undefined;
@@ -177,6 +188,31 @@ export const useDockerfileStore = create<DockerfileStore>((set, get) => ({
       if (running === call) {
         running = undefined;
         set({ preflighting: false });
+      }
+    }
+  },
+
+  async runChecks(api, location, contentDigest, options = {}) {
+    const key = location && contentDigest ? `${locationKey(location)}\u0000${contentDigest}` : undefined;
+    if (!options.force && key === get().checksKey && (get().checking || get().checks || get().checksProblem)) return;
+    checking?.cancel();
+    checking = undefined;
+    if (!location || !key) {
+      set({ checksKey: undefined, checks: undefined, checksProblem: undefined, checking: false });
+      return;
+    }
+    const call = api.dockerfile.checks({ contextDir: location.contextDir, ...(location.dockerfile ? { dockerfile: location.dockerfile } : {}) });
+    checking = call;
+    set({ checksKey: key, checking: true, checksProblem: undefined });
+    try {
+      const checks = await call.result;
+      if (checking === call) set({ checks });
+    } catch (error) {
+      if (checking === call && !isCancelled(error)) set({ checks: undefined, checksProblem: toProblem(error) });
+    } finally {
+      if (checking === call) {
+        checking = undefined;
+        set({ checking: false });
       }
     }
   },

@@ -6,7 +6,8 @@ import { stripAnsi } from '../../../shared/domain/build-progress/format';
 import { shortcutProps, useShortcuts } from '../app/shortcuts';
 import { searchDecorations, terminalTheme } from '../theme/terminal-theme';
 import { useThemeStore } from '../theme/theme-store';
-import type { TerminalFeed, TerminalSink } from './terminal-feed';
+import { animationFrames, FrameWriter } from './frame-writer';
+import type { TerminalFeed } from './terminal-feed';
 
 /**
  * An xterm.js terminal fed by a TerminalFeed: colours, search, copy, fitted to its box. The
@@ -54,13 +55,14 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     const observer = new ResizeObserver(refit);
     observer.observe(el);
     const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
-    // xterm calls back once it has parsed the data: what the build stream acknowledges.
-    const sink: TerminalSink = {
-      write: (data, callback) => terminal.write(data, callback),
-      reset: () => terminal.reset(),
-    };
-    // Facts for tests and diagnostics, set on the element without a React render per write.
-    const showStats = () => {
+    // xterm calls back once it has parsed the data: what the build stream acknowledges. Writes
+    // go in once per frame, so parsing a flood leaves each frame time to draw.
+    const sink = new FrameWriter({ write: (data, callback) => terminal.write(data, callback), reset: () => terminal.reset() }, animationFrames);
+    // Facts for tests and diagnostics, set on the element once per frame, without a React render.
+    let statsFrame: (() => void) | undefined;
+    const writeStats = () => {
+      statsFrame?.();
+      statsFrame = undefined;
       const el = box.current;
       if (!el) return;
       el.dataset.lines = String(feed.stats.linesWritten);
@@ -68,10 +70,26 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
       el.dataset.linesPending = String(feed.pendingLines);
       el.dataset.state = feed.idle ? 'idle' : 'writing';
     };
+    const showStats = () => {
+      statsFrame ??= animationFrames(writeStats);
+    };
     parts.current = { terminal, search };
-    feed.attach(sink, showStats);
+    // A hidden page gets no frames: the feed lets go of the terminal (what it is sent counts as
+    // taken and is kept in its views) and redraws the view's tail when the page shows again.
+    const onVisibility = () => {
+      if (document.hidden) {
+        feed.detach(sink);
+        sink.drop();
+        writeStats();
+      } else feed.attach(sink, showStats);
+    };
+    if (!document.hidden) feed.attach(sink, showStats);
+    document.addEventListener('visibilitychange', onVisibility);
     return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
       feed.detach(sink);
+      sink.drop();
+      statsFrame?.();
       offResults.dispose();
       observer.disconnect();
       parts.current = undefined;

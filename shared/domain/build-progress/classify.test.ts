@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from './classify';
-import { riscv64Fails, splitCapture } from './fixtures/captures';
+import { builderContainerRemoved, engineStopped, riscv64Fails, splitCapture } from './fixtures/captures';
+import { parseBuildProgress } from './tracker';
 
 describe('classifyFailure', () => {
   it.each([
@@ -110,5 +111,25 @@ describe('classifyFailure', () => {
     expect(c).toMatchObject({ kind: 'unknown', evidence: 'ERROR: the flux capacitor is empty' });
     expect(c.explanation).toContain('the flux capacitor is empty');
     expect(classifyFailure('').kind).toBe('unknown');
+  });
+
+  it('says BuildKit went away when the connection broke, and names the engine or builder when told which', () => {
+    for (const capture of [engineStopped, builderContainerRemoved]) {
+      const snap = parseBuildProgress(capture, { exitCode: 1 });
+      // from the text alone: the generic loss of BuildKit, not "unknown"
+      expect(snap.failure?.cause.kind).toBe('builder-lost');
+      expect(snap.failure?.cause.evidence).toMatch(/code = Unavailable desc = error reading from server: EOF/);
+    }
+    const text = 'ERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from server: EOF';
+    expect(classifyFailure(text, { lost: { engine: 'unix:///var/run/docker.sock' } })).toMatchObject({
+      kind: 'engine-lost',
+      explanation: expect.stringContaining('The Docker engine (unix:///var/run/docker.sock) stopped answering during the build'),
+      fix: expect.stringMatching(/^Start the Docker engine again/),
+    });
+    expect(classifyFailure(text, { lost: { builder: 'multiarch', driver: 'docker-container', container: 'buildx_buildkit_multiarch0' } })).toMatchObject({
+      kind: 'builder-lost',
+      explanation: expect.stringContaining('builder "multiarch" (container buildx_buildkit_multiarch0) went away during the build'),
+      fix: expect.stringContaining('Start "multiarch" again on the Builders page'),
+    });
   });
 });

@@ -11,12 +11,17 @@ import { normalizePlatform } from '../platform';
 export interface ClassifyContext {
   /** Platforms whose steps failed, when known; used when the text itself names none. */
   platforms?: readonly string[];
+  /**
+   * What the app found when BuildKit's connection broke: the engine it no longer reaches, or the
+   * builder whose BuildKit went away. The text alone says only "Unavailable … EOF".
+   */
+  lost?: { engine: string } | { builder: string; driver?: string; container?: string };
 }
 
 interface Rule {
   kind: FailureKind;
   test: RegExp;
-  describe(m: RegExpExecArray, platforms: string[]): { explanation: string; fix: string };
+  describe(m: RegExpExecArray, platforms: string[], context: ClassifyContext): { explanation: string; fix: string; kind?: FailureKind };
 }
 
 const listOf = (platforms: string[], none: string): string => (platforms.length ? platforms.join(', ') : none);
@@ -157,6 +162,31 @@ const RULES: Rule[] = [
     }),
   },
   {
+    // gRPC's words when BuildKit's end of the connection vanished: the engine stopped (docker
+    // driver), or the builder's container or daemon went away.
+    kind: 'builder-lost',
+    test: /code = Unavailable[^\n]*|error reading from server: EOF|transport is closing|connection closed before server preface/i,
+    describe: (_m, _platforms, { lost }) => {
+      if (lost && 'engine' in lost) {
+        return {
+          kind: 'engine-lost',
+          explanation: `The Docker engine (${lost.engine}) stopped answering during the build, so BuildKit's connection broke and the build could not finish.`,
+          fix: 'Start the Docker engine again (the Engine page shows when it is back), then build again: finished steps are cached. Processes the build left behind are listed on the Engine page.',
+        };
+      }
+      if (lost && 'builder' in lost) {
+        return {
+          explanation: `The BuildKit of builder "${lost.builder}"${lost.container ? ` (container ${lost.container})` : ''} went away during the build (${lost.container ? 'the container was removed or stopped' : 'its daemon stopped'}), so the build could not finish.`,
+          fix: `Start "${lost.builder}" again on the Builders page (Inspect / Bootstrap), or create it again if it was removed, then build again.`,
+        };
+      }
+      return {
+        explanation: "The connection to the builder's BuildKit broke during the build: its daemon, container or the Docker engine stopped.",
+        fix: 'Check the Engine and Builders pages, start what stopped, then build again.',
+      };
+    },
+  },
+  {
     kind: 'builder-missing',
     test: /no builder "?([^"\s]+)"? found|failed to find instance|no valid drivers found/i,
     describe: (m) => ({
@@ -206,8 +236,8 @@ export function classifyFailure(text: string, context: ClassifyContext = {}): Fa
   for (const rule of RULES) {
     const m = rule.test.exec(text);
     if (!m) continue;
-    const { explanation, fix } = rule.describe(m, platforms);
-    const result: FailureClassification = { kind: rule.kind, explanation, fix, evidence: lineAround(text, m.index) };
+    const { explanation, fix, kind } = rule.describe(m, platforms, context);
+    const result: FailureClassification = { kind: kind ?? rule.kind, explanation, fix, evidence: lineAround(text, m.index) };
     if (platforms.length) result.platforms = platforms;
     return result;
   }

@@ -31,6 +31,32 @@ export const progressItemSchema = z.object({
 });
 export type ProgressItem = z.infer<typeof progressItemSchema>;
 
+/**
+ * How a step ran: `native` (the node's own CPU runs the step's platform, or BuildKit did the work
+ * itself: no program of the image ran), `emulated` (a RUN step under QEMU), `cross` (a step of a
+ * stage that runs on the build platform while producing another platform's output), `cached`.
+ */
+export const stepKindSchema = z.enum(['native', 'emulated', 'cross', 'cached']);
+export type StepKind = z.infer<typeof stepKindSchema>;
+
+/** A step's kind and where it comes from; set by the core's timeline (shared/domain/timeline), never by the parser. */
+export const stepRunSchema = z.object({
+  kind: stepKindSchema,
+  /** Why, in words (the badge's title). */
+  why: z.string(),
+  /** The platform the step's work ran on, when it is not the lane's (a cross step). */
+  on: z.string().optional(),
+  /** The builder node that ran it, when known. */
+  node: z.string().optional(),
+  /** A RUN step: a program of the image ran (the only kind of step QEMU can slow down). */
+  runs: z.boolean(),
+  /** The Dockerfile instruction it comes from (1-based lines) and its stage's index. */
+  line: z.number().int().optional(),
+  endLine: z.number().int().optional(),
+  stageIndex: z.number().int().optional(),
+});
+export type StepRun = z.infer<typeof stepRunSchema>;
+
 /** A step without its bulky parts (logs, progress): what step events carry. */
 export const stepInfoSchema = z.object({
   digest: z.string(),
@@ -59,6 +85,7 @@ export const stepInfoSchema = z.object({
   durationMs: z.number().optional(),
   error: z.string().optional(),
   inputs: z.array(z.string()),
+  run: stepRunSchema.optional(),
 });
 export type StepInfo = z.infer<typeof stepInfoSchema>;
 
@@ -104,6 +131,8 @@ export const failureKindSchema = z.enum([
   'command-failed',
   'out-of-space',
   'daemon-unreachable',
+  'engine-lost',
+  'builder-lost',
   'builder-missing',
   'canceled',
   'unknown',

@@ -1,40 +1,32 @@
 import { normalizePlatform } from '../platform';
-import {
-  base64ToBinaryString,
-  binaryStringToBytes,
-  bytesToBinaryString,
-  decodeBase64,
-  endsInsideUtf8Sequence,
-  hasNonAscii,
-} from './base64';
-import { classifyFailure, errorMessage } from './classify';
+import { bytesToBinaryString, decodeBase64 } from './base64';
+import { addInterval } from './intervals';
 import { JsonObjectStream } from './json-stream';
 import type {
   BuildProgressSnapshot,
   BuildStatus,
   BuildWarning,
-  FailedStep,
-  FailureSummary,
-  LaneStatus,
   PlatformLane,
-  PlatformSource,
   ProgressEvent,
-  ProgressItem,
   StepChange,
-  StepInfo,
   StepSnapshot,
   StepStatus,
 } from './model';
 import { PlatformGraph } from './platform-graph';
+import { failureSummary, finishLane, inDependencyOrder, isErrorLine } from './snapshot';
+import { deriveStatus, newStep, stepInfo, stepSnapshot, type Step } from './step';
 import { parseTimestamp } from './time';
-import { parseVertexName, type VertexName } from './vertex-name';
+import { decodeLogData, flushLines, keepLine, scanLogsObject, splitLines } from './vertex-log';
+import { parseVertexName } from './vertex-name';
 
 /**
  * Turns `docker buildx build --progress=rawjson` output into per-platform build progress.
  *
  * Feed it stderr as it arrives (`push`), then `end(exitCode)`. Each call returns the events it
  * caused (log lines tagged with platform and vertex, step state changes, plain-text lines), and
- * `snapshot()` gives the whole state as plain data (memoised until something changes).
+ * `snapshot()` gives the whole state as plain data (memoised until something changes). Log
+ * decoding is in vertex-log.ts, run intervals in intervals.ts, a step's record in step.ts, lanes and
+ * the failure summary in snapshot.ts; this class applies BuildKit's records and emits the events.
  */
 
 export interface BuildProgressOptions {
@@ -53,48 +45,6 @@ export interface BuildProgressOptions {
   /** Set false when only snapshots are wanted: skips building one event object per log line. */
   logEvents?: boolean;
 }
-
-interface Step {
-  digest: string;
-  index: number;
-  /** A vertex record arrived (not only logs or statuses naming it). */
-  known: boolean;
-  fullName: string;
-  parsed: VertexName;
-  inputs: string[];
-  platform: string | undefined;
-  platformSource: PlatformSource | undefined;
-  status: StepStatus;
-  cached: boolean;
-  error: string | undefined;
-  firstStarted: number | undefined;
-  /** Start of the run interval in progress. */
-  openStart: number | undefined;
-  running: boolean;
-  completedAt: number | undefined;
-  /** Closed run intervals, merged: [start0, end0, start1, end1, …]. */
-  intervals: number[];
-  logRing: string[];
-  logHead: number;
-  logCount: number;
-  partialOut: string;
-  partialErr: string;
-  decoder: InstanceType<typeof TextDecoder> | undefined;
-  /** Bytes of an unfinished UTF-8 character held by `decoder`. */
-  utf8Tail: Uint8Array | undefined;
-  progress: Map<string, ProgressItem> | undefined;
-  snap: StepSnapshot | undefined;
-}
-
-const LOGS_OPEN = '{"logs":[';
-const LOGS_CLOSE = ']}';
-const F_VERTEX = '{"vertex":"';
-const F_STREAM = '","stream":';
-const F_DATA = ',"data":"';
-const F_TS = '","timestamp":"';
-
-const EMPTY_NAME: VertexName = { text: '', internal: false };
-const MAX_PARTIAL_LINE = 64 * 1024;
 
 export class BuildProgressTracker {
   private readonly steps = new Map<string, Step>();
@@ -206,7 +156,7 @@ export class BuildProgressTracker {
     const shared: StepSnapshot[] = [];
     for (const step of this.steps.values()) {
       if (!step.known) continue;
-      const s = this.stepSnapshot(step);
+      const s = stepSnapshot(step, this.lastTs);
       if (step.platform !== undefined) lane(step.platform).steps.push(s);
       else shared.push(s);
     }
@@ -230,7 +180,7 @@ export class BuildProgressTracker {
       if (this.lastTs !== undefined) snap.durationMs = this.lastTs - this.firstTs;
       if (this.ended && this.lastTs !== undefined) snap.completedAt = this.lastTs;
     }
-    if (status === 'error') snap.failure = this.failureSummary(snap);
+    if (status === 'error') snap.failure = failureSummary(snap, this.textLines, this.exitCode);
     this.snap = snap;
     this.snapVersion = this.version;
     return snap;
@@ -239,7 +189,7 @@ export class BuildProgressTracker {
   /** One step's current state, or undefined for a digest never announced. */
   step(digest: string): StepSnapshot | undefined {
     const step = this.steps.get(digest);
-    return step?.known ? this.stepSnapshot(step) : undefined;
+    return step?.known ? stepSnapshot(step, this.lastTs) : undefined;
   }
 
   /** The platform a vertex is attributed to (undefined: shared or unknown). */
@@ -287,7 +237,7 @@ export class BuildProgressTracker {
   private applyText(line: string): void {
     if (this.textLines.length >= this.maxTextLines) this.textLines.shift();
     this.textLines.push(line);
-    if (/^(?:ERROR|error):? /.test(line)) this.errorText = true;
+    if (isErrorLine(line)) this.errorText = true;
     this.version++;
     this.out.push({ kind: 'text', line });
   }
@@ -295,33 +245,7 @@ export class BuildProgressTracker {
   private getStep(digest: string): Step {
     let step = this.steps.get(digest);
     if (!step) {
-      step = {
-        digest,
-        index: this.nextIndex++,
-        known: false,
-        fullName: '',
-        parsed: EMPTY_NAME,
-        inputs: [],
-        platform: undefined,
-        platformSource: undefined,
-        status: 'waiting',
-        cached: false,
-        error: undefined,
-        firstStarted: undefined,
-        openStart: undefined,
-        running: false,
-        completedAt: undefined,
-        intervals: [],
-        logRing: [],
-        logHead: 0,
-        logCount: 0,
-        partialOut: '',
-        partialErr: '',
-        decoder: undefined,
-        utf8Tail: undefined,
-        progress: undefined,
-        snap: undefined,
-      };
+      step = newStep(digest, this.nextIndex++);
       this.steps.set(digest, step);
     }
     return step;
@@ -477,52 +401,10 @@ export class BuildProgressTracker {
     this.applyLogFields(l.vertex, typeof l.stream === 'number' ? l.stream : 1, l.data, l.timestamp);
   }
 
-  /**
-   * Log-only objects are most of a big build's output and Go always writes them the same way:
-   * `{"logs":[{"vertex":"…","stream":1,"data":"…","timestamp":"…"}, …]}` with no escapes in those
-   * values. Such lines are picked apart with indexOf instead of JSON.parse; anything that does
-   * not match that shape exactly returns false and takes the normal path.
-   */
+  /** One-line log objects are read without JSON.parse (vertex-log.ts); others take the normal path. */
   private fastLogs(json: string): boolean {
-    if (!json.startsWith(LOGS_OPEN)) return false;
-    const end = json.length - LOGS_CLOSE.length;
-    if (!json.endsWith(LOGS_CLOSE)) return false;
-    const entries: Array<[string, number, string, string]> = [];
-    let p = LOGS_OPEN.length;
-    for (;;) {
-      if (!json.startsWith(F_VERTEX, p)) return false;
-      p += F_VERTEX.length;
-      const vEnd = json.indexOf('"', p);
-      if (vEnd < 0) return false;
-      const vertex = json.slice(p, vEnd);
-      p = vEnd;
-      if (!json.startsWith(F_STREAM, p)) return false;
-      p += F_STREAM.length;
-      let stream = 0;
-      const digitsStart = p;
-      for (let c = json.charCodeAt(p); c >= 48 && c <= 57; c = json.charCodeAt(++p)) stream = stream * 10 + (c - 48);
-      if (p === digitsStart) return false;
-      if (!json.startsWith(F_DATA, p)) return false;
-      p += F_DATA.length;
-      const dEnd = json.indexOf('"', p);
-      if (dEnd < 0) return false;
-      const data = json.slice(p, dEnd);
-      p = dEnd;
-      if (!json.startsWith(F_TS, p)) return false;
-      p += F_TS.length;
-      const tEnd = json.indexOf('"', p);
-      if (tEnd < 0) return false;
-      const ts = json.slice(p, tEnd);
-      p = tEnd + 1;
-      if (json.charCodeAt(p) !== 125 /* } */) return false;
-      p++;
-      // A backslash anywhere means escapes: let JSON.parse handle it.
-      if (vertex.includes('\\') || data.includes('\\') || ts.includes('\\')) return false;
-      entries.push([vertex, stream, data, ts]);
-      if (p === end) break;
-      if (json.charCodeAt(p) !== 44 /* , */) return false;
-      p++;
-    }
+    const entries = scanLogsObject(json);
+    if (!entries) return false;
     this.guard(() => {
       for (const [vertex, stream, data, ts] of entries) this.applyLogFields(vertex, stream, data, ts);
     });
@@ -533,66 +415,13 @@ export class BuildProgressTracker {
     const step = this.getStep(vertex);
     const ts = parseTimestamp(timestamp);
     this.noteTime(ts);
-    // ASCII (the common case) needs no UTF-8 decoding: the binary string is the text.
-    let text = base64ToBinaryString(data);
-    if (step.utf8Tail !== undefined || hasNonAscii(text)) {
-      // One streaming decoder per vertex: a character may be split across log entries.
-      const bytes = binaryStringToBytes(text);
-      const decoder = (step.decoder ??= new TextDecoder());
-      text = decoder.decode(bytes, { stream: true });
-      step.utf8Tail = pendingTail(step.utf8Tail, bytes);
-    }
-    this.splitLines(step, stream, text, ts);
+    splitLines(step, stream, decodeLogData(step, data), ts, this);
     this.touch(step);
   }
 
-  private splitLines(step: Step, stream: number, text: string, ts: number | undefined): void {
-    if (text.length === 0) return;
-    const err = stream === 2;
-    let nl = text.indexOf('\n');
-    if (nl < 0) {
-      const partial = (err ? step.partialErr : step.partialOut) + text;
-      if (partial.length > MAX_PARTIAL_LINE) {
-        this.emitLine(step, stream, partial, ts);
-        if (err) step.partialErr = '';
-        else step.partialOut = '';
-      } else if (err) step.partialErr = partial;
-      else step.partialOut = partial;
-      return;
-    }
-    const head = err ? step.partialErr : step.partialOut;
-    this.emitLine(step, stream, head.length ? head + text.slice(0, nl) : text.slice(0, nl), ts);
-    let start = nl + 1;
-    while ((nl = text.indexOf('\n', start)) >= 0) {
-      this.emitLine(step, stream, text.slice(start, nl), ts);
-      start = nl + 1;
-    }
-    const rest = start < text.length ? text.slice(start) : '';
-    if (err) step.partialErr = rest;
-    else step.partialOut = rest;
-  }
-
-  private emitLine(step: Step, stream: number, raw: string, ts: number | undefined): void {
-    let line = raw;
-    const cr = line.indexOf('\r');
-    if (cr >= 0) {
-      // Progress bars redraw with CR: keep what a terminal would end up showing.
-      const parts = line.split('\r');
-      line = '';
-      for (let i = parts.length - 1; i >= 0; i--) {
-        if (parts[i]!.length > 0) {
-          line = parts[i]!;
-          break;
-        }
-      }
-    }
-    const ring = step.logRing;
-    if (ring.length < this.maxLogLines) ring.push(line);
-    else {
-      ring[step.logHead] = line;
-      step.logHead = (step.logHead + 1) % this.maxLogLines;
-    }
-    step.logCount++;
+  /** Each whole line of a vertex: the line splitter's sink (vertex-log.ts), not for callers. */
+  line(step: Step, stream: number, raw: string, ts: number | undefined): void {
+    const line = keepLine(step, raw, this.maxLogLines);
     if (this.logEvents) {
       this.out.push({
         kind: 'log',
@@ -603,21 +432,7 @@ export class BuildProgressTracker {
 
   /** Emits unterminated lines; at the very end also what the UTF-8 decoder still holds. */
   private flushStep(step: Step, final: boolean): void {
-    if (final && step.decoder && step.utf8Tail !== undefined) {
-      const rest = step.decoder.decode();
-      step.utf8Tail = undefined;
-      if (rest) step.partialOut += rest;
-    }
-    if (step.partialOut.length) {
-      const p = step.partialOut;
-      step.partialOut = '';
-      this.emitLine(step, 1, p, this.lastTs);
-    }
-    if (step.partialErr.length) {
-      const p = step.partialErr;
-      step.partialErr = '';
-      this.emitLine(step, 2, p, this.lastTs);
-    }
+    flushLines(step, final, this.lastTs, this);
   }
 
   // ---- state ---------------------------------------------------------------------------------
@@ -628,7 +443,7 @@ export class BuildProgressTracker {
   }
 
   private emitStep(step: Step, change: StepChange): void {
-    this.out.push({ kind: 'step', change, step: this.stepInfo(step) });
+    this.out.push({ kind: 'step', change, step: stepInfo(step, this.lastTs) });
   }
 
   private computeStatus(): BuildStatus {
@@ -645,79 +460,6 @@ export class BuildProgressTracker {
     this.version++;
     this.out.push({ kind: 'build', status: next });
   }
-
-  private stepInfo(step: Step): StepInfo {
-    const p = step.parsed;
-    const info: StepInfo = {
-      digest: step.digest,
-      index: step.index,
-      name: p.text,
-      fullName: step.fullName,
-      internal: p.internal,
-      status: step.status,
-      cached: step.cached,
-      inputs: step.inputs,
-    };
-    if (step.platform !== undefined) info.platform = step.platform;
-    if (step.platformSource !== undefined) info.platformSource = step.platformSource;
-    if (p.stage !== undefined) info.stage = p.stage;
-    if (p.target !== undefined) info.target = p.target;
-    if (p.label !== undefined) info.stepLabel = p.label;
-    if (p.stepIndex !== undefined) info.stepIndex = p.stepIndex;
-    if (p.stepTotal !== undefined) info.stepTotal = p.stepTotal;
-    if (step.firstStarted !== undefined) info.startedAt = step.firstStarted;
-    if (step.completedAt !== undefined && !step.running) info.completedAt = step.completedAt;
-    const d = durationOf(step, this.lastTs);
-    if (d !== undefined) info.durationMs = d;
-    if (step.error !== undefined) info.error = step.error;
-    return info;
-  }
-
-  private stepSnapshot(step: Step): StepSnapshot {
-    // Running steps' durations move with the clock: never served from the memo.
-    if (step.snap && step.status !== 'running') return step.snap;
-    const snap: StepSnapshot = {
-      ...this.stepInfo(step),
-      inputs: [...step.inputs],
-      lastLogLines: ringToArray(step),
-      logLineCount: step.logCount,
-      progress: step.progress ? [...step.progress.values()].map((i) => ({ ...i })) : [],
-    };
-    step.snap = snap;
-    return snap;
-  }
-
-  private failureSummary(snap: BuildProgressSnapshot): FailureSummary {
-    const steps: FailedStep[] = [];
-    const all = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].sort((a, b) => a.index - b.index);
-    for (const s of all) {
-      if (s.status !== 'error') continue;
-      const f: FailedStep = {
-        digest: s.digest,
-        index: s.index,
-        name: s.name,
-        fullName: s.fullName,
-        error: s.error ?? '',
-        lastLogLines: s.lastLogLines,
-      };
-      if (s.platform !== undefined) f.platform = s.platform;
-      if (s.stepLabel !== undefined) f.stepLabel = s.stepLabel;
-      steps.push(f);
-    }
-    const platforms = [...new Set(steps.flatMap((s) => (s.platform !== undefined ? [s.platform] : [])))];
-    const errorAt = this.textLines.findIndex((l) => /^(?:ERROR|error):? /.test(l));
-    const message = errorAt >= 0 ? errorMessage(this.textLines.slice(errorAt).join('\n')) : undefined;
-    const evidence = [...steps.flatMap((s) => [s.error, ...s.lastLogLines]), ...this.textLines].join('\n');
-    const summary: FailureSummary = {
-      platforms,
-      steps,
-      textLines: [...this.textLines],
-      cause: classifyFailure(evidence, { platforms }),
-    };
-    if (message !== undefined) summary.message = message;
-    if (this.exitCode !== undefined) summary.exitCode = this.exitCode;
-    return summary;
-  }
 }
 
 /** One-shot: parses a complete rawjson capture. */
@@ -729,148 +471,6 @@ export function parseBuildProgress(
   tracker.push(input);
   tracker.end(options.exitCode);
   return tracker.snapshot();
-}
-
-function deriveStatus(step: Step): StepStatus {
-  if (step.error !== undefined) return isCancellation(step.error) ? 'canceled' : 'error';
-  if (step.running) return 'running';
-  if (step.completedAt !== undefined || step.cached) return step.cached ? 'cached' : 'done';
-  return 'waiting';
-}
-
-/** BuildKit reports vertices stopped because another one failed with `context canceled`. */
-function isCancellation(error: string): boolean {
-  return /context canceled$|^canceled$/i.test(error.trim());
-}
-
-function addInterval(step: Step, start: number, end: number): void {
-  const s = start;
-  const e = Math.max(start, end);
-  const iv = step.intervals;
-  // Usually one or two intervals: insert in order, then merge overlaps.
-  let at = iv.length;
-  while (at > 0 && iv[at - 2]! > s) at -= 2;
-  iv.splice(at, 0, s, e);
-  const merged: number[] = [];
-  for (let i = 0; i < iv.length; i += 2) {
-    const a = iv[i]!;
-    const b = iv[i + 1]!;
-    const n = merged.length;
-    if (n > 0 && a <= merged[n - 1]!) merged[n - 1] = Math.max(merged[n - 1]!, b);
-    else merged.push(a, b);
-  }
-  step.intervals = merged;
-}
-
-function durationOf(step: Step, now: number | undefined): number | undefined {
-  const iv = step.intervals;
-  let total = 0;
-  let any = false;
-  let coveredTo = -Infinity;
-  for (let i = 0; i < iv.length; i += 2) {
-    total += iv[i + 1]! - iv[i]!;
-    coveredTo = Math.max(coveredTo, iv[i + 1]!);
-    any = true;
-  }
-  if (step.running && step.openStart !== undefined && now !== undefined) {
-    const from = Math.max(step.openStart, coveredTo);
-    if (now > from) total += now - from;
-    any = true;
-  }
-  return any ? Math.round(total * 1000) / 1000 : undefined;
-}
-
-function finishLane(lane: PlatformLane, now: number | undefined, ended: boolean, failed: boolean): void {
-  const c = lane.counts;
-  let canceled = 0;
-  let started: number | undefined;
-  let completed: number | undefined;
-  let waiting = 0;
-  for (const s of lane.steps) {
-    c.total++;
-    if (s.status === 'done') c.done++;
-    else if (s.status === 'cached') c.cached++;
-    else if (s.status === 'running') c.running++;
-    else if (s.status === 'error') c.error++;
-    else if (s.status === 'canceled') canceled++;
-    else waiting++;
-    if (s.startedAt !== undefined && (started === undefined || s.startedAt < started)) started = s.startedAt;
-    if (s.completedAt !== undefined && (completed === undefined || s.completedAt > completed)) completed = s.completedAt;
-  }
-  let status: LaneStatus;
-  if (c.error > 0) status = 'error';
-  else if (canceled > 0) status = 'canceled';
-  else if (c.total === 0 || waiting === c.total) status = 'waiting';
-  else if (c.done + c.cached === c.total) status = 'done';
-  else status = 'running';
-  // Once the build is over nothing is still going: a lane that did not get to finish was cut
-  // short by a failure elsewhere.
-  if (ended && (status === 'running' || status === 'waiting')) {
-    if (failed) status = 'canceled';
-    else if (status === 'running') status = 'done';
-  }
-  lane.status = status;
-  if (started !== undefined) lane.startedAt = started;
-  const finished = status === 'done' || status === 'error' || status === 'canceled';
-  if (finished && completed !== undefined) lane.completedAt = completed;
-  const end = finished ? completed : now;
-  if (started !== undefined && end !== undefined) lane.durationMs = Math.round((end - started) * 1000) / 1000;
-}
-
-/**
- * Inputs before the steps that use them (`1/3` before `2/3`), ties broken by `#N`. BuildKit
- * announces a stage's last step first, so first-appearance order reads backwards.
- */
-function inDependencyOrder(steps: StepSnapshot[]): StepSnapshot[] {
-  if (steps.length < 2) return steps;
-  const byDigest = new Map<string, StepSnapshot>();
-  for (const s of steps) byDigest.set(s.digest, s);
-  const done = new Set<string>();
-  const ordered: StepSnapshot[] = [];
-  // Iterative DFS (post-order): big graphs must not overflow the stack.
-  const stack: Array<{ step: StepSnapshot; next: number }> = [];
-  for (const root of steps) {
-    if (done.has(root.digest)) continue;
-    done.add(root.digest);
-    stack.push({ step: root, next: 0 });
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const inputs = top.step.inputs;
-      let pushed = false;
-      while (top.next < inputs.length) {
-        const dep = byDigest.get(inputs[top.next++]!);
-        if (dep && !done.has(dep.digest)) {
-          done.add(dep.digest);
-          stack.push({ step: dep, next: 0 });
-          pushed = true;
-          break;
-        }
-      }
-      if (!pushed) {
-        ordered.push(top.step);
-        stack.pop();
-      }
-    }
-  }
-  return ordered;
-}
-
-function ringToArray(step: Step): string[] {
-  const ring = step.logRing;
-  if (step.logHead === 0) return ring.slice();
-  return ring.slice(step.logHead).concat(ring.slice(0, step.logHead));
-}
-
-/** The bytes of an unfinished UTF-8 character at the end of (held + bytes), or undefined. */
-function pendingTail(held: Uint8Array | undefined, bytes: Uint8Array): Uint8Array | undefined {
-  let tail = bytes;
-  if (held !== undefined && bytes.length < 4) {
-    tail = new Uint8Array(held.length + bytes.length);
-    tail.set(held);
-    tail.set(bytes, held.length);
-  }
-  if (!endsInsideUtf8Sequence(tail)) return undefined;
-  return tail.slice(Math.max(0, tail.length - 3));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

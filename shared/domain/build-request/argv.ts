@@ -12,6 +12,8 @@ export interface ArgvOptions {
   progress?: 'rawjson' | 'plain' | 'auto';
   /** An `--output` of the app's own instead of the request's (a distributed build pushes each platform by digest). */
   output?: string;
+  /** Where buildx really writes an OCI tarball or local export (the app's staging path beside `dest`). */
+  outputDest?: string;
 }
 
 /** The Dockerfile path the build uses: absolute, or taken from the context folder. */
@@ -29,16 +31,16 @@ function csvField(field: string): string {
   return /[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-export function outputFlag(output: BuildOutput): string {
+export function outputFlag(output: BuildOutput, dest?: string): string {
   switch (output.type) {
     case 'push':
       return 'type=registry';
     case 'load':
       return 'type=docker';
     case 'oci':
-      return ['type=oci', `dest=${output.dest}`].map(csvField).join(',');
+      return ['type=oci', `dest=${dest ?? output.dest}`].map(csvField).join(',');
     case 'local':
-      return ['type=local', `dest=${output.dest}`].map(csvField).join(',');
+      return ['type=local', `dest=${dest ?? output.dest}`].map(csvField).join(',');
     case 'cacheonly':
       return 'type=cacheonly';
   }
@@ -55,7 +57,7 @@ export function buildArgv(request: BuildRequest, options: ArgvOptions = {}): str
   for (const tag of request.tags) argv.push('-t', tag);
   for (const arg of request.buildArgs) argv.push('--build-arg', `${arg.key}=${arg.value}`);
   if (request.target) argv.push('--target', request.target);
-  argv.push('--output', options.output ?? outputFlag(request.output));
+  argv.push('--output', options.output ?? outputFlag(request.output, options.outputDest));
   argv.push(`--provenance=${request.provenance}`);
   argv.push(`--sbom=${request.sbom}`);
   if (request.noCache) argv.push('--no-cache');

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { localCacheDest, systemLocation } from './destinations';
+import { BUILD_ARG_LIMITS } from './request';
 import {
   buildArgv,
   buildRequestInput,
   checkBuild,
+  checkRequestAlone,
   checkTagReference,
   defaultPlatforms,
   displayCommand,
@@ -335,5 +338,71 @@ describe('platform names in a build request', () => {
       expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('platforms.0');
     }
     expect(parse({ ...base, platforms: ['linux/arm/v7', 'linux/riscv64', 'linux/amd64/v2'] }).platforms).toEqual(['linux/arm/v7', 'linux/riscv64', 'linux/amd64/v2']);
+  });
+});
+
+describe('what an argv can carry', () => {
+  const issuesOf = (buildArgs: BuildRequestInput['buildArgs']) => buildRequestInput.safeParse({ ...base, buildArgs }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+
+  it('refuses a name, a value or all of them together beyond the bounds, before anything is recorded', () => {
+    expect(issuesOf([{ key: 'K'.repeat(BUILD_ARG_LIMITS.nameChars + 1), value: '1' }])).toEqual([expect.stringMatching(/^buildArgs\.0\.key: .*at most 256 characters/)]);
+    // one megabyte key, as a hostile client sent it
+    expect(issuesOf([{ key: `K${'x'.repeat(1024 * 1024)}`, value: '' }])).toContainEqual(expect.stringMatching(/^buildArgs\.0\.key: .*at most 256 characters/));
+    expect(issuesOf([{ key: 'V', value: 'x'.repeat(BUILD_ARG_LIMITS.valueBytes + 1) }])).toEqual([expect.stringMatching(/^buildArgs\.0\.value: .*at most 64 KiB/)]);
+    // counted in UTF-8 bytes: 30,000 three-byte characters are 90,000 bytes
+    expect(issuesOf([{ key: 'V', value: '€'.repeat(30_000) }])).toEqual([expect.stringMatching(/^buildArgs\.0\.value/)]);
+    // 40 values of 60 KB: each allowed, together far over what a command line should carry
+    const many = Array.from({ length: 40 }, (_, i) => ({ key: `V${i}`, value: 'x'.repeat(60_000) }));
+    expect(issuesOf(many)).toEqual([expect.stringMatching(/^buildArgs: The build arguments together are over 256 KiB/)]);
+  });
+
+  it('keeps the largest allowed ones, which fit the command line', () => {
+    const four = Array.from({ length: 3 }, (_, i) => ({ key: `V${i}`, value: 'x'.repeat(BUILD_ARG_LIMITS.valueBytes) }));
+    const r = parse({ ...base, buildArgs: four });
+    const argv = buildArgv(r);
+    expect(argv.filter((a) => a.startsWith('V')).every((a) => Buffer.byteLength(a) < 128 * 1024)).toBe(true);
+    expect(argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0)).toBeLessThan(BUILD_ARG_LIMITS.totalBytes + 64 * 1024);
+  });
+});
+
+describe('a request on its own', () => {
+  it('refuses platforms no builder can make, without any facts', () => {
+    const own = checkRequestAlone(parse({ ...base, platforms: ['linux/amd64', 'linux/foo', 'plan10/arm64'] }));
+    expect(own).toEqual([expect.objectContaining({ code: 'PLATFORM_UNKNOWN', severity: 'error', platforms: ['linux/foo', 'plan10/arm64'] })]);
+    // real if exotic platforms pass: only the facts can say whether a builder has them
+    expect(checkRequestAlone(parse({ ...base, platforms: ['linux/sparc64', 'windows/amd64', 'linux/ppc64', 'linux/arm/v5'] }))).toEqual([]);
+  });
+
+  it('refuses a push without a tag and a bad tag, as checkBuild does', () => {
+    const request = parse({ ...base, tags: [] });
+    expect(checkRequestAlone(request).map((p) => p.code)).toEqual(['PUSH_WITHOUT_TAG']);
+    expect(checkBuild(request, stackFacts).map((p) => p.code)).toContain('PUSH_WITHOUT_TAG');
+  });
+
+  it('refuses registry ports out of range in tags', () => {
+    for (const tag of ['127.0.0.1:99999/app:1', 'registry.example:0/app:1', 'registry.example:65536/app']) {
+      expect(checkTagReference(tag), tag).toMatchObject({ ok: false, reason: expect.stringMatching(/port .* a number from 1 to 65535/) });
+      expect(buildRequestInput.safeParse({ ...base, tags: [tag] }).success, tag).toBe(false);
+    }
+    expect(checkTagReference('127.0.0.1:65535/app:1').ok).toBe(true);
+  });
+});
+
+describe('export destinations, as words', () => {
+  it('names system locations and never a folder of the user', () => {
+    for (const path of ['/', '/etc', '/etc/', '/etc/passwd', '/usr/local/lib', '/var/lib/docker', '/proc/1', '/home', '/tmp', '/root', '/home/me', 'C:\\', 'C:\\Windows\\System32', 'c:/program files/app']) {
+      expect(systemLocation(path, '/home/me'), path).toBeDefined();
+    }
+    for (const path of ['/home/me/out', '/tmp/image.tar', '/var/tmp/export', '/srv/builds/out', '/opt/app/out', 'C:\\Users\\me\\out', 'D:\\exports']) {
+      expect(systemLocation(path, '/home/me'), path).toBeUndefined();
+    }
+  });
+
+  it('reads a local cache destination from a CSV spec, quotes included', () => {
+    expect(localCacheDest('type=local,dest=/tmp/cache')).toBe('/tmp/cache');
+    expect(localCacheDest('type=local,"dest=/tmp/a,b",mode=max')).toBe('/tmp/a,b');
+    expect(localCacheDest('dest=/,type=local')).toBe('/');
+    expect(localCacheDest('type=registry,ref=host/app:cache')).toBeUndefined();
+    expect(localCacheDest('host/app:cache')).toBeUndefined();
   });
 });

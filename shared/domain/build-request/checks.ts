@@ -97,7 +97,8 @@ export type BuildProblemCode =
   | 'CACHE_EXPORT_UNSUPPORTED'
   | 'TARGET_UNKNOWN'
   | 'BAD_TAG'
-  | 'BUILDER_NOT_RUNNING';
+  | 'BUILDER_NOT_RUNNING'
+  | 'PLATFORM_UNKNOWN';
 
 export interface BuildProblem {
   code: BuildProblemCode;
@@ -115,6 +116,67 @@ export interface BuildProblem {
 export interface CheckOptions {
   /** Named stages of the Dockerfile, when known (for `--target`). */
   stages?: readonly string[];
+}
+
+/**
+ * Image platforms are named with Go's GOOS / GOARCH values (the OCI image spec says so): Go's own
+ * lists of known ones (go/build syslist), so no real platform is refused; anything else no
+ * builder can make.
+ */
+const GOOS = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows', 'zos'];
+const GOARCH = ['386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'ppc', 'ppc64', 'ppc64le', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm'];
+
+/**
+ * What is wrong with a request on its own, before any fact is read: a build these problems
+ * block is refused without asking the engine or buildx anything.
+ */
+export function checkRequestAlone(request: Pick<BuildRequest, 'output' | 'tags' | 'platforms'>): BuildProblem[] {
+  const problems: BuildProblem[] = [];
+  const unknown = request.platforms.filter((p) => {
+    const parsed = parsePlatform(p);
+    return !parsed || !GOOS.includes(parsed.os) || !GOARCH.includes(parsed.architecture);
+  });
+  if (unknown.length > 0) {
+    problems.push({
+      code: 'PLATFORM_UNKNOWN',
+      severity: 'error',
+      field: 'platforms',
+      message: `${unknown.join(', ')}: no builder can build ${unknown.length > 1 ? 'these platforms' : 'this platform'}; an image platform is an OS and architecture Docker knows (such as linux/arm64).`,
+      fix: `Untick ${unknown.join(', ')}, or correct the spelling.`,
+      platforms: unknown,
+    });
+  }
+  if (request.output.type === 'push') {
+    if (request.tags.length === 0) {
+      problems.push({
+        code: 'PUSH_WITHOUT_TAG',
+        severity: 'error',
+        field: 'tags',
+        message: 'Pushing needs at least one tag: it names the registry and repository to push to.',
+        fix: 'Add a tag such as registry.example.com/team/app:1.0 (or 127.0.0.1:5000/app:dev for a local registry).',
+      });
+    }
+    const hub = request.tags.filter((t) => {
+      const c = checkTagReference(t);
+      return c.ok && registryOf(c.reference) === 'docker.io';
+    });
+    if (hub.length > 0) {
+      problems.push({
+        code: 'PUSH_TO_DOCKER_HUB',
+        severity: 'warning',
+        field: 'tags',
+        message: `${hub.join(', ')} name${hub.length > 1 ? '' : 's'} no registry, so ${hub.length > 1 ? 'they go' : 'it goes'} to Docker Hub.`,
+        fix: 'Put the registry host first (e.g. 127.0.0.1:5000/app:dev) to push elsewhere; Docker Hub needs `docker login`.',
+      });
+    }
+  }
+
+  for (const tag of request.tags) {
+    const c = checkTagReference(tag);
+    if (!c.ok) problems.push({ code: 'BAD_TAG', severity: 'error', field: 'tags', message: c.reason, fix: 'Correct the tag.' });
+  }
+
+  return problems;
 }
 
 export function checkBuild(request: BuildRequest, facts: BuildFacts, options: CheckOptions = {}): BuildProblem[] {
@@ -206,35 +268,7 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
     }
   }
 
-  if (request.output.type === 'push') {
-    if (request.tags.length === 0) {
-      problems.push({
-        code: 'PUSH_WITHOUT_TAG',
-        severity: 'error',
-        field: 'tags',
-        message: 'Pushing needs at least one tag: it names the registry and repository to push to.',
-        fix: 'Add a tag such as registry.example.com/team/app:1.0 (or 127.0.0.1:5000/app:dev for a local registry).',
-      });
-    }
-    const hub = request.tags.filter((t) => {
-      const c = checkTagReference(t);
-      return c.ok && registryOf(c.reference) === 'docker.io';
-    });
-    if (hub.length > 0) {
-      problems.push({
-        code: 'PUSH_TO_DOCKER_HUB',
-        severity: 'warning',
-        field: 'tags',
-        message: `${hub.join(', ')} name${hub.length > 1 ? '' : 's'} no registry, so ${hub.length > 1 ? 'they go' : 'it goes'} to Docker Hub.`,
-        fix: 'Put the registry host first (e.g. 127.0.0.1:5000/app:dev) to push elsewhere; Docker Hub needs `docker login`.',
-      });
-    }
-  }
-
-  for (const tag of request.tags) {
-    const c = checkTagReference(tag);
-    if (!c.ok) problems.push({ code: 'BAD_TAG', severity: 'error', field: 'tags', message: c.reason, fix: 'Correct the tag.' });
-  }
+  problems.push(...checkRequestAlone(request));
 
   if (request.target && options.stages && !options.stages.includes(request.target)) {
     problems.push({

@@ -52,19 +52,48 @@ export const BUILDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /**
+ * What an argv can carry. Each `--build-arg KEY=VALUE` is one argument, and Linux refuses an
+ * argument over 128 KiB and a command line over about 2 MiB with everything else on it (`spawn
+ * E2BIG`). These bounds keep every build's command well inside both, and its history record small.
+ */
+export const BUILD_ARG_LIMITS = {
+  /** Characters of a name. */
+  nameChars: 256,
+  /** UTF-8 bytes of one value. */
+  valueBytes: 64 * 1024,
+  /** UTF-8 bytes of all `KEY=VALUE` arguments of a build together. */
+  totalBytes: 256 * 1024,
+} as const;
+
+const utf8 = new TextEncoder();
+export const utf8Bytes = (s: string): number => utf8.encode(s).length;
+
+/**
  * One `--build-arg` value: one line. A newline would split the copyable command shown to the user
  * (and the build-arg lines buildx echoes into the log and history) into lines that read as more
  * arguments or commands than were given.
  */
+const VALUE_TOO_LARGE = `A build argument value is at most ${BUILD_ARG_LIMITS.valueBytes / 1024} KiB.`;
 export const buildArgValue = z
   .string()
-  .max(65_536)
+  // characters first (cheap), then the UTF-8 bytes the argument really takes
+  .max(BUILD_ARG_LIMITS.valueBytes, VALUE_TOO_LARGE)
+  .refine((s) => s.length > BUILD_ARG_LIMITS.valueBytes || utf8Bytes(s) <= BUILD_ARG_LIMITS.valueBytes, VALUE_TOO_LARGE)
   .refine((s) => !CONTROL_BUT_TAB.test(s), 'A build argument value is one line: no newlines or other control characters.');
 
-export const buildArg = z.object({
-  key: z.string().trim().regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.'),
-  value: buildArgValue,
-});
+export const buildArgName = z
+  .string()
+  .trim()
+  .max(BUILD_ARG_LIMITS.nameChars, `A build argument name is at most ${BUILD_ARG_LIMITS.nameChars} characters.`)
+  .regex(BUILD_ARG_NAME, 'A build argument name is letters, digits and "_", not starting with a digit.');
+
+export const buildArg = z.object({ key: buildArgName, value: buildArgValue });
+
+/** True when all build arguments together fit the command line (see BUILD_ARG_LIMITS). */
+export const buildArgsFit = (args: ReadonlyArray<{ key: string; value: string }>): boolean =>
+  args.reduce((n, a) => n + utf8Bytes(a.key) + 1 + utf8Bytes(a.value), 0) <= BUILD_ARG_LIMITS.totalBytes;
+
+export const BUILD_ARGS_TOO_LARGE = `The build arguments together are over ${BUILD_ARG_LIMITS.totalBytes / 1024} KiB, more than a command line should carry; pass large data with a file in the context or a BuildKit secret.`;
 
 /** `--cache-from` / `--cache-to`: `type=registry,ref=…` (key=value list) or an image reference (shorthand for a registry cache). */
 export const cacheSpec = z
@@ -106,7 +135,7 @@ export const buildRequestInput = z.object({
     .min(1, 'Tick at least one platform.')
     .max(32)
     .transform((list) => [...new Set(list)]),
-  buildArgs: z.array(buildArg).max(200).default([]),
+  buildArgs: z.array(buildArg).max(200).refine(buildArgsFit, BUILD_ARGS_TOO_LARGE).default([]),
   target: z.string().trim().regex(STAGE_NAME, 'A stage name is letters, digits, "_", "." or "-", starting with a letter.').optional(),
   output: buildOutput,
   /** Adds a provenance attestation (an `unknown/unknown` entry per platform in the index). */
@@ -119,6 +148,12 @@ export const buildRequestInput = z.object({
   cacheTo: z.array(cacheSpec).max(16).default([]),
   /** Default: the current builder. */
   builder: z.string().trim().regex(BUILDER_NAME, 'A builder name is letters, digits, "_", "." or "-".').optional(),
+  /**
+   * Destinations (OCI tarball, local export or cache folder) the user confirmed may be replaced,
+   * each by its exact path: main replaces an existing file or non-empty folder only when it is
+   * named here. Not kept in history: a re-run asks again.
+   */
+  overwrite: z.array(absolutePath).max(4).optional(),
 });
 
 /** The request as plain data (stored in history, sent back to the renderer). */

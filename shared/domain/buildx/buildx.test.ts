@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures/load';
 import { createBuilderInput, appendNodeInput } from '../../contract/builders';
 import { appendArgs, createArgs, nextNodeName, previewCommand } from './commands';
+import { checkEndpoint } from './endpoint';
 import { goTimeToIso, parseDriverOpts, parseInspect } from './inspect-text';
 import { parseLsJson } from './ls-json';
 import { parseLsText } from './ls-text';
@@ -305,8 +306,54 @@ describe('builder endpoints that would read as ssh options', () => {
   });
 
   it('keeps ordinary addresses and context names', () => {
-    for (const endpoint of ['ssh://me@build-host', 'ssh://build-host:2222', 'tcp://10.0.0.2:2376', 'unix:///run/buildkit/buildkitd.sock', 'my-context']) {
+    for (const endpoint of [
+      'ssh://me@build-host',
+      'ssh://build-host:2222',
+      'tcp://10.0.0.2:2376',
+      'tcp://[::1]:1234',
+      'tcp://build-host:65535',
+      'unix:///run/buildkit/buildkitd.sock',
+      'docker-container://buildkitd',
+      'kube-pod://buildkitd-0',
+      'my-context',
+    ]) {
       expect(appendNodeInput.safeParse({ builder: 'b', endpoint }).success, endpoint).toBe(true);
+    }
+  });
+
+  it('checks what ssh and buildx will read: the address after percent-decoding', () => {
+    // Go's url.Parse decodes user and host before buildx hands them to ssh.
+    for (const endpoint of [
+      'ssh://%2DoProxyCommand=touch%20x@host',
+      'ssh://me@%2DoProxyCommand=x',
+      'ssh://%2doProxyCommand=x',
+      'tcp://%2Dx:2376',
+      'ssh://me%40evil@host',
+      'ssh://me@host%3Breboot',
+      'ssh://me@host%0a',
+      'ssh://%252DoProxyCommand=x@host', // twice encoded
+      'ssh://me@host%ZZ', // broken encoding
+    ]) {
+      const r = checkEndpoint(endpoint);
+      expect(r.ok, endpoint).toBe(false);
+      expect(createBuilderInput.safeParse({ name: 'b', endpoint }).success, endpoint).toBe(false);
+    }
+    expect(checkEndpoint('ssh://%2DoProxyCommand=x@host')).toMatchObject({ ok: false, reason: expect.stringMatching(/starts with "-": ssh would read it as an option/) });
+  });
+
+  it('refuses ports that are not ports, with the reason', () => {
+    for (const [endpoint, reason] of [
+      ['tcp://host:65536', /out of range/],
+      ['tcp://host:99999', /out of range/],
+      ['tcp://host:0', /out of range/],
+      ['ssh://me@host:abc', /not a port number/],
+      ['tcp://host:', /not a port number/],
+      ['tcp://[::1]:123456', /not a port number/],
+    ] as const) {
+      expect(checkEndpoint(endpoint), endpoint).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+      const parsed = createBuilderInput.safeParse({ name: 'b', endpoint });
+      expect(parsed.success, endpoint).toBe(false);
+      expect(parsed.error?.issues[0]?.message, endpoint).toMatch(reason);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { parseVersion, versionAtLeast } from '../versions';
 
 /**
@@ -5,15 +6,17 @@ import { parseVersion, versionAtLeast } from '../versions';
  * (never by failing at run time). The versions are buildx's release notes; the unit tests check the table against
  * the `--help` of the two versions the test stack runs (0.13.1 and 0.29.1).
  */
-export type BuildxFeature =
-  | 'ls-json'
-  | 'ls-json-current'
-  | 'buildkitd-config-flag'
-  | 'build-checks'
-  | 'history'
-  | 'history-import'
-  | 'history-export'
-  | 'bake-print-escaped';
+export const buildxFeature = z.enum([
+  'ls-json',
+  'ls-json-current',
+  'buildkitd-config-flag',
+  'build-checks',
+  'history',
+  'history-import',
+  'history-export',
+  'bake-print-escaped',
+]);
+export type BuildxFeature = z.infer<typeof buildxFeature>;
 
 interface FeatureRule {
   feature: BuildxFeature;
@@ -37,16 +40,18 @@ export const BUILDX_FEATURES: readonly FeatureRule[] = [
   { feature: 'bake-print-escaped', since: [0, 23, 0], label: 'bake --print values escaped as HCL', usage: 'docker buildx bake --print' },
 ];
 
-export interface BuildxCapability {
-  feature: BuildxFeature;
-  label: string;
-  usage: string;
-  available: boolean;
+/** One feature as the Engine page lists it (served by the core). */
+export const buildxCapability = z.object({
+  feature: buildxFeature,
+  label: z.string(),
+  usage: z.string(),
+  available: z.boolean(),
   /** e.g. `buildx 0.21.0` */
-  since: string;
+  since: z.string(),
   /** Why it is missing, when it is. */
-  reason?: string;
-}
+  reason: z.string().optional(),
+});
+export type BuildxCapability = z.infer<typeof buildxCapability>;
 
 const show = (v: readonly number[]) => v.join('.');
 

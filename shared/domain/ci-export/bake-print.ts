@@ -191,6 +191,7 @@ const COMPARE: { [K in keyof BuildRequest]-?: ((a: Comparable, b: Comparable) =>
   cacheFrom: (a, b) => sameLists(attrLists(a.cacheFrom, cacheAttributes), attrLists(b.cacheFrom, cacheAttributes)),
   cacheTo: (a, b) => sameLists(attrLists(a.cacheTo, cacheAttributes), attrLists(b.cacheTo, cacheAttributes)),
   builder: null,
+  overwrite: null,
 };
 
 const sortedArgs = (r: Comparable) => r.buildArgs.map((x) => [x.key, x.value]).sort(([x], [y]) => (x! < y! ? -1 : x! > y! ? 1 : 0));

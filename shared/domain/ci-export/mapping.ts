@@ -56,4 +56,9 @@ export const FIELD_MAP: { [K in keyof BuildRequest]-?: FieldMapping } = {
     flag: '--builder',
     reason: 'A builder is a BuildKit instance on this computer. In CI, docker/setup-buildx-action creates one; docker buildx bake uses the current builder (or --builder).',
   },
+  overwrite: {
+    kind: 'unexportable',
+    flag: '(none: the app asks before replacing an existing export)',
+    reason: 'A confirmation given in the app to replace a file or folder already there; a CI job starts from a clean workspace.',
+  },
 };

@@ -18,3 +18,4 @@ export {
 export { hoverAt } from './hover';
 export { expandDockerfileWord, type Expansion } from './expand';
 export * from './types';
+export { mergeBuildChecks, type AdviceItem } from './build-checks';

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuilderList, BuilderNode, BuilderSummary } from '../../../../shared/contract/builders';
 import type { BuildChunk, BuildRecord, DistributeSpec } from '../../../../shared/contract/builds';
@@ -23,7 +22,8 @@ import { normalizePlatform } from '../../../../shared/domain/platform';
 import { RpcError } from '../../../../shared/rpc/errors';
 import type { CoreContext } from '../../context';
 import type { ImageInspector } from '../../images/image-inspector';
-import { checkedContext, follow, newBuildId, type BuildService } from '../build-service';
+import { checkedContext, follow, type BuildService } from '../build-service';
+import { newBuildId, toData } from '../record';
 import { LOG_FILE } from '../history-store';
 import { Watcher } from '../watcher';
 import { DistributedRun, type Job } from './distributed-run';
@@ -76,7 +76,7 @@ export class DistributedBuilds {
   async start(spec: DistributeSpec, first?: Watcher, signal?: AbortSignal): Promise<DistributedRun> {
     this.builds.assertOpen();
     const request = spec.request;
-    const [context, list, facts] = await Promise.all([checkedContext(request), this.options.builders(signal), this.builds.recentFacts(signal)]);
+    const [context, list, facts] = await Promise.all([checkedContext(request, this.ctx.picked), this.options.builders(signal), this.builds.recentFacts(signal)]);
     // The form's checks but those about its one builder: each platform has its own node here.
     const problems = withoutBuilderChecks(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) }));
     const blocking = blockingProblems(problems);
@@ -85,13 +85,12 @@ export class DistributedBuilds {
     }
     const id = newBuildId();
     const targets = spec.lanes.map((choice) => resolveTarget(list, choice.platform, choice.builder, choice.node));
-    const dir = this.builds.store.dirOf(id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const dir = await this.builds.store.createFolder(id);
     const lanes = request.platforms.map((platform) => laneState(id, request, platform, targets[spec.lanes.findIndex((l) => l.platform === platform)]!, spec.registryCache, this.ctx));
     const record: BuildRecord = {
       schema: 1,
       id,
-      request: { ...request, buildArgs: request.buildArgs.map((a) => ({ ...a })) },
+      request: toData(request),
       command: [...lanes.flatMap((l) => l.commands), displayArgv(mergeArgv(request.tags, request.platforms.map((p) => `${digestRepository(request)}@${digestPlaceholder(p)}`)))].join('\n'),
       builder: { name: [...new Set(targets.map((t) => t.builder.name))].join(', '), ...(new Set(targets.map((t) => t.builder.driver)).size === 1 ? { driver: targets[0]!.builder.driver } : {}) },
       platforms: [...request.platforms],
@@ -155,10 +154,12 @@ export class DistributedBuilds {
    * folder, another instance) are left alone.
    */
   async sweep(): Promise<void> {
-    const [list, history] = await Promise.all([this.options.builders().catch(() => undefined), this.builds.store.list().catch(() => ({ builds: [] }))]);
-    for (const b of list?.builders ?? []) {
-      if (!b.name.startsWith(NODE_BUILDER_PREFIX)) continue;
-      const owner = history.builds.find((r) => r.distributed?.lanes.some((l) => l.runner === b.name));
+    const list = await this.options.builders().catch(() => undefined);
+    const ours = (list?.builders ?? []).filter((b) => b.name.startsWith(NODE_BUILDER_PREFIX));
+    if (ours.length === 0) return;
+    const history = await this.builds.store.all().catch(() => [] as BuildRecord[]);
+    for (const b of ours) {
+      const owner = history.find((r) => r.distributed?.lanes.some((l) => l.runner === b.name));
       if (!owner || this.builds.isLive(owner.id)) continue;
       const rm = await this.ctx.cli.run(removeBuilderArgs(b.name), { timeoutMs: MINUTE }).catch(() => undefined);
       this.ctx.log(`distributed builds: left-over builder ${b.name} of build ${owner.id} ${rm?.code === 0 ? 'removed' : 'could not be removed'}`);

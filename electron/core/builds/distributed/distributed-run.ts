@@ -6,7 +6,7 @@ import { TerminalBatchBuilder } from '../../../../shared/domain/terminal-batch';
 import { RpcError } from '../../../../shared/rpc/errors';
 import type { CoreContext } from '../../context';
 import type { ImageInspector } from '../../images/image-inspector';
-import type { EndReason, LiveRun } from '../build-service';
+import type { EndReason, LiveRun } from '../live-build';
 import { LogSink } from '../log-sink';
 import { drainText, type Watcher } from '../watcher';
 import { replayDistributed } from './replay';

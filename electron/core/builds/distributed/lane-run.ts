@@ -8,7 +8,7 @@ import { laneArgv, nodeBuilderArgs, removeBuilderArgs } from '../../../../shared
 import { platformSlug } from '../../../../shared/domain/ci-export/runners';
 import { RpcError } from '../../../../shared/rpc/errors';
 import type { CoreContext } from '../../context';
-import { failureOf } from '../build-service';
+import { failureOf } from '../record';
 import { LogSink } from '../log-sink';
 
 const MINUTE = 60_000;

@@ -12,6 +12,7 @@ import { DistributePanel } from './DistributePanel';
 import { useNav } from '../../stores/nav-store';
 import { BuildRun } from './BuildRun';
 import { FolderBrowser } from './FolderBrowser';
+import { OverwriteDialog } from './OverwriteDialog';
 import { PlatformPicker } from './PlatformPicker';
 import { DockerfileAdvice } from '../dockerfile/DockerfileAdvice';
 import { useDebounced } from '../../hooks/use-debounced';
@@ -45,7 +46,8 @@ function FieldProblems({ problems, field }: { problems: BuildProblem[]; field: s
 }
 
 export function BuildPage() {
-  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, setDraft, togglePlatform, loadFacts, inspectContext, start, open } = useBuildStore();
+  const { draft, facts, factsProblem, loadingFacts, context, contextProblem, view, overwriteQuestion, setDraft, togglePlatform, loadFacts, inspectContext, start, open, answerOverwrite } =
+    useBuildStore();
   const go = useNav((s) => s.go);
   const param = useNav((s) => s.param);
   const [browsing, setBrowsing] = useState(false);
@@ -397,6 +399,8 @@ export function BuildPage() {
           <BuildRun view={view} />
         </div>
       )}
+
+      {overwriteQuestion && <OverwriteDialog question={overwriteQuestion} onAnswer={(replace) => void answerOverwrite(api(), replace)} />}
 
       {(browsing || (contextAsked && !picker.native)) && (
         <FolderBrowser

@@ -10,6 +10,8 @@ import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
 import { DistributedRun } from './DistributedRun';
+import { laneKind } from '../timeline/StepKindBadge';
+import { TimelinePanel } from '../timeline/TimelinePanel';
 import { RecordInfo } from '../history/RecordInfo';
 import { Lanes } from './Lanes';
 
@@ -132,6 +134,7 @@ export function BuildRun({ view }: { view: BuildView }) {
   const record = view.record;
   const lanes = view.progress?.lanes ?? view.platforms.map((platform) => ({ platform, status: 'waiting' as const, steps: [], counts: { total: 0, done: 0, cached: 0, running: 0, error: 0 } }));
   const laneState = new Map(lanes.map((l) => [l.platform, l.status]));
+  const laneKinds = new Map(lanes.map((l) => [l.platform, laneKind(l)]));
   const platforms = [...new Set([...view.platforms, ...lanes.map((l) => l.platform)])];
   const running = view.status === 'running' || view.status === 'starting';
   useShortcut('build.cancel', running && view.mode === 'live' && view.id ? () => void cancel(api()) : undefined);
@@ -167,12 +170,19 @@ export function BuildRun({ view }: { view: BuildView }) {
         </ProblemBox>
       )}
       {view.builderRecord && <RecordInfo record={view.builderRecord} />}
-      {record?.note && record.status !== 'succeeded' && <p className="muted">{record.note}</p>}
+      {/* a succeeded build carries a note only when its result could not be put in place */}
+      {record?.note && (
+        <p className={record.status === 'succeeded' ? 'warn' : 'muted'} data-testid="build-note">
+          {record.note}
+        </p>
+      )}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
       {view.distributed && <DistributedRun state={view.distributed} ended={!running && view.status !== 'starting'} />}
 
       <Lanes lanes={lanes} shared={view.progress?.shared ?? []} placements={view.placements} />
+      {/* A builder's own record has no app timeline (no step kinds, nothing stored), nor has a build over several nodes (one log per platform). */}
+      {!view.builderRecord && !view.distributed && <TimelinePanel view={view} />}
 
       <div className="terminal-tabs" role="tablist" aria-label="Show the log of">
         <button type="button" role="tab" aria-selected={filter === undefined} className={filter === undefined ? 'tab active' : 'tab'} data-testid="terminal-tab-all" onClick={() => setFilter(undefined)}>
@@ -194,6 +204,11 @@ export function BuildRun({ view }: { view: BuildView }) {
               {LANE_MARK[laneState.get(p) ?? 'waiting']}
             </span>{' '}
             {p}
+            {laneKinds.get(p) && (
+              <span className={`badge kind-${laneKinds.get(p)}`} data-testid="tab-kind" data-kind={laneKinds.get(p)}>
+                {laneKinds.get(p)}
+              </span>
+            )}
             <span className="sr-only"> ({laneState.get(p) ?? 'waiting'})</span>
           </button>
         ))}

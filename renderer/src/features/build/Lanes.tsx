@@ -1,6 +1,7 @@
 import type { PlatformLane, StepSnapshot } from '../../../../shared/domain/build-progress/model';
 import { placementOf, type Placement } from '../../../../shared/domain/distributed/model';
 import { formatDuration } from '../../components/format';
+import { StepKindBadge } from '../timeline/StepKindBadge';
 
 const STEP_ICON: Record<StepSnapshot['status'], string> = {
   waiting: '·',
@@ -21,7 +22,7 @@ function StepRow({ step }: { step: StepSnapshot }) {
       </span>
       <span className="step-label muted">{step.stepLabel ? `${step.stage ? `${step.stage} ` : ''}${step.stepLabel}` : `#${step.index}`}</span>
       <span className="step-name">{step.name}</span>
-      {step.cached && <span className="badge info">cached</span>}
+      {step.run && step.run.kind !== 'cached' ? <StepKindBadge run={step.run} /> : step.cached && <span className="badge info">cached</span>}
       <span className="step-time muted">{step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}</span>
     </li>
   );

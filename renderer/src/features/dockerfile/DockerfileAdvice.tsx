@@ -1,11 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AnalyzeInput, PreflightImage, PreflightInput, PreflightReport } from '../../../../shared/contract/dockerfile';
-import { PREDEFINED_ARG_NAMES, type DockerfileFinding, type FindingSeverity } from '../../../../shared/domain/dockerfile';
+import type { BuildCheck } from '../../../../shared/domain/buildx/check-output';
+import { PREDEFINED_ARG_NAMES, mergeBuildChecks, type DockerfileFinding, type FindingSeverity } from '../../../../shared/domain/dockerfile';
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
 import type { Problem } from '../../stores/problem';
 import { analyzeInputFor, preflightInputFor, useDockerfileStore, type AdviceRequest, type ApplyOutcome } from '../../stores/dockerfile-store';
 import { ApplyDialog } from './ApplyRewrite';
+import { AlsoByBuildKit, CheckItem, ChecksStatus } from './BuildChecks';
 import { ArgTip, MessageText, SourceLine, withArgTips } from './ArgTip';
 import { useDebounced } from '../../hooks/use-debounced';
 
@@ -24,7 +26,8 @@ export type DockerfileAdviceProps = AdviceRequest;
  * for its ticked platforms. Advice only: it never blocks a build.
  */
 export function DockerfileAdvice(props: DockerfileAdviceProps) {
-  const { report, problem, analyzing, preflight, images, preflighting, preflightProblem, analyze, runPreflight, apply, applying, applied } = useDockerfileStore();
+  const { report, problem, analyzing, preflight, images, preflighting, preflightProblem, analyze, runPreflight, apply, applying, applied, checks, checking, checksProblem, runChecks } =
+    useDockerfileStore();
   const [confirming, setConfirming] = useState<DockerfileFinding | undefined>();
 
   const { contextDir, dockerfile, platforms } = props;
@@ -51,14 +54,25 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
     void runPreflight(api(), (JSON.parse(debouncedInput) as PreflightInput | null) ?? undefined);
   }, [debouncedInput, report, runPreflight]);
 
+  // BuildKit's checks run once per text the page shows (they take seconds: a builder answers).
+  const digest = report?.contentDigest;
+  useEffect(() => {
+    void runChecks(api(), digest ? location : undefined, digest);
+  }, [location, digest, runChecks]);
+
   if (!location) return null;
 
-  const findings = [...(report?.analysis.findings ?? []), ...(preflight?.findings ?? [])].sort(bySeverityThenLine);
+  const checksCurrent = checks?.state === 'done' && checks.contentDigest === report?.contentDigest;
   const analysisFindings = (report?.analysis.findings ?? []).filter((f) => f.rule !== 'parse-error').sort(bySeverityThenLine);
+  const items = mergeBuildChecks(analysisFindings, checksCurrent ? checks.checks : []).sort(
+    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.line - b.line,
+  );
+  const buildkitOnly = items.filter((i) => !i.finding).map(() => ({ severity: 'warning' as const }));
+  const findings = [...(report?.analysis.findings ?? []), ...(preflight?.findings ?? []), ...buildkitOnly];
   const suppressed = report?.analysis.suppressed ?? [];
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<FindingSeverity, number>;
   const state = analyzing && !report ? 'analyzing' : problem ? 'error' : report ? 'ready' : 'idle';
-  const lines = report?.text.split(/\r\n|\r|\n/) ?? [];
+  const lines = new Map((report?.sourceLines ?? []).map((l) => [l.line, l.text]));
   const refsOn = (line: number) => report?.analysis.platformArgRefs.filter((r) => r.line === line) ?? [];
   const preflightState = preflighting ? 'checking' : preflightProblem ? 'error' : preflight ? 'done' : 'idle';
   const failedImages = (preflight?.images ?? images).filter((i) => i.status === 'error');
@@ -90,7 +104,17 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
           </span>
         )}
         <span className="grow" />
-        <button type="button" data-testid="dockerfile-recheck" disabled={analyzing || preflighting} onClick={() => void analyze(api(), location).then(() => runPreflight(api(), input, { force: true }))}>
+        <button
+          type="button"
+          data-testid="dockerfile-recheck"
+          disabled={analyzing || preflighting}
+          onClick={() =>
+            void analyze(api(), location).then(() => {
+              const now = useDockerfileStore.getState().report?.contentDigest;
+              return Promise.all([runPreflight(api(), input, { force: true }), runChecks(api(), now ? location : undefined, now, { force: true })]);
+            })
+          }
+        >
           {analyzing || preflighting ? 'Checking…' : 'Check again'}
         </button>
       </header>
@@ -127,18 +151,24 @@ export function DockerfileAdvice(props: DockerfileAdviceProps) {
             </p>
           )}
           <AppliedNote outcome={applied} />
-          {analysisFindings.length > 0 && (
+          <ChecksStatus checking={checking} report={checks} problem={checksProblem} current={checksCurrent} merged={items.filter((i) => i.finding).reduce((n, i) => n + i.checks.length, 0)} />
+          {items.length > 0 && (
             <ol className="advice-findings" data-testid="dockerfile-findings">
-              {analysisFindings.map((f, i) => (
-                <FindingItem
-                  key={`${f.rule}-${f.line}-${f.column ?? 0}-${i}`}
-                  finding={f}
-                  lines={lines}
-                  refsOn={refsOn}
-                  {...(f.edits ? { onApply: () => setConfirming(f) } : {})}
-                  applying={applying?.rule === f.rule && applying.line === f.line}
-                />
-              ))}
+              {items.map(({ finding: f, checks: found }, i) =>
+                f ? (
+                  <FindingItem
+                    key={`${f.rule}-${f.line}-${f.column ?? 0}-${i}`}
+                    finding={f}
+                    checks={found}
+                    lines={lines}
+                    refsOn={refsOn}
+                    {...(f.edits ? { onApply: () => setConfirming(f) } : {})}
+                    applying={applying?.rule === f.rule && applying.line === f.line}
+                  />
+                ) : (
+                  <CheckItem key={`buildkit-${found[0]!.ruleName}-${found[0]!.line ?? 0}-${i}`} check={found[0]!} source={checks?.sourceLines ?? []} />
+                ),
+              )}
             </ol>
           )}
           {suppressed.length > 0 && (
@@ -200,22 +230,33 @@ function AppliedNote({ outcome }: { outcome: ApplyOutcome | undefined }) {
 
 function FindingItem({
   finding: f,
+  checks,
   lines,
   refsOn,
   onApply,
   applying,
 }: {
   finding: DockerfileFinding;
-  lines: string[];
+  /** BuildKit's results about the same thing. */
+  checks: BuildCheck[];
+  /** The lines the report sent (only those its findings point at), by line number. */
+  lines: ReadonlyMap<number, string>;
   refsOn: (line: number) => Parameters<typeof SourceLine>[0]['refs'];
   onApply?: () => void;
   applying: boolean;
 }) {
   const last = Math.min(f.endLine ?? f.line, f.line + 5);
   const excerpt: number[] = [];
-  for (let l = f.line; l <= last && l <= lines.length; l++) excerpt.push(l);
+  for (let l = f.line; l <= last && lines.has(l); l++) excerpt.push(l);
   return (
-    <li className={`advice-finding ${f.severity}`} data-testid="dockerfile-finding" data-rule={f.rule} data-line={f.line} data-severity={f.severity}>
+    <li
+      className={`advice-finding ${f.severity}`}
+      data-testid="dockerfile-finding"
+      data-source={checks.length > 0 ? 'app buildkit' : 'app'}
+      data-rule={f.rule}
+      data-line={f.line}
+      data-severity={f.severity}
+    >
       <div className="row nowrap">
         <span className={`badge ${BADGE_CLASS[f.severity]}`}>{f.severity}</span>
         <span className="advice-line">Line {f.line}</span>
@@ -228,7 +269,7 @@ function FindingItem({
           {excerpt.map((l) => (
             <span key={l} className="advice-excerpt-line">
               <span className="advice-gutter">{l}</span>
-              <SourceLine text={lines[l - 1] ?? ''} refs={refsOn(l)} />
+              <SourceLine text={lines.get(l) ?? ''} refs={refsOn(l)} />
               {'\n'}
             </span>
           ))}
@@ -240,13 +281,14 @@ function FindingItem({
       </p>
       <p className="muted advice-rule">
         Rule <code>{f.rule}</code>
-        {f.buildkitCheck && (
+        {f.buildkitCheck && checks.length === 0 && (
           <>
             {' '}· BuildKit check <code data-testid="dockerfile-buildkit-check">{f.buildkitCheck}</code>
           </>
         )}{' '}
         · silence it with <code># multiarch-ignore: {f.rule}</code> on the line before the instruction
       </p>
+      <AlsoByBuildKit checks={checks} />
       {f.suggestion && (
         <div className="advice-suggestion">
           <div className="row nowrap">
@@ -280,7 +322,7 @@ function PreflightSection({
   failed: PreflightImage[];
   problem: Problem | undefined;
   platforms: string[];
-  lines: string[];
+  lines: ReadonlyMap<number, string>;
 }) {
   if (platforms.length === 0) return null;
   const imageCount = report?.images.length ?? images.length;
@@ -311,7 +353,7 @@ function PreflightSection({
                 {' '}
                 <MessageText text={f.why} />
               </span>
-              {lines[f.line - 1] !== undefined && <code className="advice-inline-source">{lines[f.line - 1]}</code>}
+              {lines.has(f.line) && <code className="advice-inline-source">{lines.get(f.line)}</code>}
             </li>
           ))}
         </ul>

@@ -3,7 +3,9 @@ import { Facts, type Fact } from '../../components/Facts';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useEngineStore } from '../../stores/engine-store';
 import { formatBytes } from '../../components/format';
+import { BuildxFeatures } from './BuildxFeatures';
 import { EngineHelp } from './EngineHelp';
+import { Leftovers } from './Leftovers';
 
 const SOURCE_LABEL = {
   DOCKER_HOST: 'DOCKER_HOST',
@@ -45,6 +47,8 @@ export function EnginePage() {
         <h2>Connection</h2>
         <Facts facts={endpointFacts} />
       </div>
+
+      <Leftovers />
 
       {state.status === 'connected' && infoProblem && <ProblemBox problem={infoProblem} />}
 
@@ -90,6 +94,7 @@ export function EnginePage() {
             />
             {info.buildx.problem && <ProblemBox tone="warning" problem={{ code: 'BUILDX_MISSING', ...info.buildx.problem }} />}
           </div>
+          <BuildxFeatures buildx={info.buildx} />
         </>
       )}
     </section>

@@ -5,10 +5,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../../electron/core/composition';
+import type { Core } from '../../../../electron/core/composition';
 import type { BuildRecord } from '../../../../shared/contract/builds';
-import { createMemoryPair } from '../../../../shared/rpc/memory-transport';
-import { attachTransport } from '../../api';
+import { connectCoreWithoutEngine } from '../../testing/connect-core';
+import { useHistoryStore } from '../../stores/history-store';
 import { useNav } from '../../stores/nav-store';
 import { HistoryPage } from './HistoryPage';
 
@@ -53,22 +53,9 @@ async function put(r: BuildRecord | string, id: string) {
   await writeFile(join(dataDir, 'builds', id, 'build.json'), typeof r === 'string' ? r : JSON.stringify(r));
 }
 
-/** A real core on this test's data folder (no engine needed), attached as the app's `api()`. */
-async function connectCore() {
-  core = await createCore({
-    mode: 'headless',
-    version: 'test',
-    dataDir,
-    env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PATH: process.env.PATH },
-    validateOutputs: true,
-    log: () => undefined,
-  });
-  const pair = createMemoryPair();
-  core.server.connect(pair.server);
-  attachTransport(pair.client);
-}
-
 beforeEach(async () => {
+  // the store outlives a page: each test starts with nothing shown
+  useHistoryStore.setState({ builds: [], unreadable: [], next: undefined, total: 0, loaded: false });
   dataDir = await mkdtemp(join(tmpdir(), 'mas-history-test-'));
 });
 
@@ -100,7 +87,7 @@ describe('History page (real core, no engine needed)', () => {
     await put(failed, failed.id);
     await put('{"schema":1,"id":"20261127-232000-cccccccc","req', '20261127-232000-cccccccc');
 
-    await connectCore();
+    core = await connectCoreWithoutEngine({ dataDir });
     render(<HistoryPage />);
 
     const page = await screen.findByTestId('history-page');
@@ -111,8 +98,9 @@ describe('History page (real core, no engine needed)', () => {
     expect(rows[0]!.textContent).toContain('on linux/arm64');
     expect(rows[1]!.textContent).toContain('3.0 s');
 
-    const aside = screen.getByTestId('history-set-aside');
+    const aside = screen.getByTestId('history-unreadable');
     expect(aside.getAttribute('data-build-id')).toBe('20261127-232000-cccccccc');
+    expect(aside.getAttribute('data-kind')).toBe('set-aside');
     expect(aside.parentElement!.textContent).toContain('The history record of build 20261127-232000-cccccccc could not be read');
 
     act(() => screen.getByTestId(`history-delete-${ok.id}`).click());
@@ -123,7 +111,32 @@ describe('History page (real core, no engine needed)', () => {
 
     // the set-aside folder can go too
     fireEvent.click(screen.getByText('Delete this build’s folder'));
-    await waitFor(() => expect(screen.queryByTestId('history-set-aside')).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId('history-unreadable')).toBeNull());
+  });
+
+  it('reads the history a page at a time and shows a record it cannot read with the reason', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `20261127-23${String(i).padStart(2, '0')}00-aaaaaaaa`);
+    for (const [i, id] of ids.entries()) await put(record(id, { startedAt: `2026-11-27T23:${String(i).padStart(2, '0')}:00.000Z` }), id);
+    // a folder where the newest record should be: not content, so it is left as it is
+    await mkdir(join(dataDir, 'builds', '20261128-000000-bbbbbbbb', 'build.json'), { recursive: true });
+
+    core = await connectCoreWithoutEngine({ dataDir });
+    render(<HistoryPage />);
+
+    const paging = await screen.findByTestId('history-paging');
+    // the first page: 50 folders, newest first, one of them unreadable
+    await waitFor(() => expect(paging.getAttribute('data-shown')).toBe('50'));
+    expect(paging.getAttribute('data-total')).toBe('61');
+    expect(screen.getAllByTestId(/^history-row-/)).toHaveLength(49);
+    expect(screen.getAllByTestId(/^history-row-/)[0]!.getAttribute('data-testid')).toBe(`history-row-${ids[59]}`);
+    const unreadable = screen.getByTestId('history-unreadable');
+    expect(unreadable.getAttribute('data-kind')).toBe('unreadable');
+    expect(unreadable.parentElement!.textContent).toMatch(/cannot be read \(a folder is where the file should be\)/);
+
+    fireEvent.click(screen.getByTestId('history-more'));
+    await waitFor(() => expect(paging.getAttribute('data-shown')).toBe('61'));
+    expect(screen.getAllByTestId(/^history-row-/)).toHaveLength(60);
+    expect(screen.queryByTestId('history-more')).toBeNull();
   });
 
   it('shows the binary check of each build and opens the checked image on the Results page', async () => {
@@ -140,7 +153,7 @@ describe('History page (real core, no engine needed)', () => {
     const unchecked = record('20261127-225000-eeeeeeee', { startedAt: '2026-11-27T22:50:00.000Z' });
     await put(checked, checked.id);
     await put(unchecked, unchecked.id);
-    await connectCore();
+    core = await connectCoreWithoutEngine({ dataDir });
     render(<HistoryPage />);
 
     const cell = await screen.findByTestId(`history-integrity-${checked.id}`);
@@ -148,6 +161,9 @@ describe('History page (real core, no engine needed)', () => {
     expect(cell.textContent).toBe('foreign binarieson linux/arm64');
     expect(cell.querySelector('button')!.getAttribute('title')).toBe('linux/arm64: /usr/local/bin/tool is x86-64, 64-bit LSB');
     expect(screen.queryByTestId(`history-integrity-${unchecked.id}`)).toBeNull();
+    // a verdict reached after the list was read shows on its line as it arrives
+    act(() => core!.context.emit('integrity.onBuildChecked', { buildId: unchecked.id, integrity: { ...checked.integrity!, status: 'clean', message: 'No foreign binaries.', mismatchPlatforms: [] } }));
+    expect((await screen.findByTestId(`history-integrity-${unchecked.id}`)).getAttribute('data-state')).toBe('clean');
 
     act(() => cell.querySelector('button')!.click());
     expect(useNav.getState().page).toBe('results');

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '../fixtures';
+import { BuildPage } from '../pages/build-page';
+
+let context = '';
+
+test.beforeAll(() => {
+  context = mkdtempSync(join(tmpdir(), 'mas-e2e-timeline-'));
+});
+test.afterAll(() => {
+  rmSync(context, { recursive: true, force: true });
+});
+
+test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, where the time went and the cross-compile estimate; History shows the same', async ({ page, studio }) => {
+  test.setTimeout(300_000);
+  const golang = process.env.MAS_TEST_GOLANG_IMAGE ?? `${studio.stack.registry}/stack/golang:bookworm`;
+  writeFileSync(join(context, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
+  writeFileSync(join(context, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() { fmt.Printf("hello from %s/%s\\n", runtime.GOOS, runtime.GOARCH) }\n');
+  writeFileSync(join(context, 'Dockerfile'), `FROM ${golang} AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o /out/hello . && /out/hello\n\nFROM ${studio.stack.baseImage}\nCOPY --from=build /out/hello /hello\n`);
+
+  const build = new BuildPage(page);
+  await page.goto(studio.url);
+  await build.open();
+  await build.context().fill(context);
+  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.platform('linux/arm64').check();
+  await build.output('cacheonly').check();
+  await page.getByText('Build arguments, attestations, cache').click();
+  await page.getByText('No cache (rebuild every step)').click();
+  await build.startButton().click();
+
+  // While it runs, the lanes and the waterfall fill in.
+  await expect(page.getByTestId('waterfall')).toBeVisible({ timeout: 60_000 });
+  await expect(build.status()).toHaveAttribute('data-state', 'succeeded', { timeout: 240_000 });
+
+  // Each step says how it ran; the arm64 tab says its platform was emulated.
+  const compile = (platform: string) => build.lane(platform).locator('.step', { hasText: 'RUN go build' }).getByTestId('step-kind');
+  await expect(compile('linux/amd64')).toHaveAttribute('data-kind', 'native');
+  await expect(compile('linux/arm64')).toHaveAttribute('data-kind', 'emulated');
+  await expect(compile('linux/arm64')).toHaveAttribute('title', /under QEMU/);
+  await expect(build.tab('linux/arm64').getByTestId('tab-kind')).toHaveAttribute('data-kind', 'emulated');
+  await expect(build.tab('linux/amd64').getByTestId('tab-kind')).toHaveAttribute('data-kind', 'native');
+
+  // The waterfall of the ended build is the stored one: hovering the arm64 compile shows it, its time and its log tail.
+  const panel = page.getByTestId('timeline-panel');
+  await expect(panel).toHaveAttribute('data-source', 'stored');
+  const arm64 = page.getByTestId('waterfall-linux/arm64');
+  const bar = arm64.locator('[data-testid="waterfall-bar"][data-kind="emulated"]').first();
+  await bar.hover();
+  const tip = arm64.getByTestId('waterfall-tip');
+  await expect(tip).toContainText('RUN go build -o /out/hello . && /out/hello');
+  await expect(tip).toContainText('emulated');
+  await expect(tip).toContainText('hello from linux/arm64');
+
+  // The summary: arm64's time, most of it in the emulated compile, linked to its Dockerfile line; and the estimate.
+  const summary = page.getByTestId('time-linux/arm64');
+  await expect(summary).toContainText(/linux\/arm64: .+, of which .+ in emulated RUN steps \(\d+ %\)/);
+  await expect(summary.getByTestId('emulated-top-step').first()).toHaveAttribute('data-line', '4');
+  const emulatedMs = Number(await summary.getAttribute('data-emulated-ms'));
+  const durationMs = Number(await summary.getAttribute('data-duration-ms'));
+  expect(emulatedMs / durationMs).toBeGreaterThan(0.5);
+  // The waterfall spans the build, not minutes of an image resolved by an earlier build.
+  expect(Number(await page.getByTestId('waterfall').getAttribute('data-total-ms'))).toBeLessThan(3 * durationMs);
+  await expect(page.getByTestId('time-linux/amd64')).toContainText('nothing emulated');
+  const estimate = page.getByTestId('cross-estimate').first();
+  await expect(estimate).toContainText(/Cross-compiling would save about .+ on linux\/arm64 \(estimate: the same step ran natively on linux\/amd64 in this build[;)]/);
+  await expect(estimate.getByTestId('cross-rewrite')).toContainText('--platform=$BUILDPLATFORM');
+  await panel.screenshot({ path: test.info().outputPath('timeline.png') });
+
+  // History: the record opens with the same timeline.
+  const id = await build.run.getAttribute('data-build-id');
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId(`history-open-${id}`).click();
+  await expect(build.run).toHaveAttribute('data-mode', 'replay');
+  await expect(page.getByTestId('timeline-panel')).toHaveAttribute('data-source', 'stored');
+  await expect(page.getByTestId('waterfall-linux/arm64').locator('[data-kind="emulated"]').first()).toBeVisible();
+  await expect(page.getByTestId('time-linux/arm64')).toHaveAttribute('data-emulated-ms', String(emulatedMs));
+});

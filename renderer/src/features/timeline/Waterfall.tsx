@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import type { BuildTimeline, TimelineStep } from '../../../../shared/domain/timeline';
+import { api } from '../../api';
+import { formatDuration } from '../../components/format';
+
+/** What hovering (or focusing) a bar shows: the step, its duration and how it ran, and its last log lines. */
+function StepTip({ step, buildId, live }: { step: TimelineStep; buildId?: string | undefined; live: boolean }) {
+  const [fetched, setFetched] = useState<{ digest: string; lines: string[]; error?: string } | undefined>();
+  const digest = live ? step.digest : undefined;
+  // A running build's step tail is asked for per hovered step; a finished build's timeline holds it.
+  useEffect(() => {
+    if (!buildId || !digest) return;
+    let current = true;
+    api()
+      .timeline.stepLog({ id: buildId, digest })
+      .then(
+        (log) => current && setFetched({ digest, lines: log.lines.slice(-5) }),
+        (error: unknown) => current && setFetched({ digest, lines: [], error: (error as Error).message }),
+      );
+    return () => {
+      current = false;
+    };
+  }, [buildId, digest]);
+  const tail = digest ? (fetched?.digest === digest ? fetched : { lines: [] as string[], error: undefined }) : { lines: step.tail ?? [], error: undefined };
+  return (
+    <div className="waterfall-tip" role="tooltip" data-testid="waterfall-tip">
+      <div>
+        <strong>{step.label ? `[${step.label}] ` : ''}</strong>
+        <code>{step.name}</code>
+      </div>
+      <div className="muted">
+        {step.durationMs !== undefined ? formatDuration(step.durationMs) : 'not started'} · <span className={`kind-text-${step.kind}`}>{step.kind}</span>
+        {step.on ? ` on ${step.on}` : ''} — {step.why}
+      </div>
+      {tail.error ? <div className="muted">The log tail could not be read: {tail.error}</div> : null}
+      {tail.lines.length > 0 && <pre className="last-lines">{tail.lines.join('\n')}</pre>}
+    </div>
+  );
+}
+
+const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`;
+
+/**
+ * One row per platform, each step a bar from its start to its end (relative to the build's
+ * start), coloured by how it ran. Steps without times (not started) have no bar.
+ */
+export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline; buildId?: string | undefined; live: boolean }) {
+  const [hover, setHover] = useState<{ platform: string; index: number } | undefined>();
+  const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
+  const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
+  return (
+    <div className="waterfall" data-testid="waterfall" data-total-ms={total}>
+      <div className="waterfall-legend muted">
+        {(['native', 'emulated', 'cross', 'cached'] as const).map((k) => (
+          <span key={k} className="legend-item">
+            <span className={`legend-swatch bar-${k}`} aria-hidden /> {k}
+          </span>
+        ))}
+        <span className="spacer" />
+        <span>{formatDuration(total)}</span>
+      </div>
+      {timeline.lanes.map((lane) => (
+        <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
+          <code className="waterfall-platform">{lane.platform}</code>
+          <div className="waterfall-track">
+            {lane.steps.map((s) =>
+              s.start === undefined ? null : (
+                <button
+                  type="button"
+                  key={s.index}
+                  className={`waterfall-bar bar-${s.kind}${s.status === 'error' ? ' bar-error' : ''}`}
+                  data-testid="waterfall-bar"
+                  data-kind={s.kind}
+                  data-step={s.index}
+                  aria-label={`${s.label ? `[${s.label}] ` : ''}${s.name}: ${s.kind}, ${s.durationMs !== undefined ? formatDuration(s.durationMs) : 'running'}`}
+                  style={{ left: pct(s.start, total), width: pct((s.end ?? s.start) - s.start, total) }}
+                  onMouseEnter={() => setHover({ platform: lane.platform, index: s.index })}
+                  onFocus={() => setHover({ platform: lane.platform, index: s.index })}
+                  onMouseLeave={() => setHover(undefined)}
+                  onBlur={() => setHover(undefined)}
+                />
+              ),
+            )}
+          </div>
+          {hover?.platform === lane.platform &&
+            (() => {
+              const step = lane.steps.find((s) => s.index === hover.index);
+              return step ? <StepTip step={step} buildId={buildId} live={live} /> : null;
+            })()}
+        </div>
+      ))}
+    </div>
+  );
+}
