@@ -114,15 +114,7 @@ export class BuildService {
    * cached) are read only for a request that can run.
    */
   async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
-    this.assertOpen();
-    await this.ctx.dataFolder.assertWritable('The build was not started');
-    await this.store.flushUnsaved();
-    const slots = this.ctx.cli.builds.options.limit;
-    if (this.live.size >= slots) {
-      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
-    }
-    const own = blockingProblems(checkRequestAlone(request));
-    if (own.length > 0) throw impossible(own, own);
+    await this.admit(request);
     const context = await checkedContext(request, this.ctx.picked);
     const exports = await prepareExports(request, { dataDir: this.ctx.dataDir });
 
@@ -263,6 +255,23 @@ export class BuildService {
   }
 
   /** A build run elsewhere (a distributed one) joins the live builds: watch, cancel and shutdown reach it. */
+  /**
+   * What any new build (one process or one per platform) passes before anything about it is read: the
+   * app is open, the data folder writable, a build slot free (a build over nodes takes one; the process
+   * runner bounds its processes), and the request's own fields make sense.
+   */
+  async admit(request: BuildRequest): Promise<void> {
+    this.assertOpen();
+    await this.ctx.dataFolder.assertWritable('The build was not started');
+    await this.store.flushUnsaved();
+    const slots = this.ctx.cli.builds.options.limit;
+    if (this.live.size >= slots) {
+      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
+    }
+    const own = blockingProblems(checkRequestAlone(request));
+    if (own.length > 0) throw impossible(own, own);
+  }
+
   adopt(run: LiveRun): void {
     this.live.set(run.record.id, run);
     this.ctx.emit('builds.onStarted', run.record);
@@ -407,7 +416,7 @@ export class BuildService {
   }
 }
 
-function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
+export function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
   return new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
 }
 

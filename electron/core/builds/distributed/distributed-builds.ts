@@ -22,7 +22,7 @@ import { normalizePlatform } from '../../../../shared/domain/platform';
 import { RpcError } from '../../../../shared/rpc/errors';
 import type { CoreContext } from '../../context';
 import type { ImageInspector } from '../../images/image-inspector';
-import { checkedContext, follow, type BuildService } from '../build-service';
+import { checkedContext, follow, impossible, type BuildService } from '../build-service';
 import { newBuildId, toData } from '../record';
 import { LOG_FILE } from '../history-store';
 import { Watcher } from '../watcher';
@@ -74,15 +74,13 @@ export class DistributedBuilds {
   }
 
   async start(spec: DistributeSpec, first?: Watcher, signal?: AbortSignal): Promise<DistributedRun> {
-    this.builds.assertOpen();
     const request = spec.request;
+    await this.builds.admit(request);
     const [context, list, facts] = await Promise.all([checkedContext(request, this.ctx.picked), this.options.builders(signal), this.builds.recentFacts(signal)]);
     // The form's checks but those about its one builder: each platform has its own node here.
     const problems = withoutBuilderChecks(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) }));
     const blocking = blockingProblems(problems);
-    if (blocking.length > 0) {
-      throw new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
-    }
+    if (blocking.length > 0) throw impossible(blocking, problems);
     const id = newBuildId();
     const targets = spec.lanes.map((choice) => resolveTarget(list, choice.platform, choice.builder, choice.node));
     const dir = await this.builds.store.createFolder(id);
