@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
-import { registryManifest } from './test-images';
+import { registryManifest } from '../testing/test-images';
 
 /**
  * The token flow against a real distribution registry (the stack's binary) configured for token
