@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { expect, readmeScreenshot, test } from '../fixtures';
 import { ResultsPage } from '../pages/results-page';
 import { stackEnv } from '../../electron/core/testing/stack';
-import { TEST_PLATFORMS, pushTestImages, registryManifest, type PushedTestImages } from '../../electron/core/images/test-images';
+import { TEST_PLATFORMS, pushTestImages, registryManifest, type PushedTestImages } from '../../electron/core/testing/test-images';
 import { expectedMachines } from '../../shared/domain/platform';
 
 let images: PushedTestImages;

@@ -10,7 +10,7 @@ import { expectedMachines, parsePlatform } from '../../../shared/domain/platform
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 import { SMOKE_LABEL } from './smoke-runner';
-import { TEST_PLATFORMS, blobUrl, manifestUrl, pushTestImages, registryManifest, type PushedTestImages } from './test-images';
+import { TEST_PLATFORMS, blobUrl, manifestUrl, pushTestImages, registryManifest, type PushedTestImages } from '../testing/test-images';
 
 const run = promisify(execFile);
 const BINFMT = '/proc/sys/fs/binfmt_misc';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
-import { registryManifest } from './test-images';
+import { registryManifest } from '../testing/test-images';
 
 /**
  * Registry access through an HTTP proxy: a real forward proxy (this test's own, so it can record

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carryBuildxPlugin } from '../testing/docker-config';
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
-import { registryManifest } from './test-images';
+import { registryManifest } from '../testing/test-images';
 
 /**
  * The token flow against a real distribution registry (the stack's binary) configured for token
@@ -131,13 +131,13 @@ describe('registry token flow against a real token-auth registry', () => {
     const port = await freePort();
     registryHost = `127.0.0.1:${port}`;
     // The stack registry keeps its content in memory, so this one gets its own copy of the base
-    // image: served without auth first, filled by `imagetools create`, then restarted with token auth.
+    // image: served without auth first, filled by a plain copy of the whole index (the stack's skopeo: this is
+    // set-up, not the subject, and buildx 0.29's imagetools create sometimes put a manifest before its blobs
+    // into a registry just started), then restarted with token auth.
     const storage = ['storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'registry-data')}`];
     const http = ['http:', `  addr: ${registryHost}`];
     registry = await serveRegistry('fill.yml', [...storage, ...http], 200);
-    await run('docker', ['buildx', 'imagetools', 'create', '--tag', `${registryHost}/stack/busybox:1`, stack.baseImage], {
-      env: { ...process.env, DOCKER_HOST: stack.dockerHost },
-    });
+    await run('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', '--quiet', `docker://${stack.baseImage}`, `docker://${registryHost}/stack/busybox:1`]);
     await stopRegistry();
     registry = await serveRegistry(
       'auth.yml',

@@ -2,13 +2,13 @@
  * What inspecting and smoke-running cost through the app, next to the docker CLI doing the same,
  * on the real stack (local registry, QEMU). Medians of N alternating rounds.
  *
- *   npx jiti electron/core/images/bench.ts [rounds]
+ *   npx jiti scripts/bench/images-bench.ts [rounds]
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { stackEnv } from '../testing/stack';
-import { startTestCore, waitForEngine } from '../testing/test-core';
-import { TEST_PLATFORMS, pushTestImages } from './test-images';
+import { stackEnv } from '../../electron/core/testing/stack';
+import { startTestCore, waitForEngine } from '../../electron/core/testing/test-core';
+import { TEST_PLATFORMS, pushTestImages } from '../../electron/core/testing/test-images';
 
 const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 5);

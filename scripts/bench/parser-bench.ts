@@ -1,5 +1,5 @@
-import { TerminalFormatter } from './format';
-import { BuildProgressTracker } from './tracker';
+import { TerminalFormatter } from '../../shared/domain/build-progress/format';
+import { BuildProgressTracker } from '../../shared/domain/build-progress/tracker';
 
 /**
  * Micro benchmark of the rawjson path: N log lines in the one-object-per-line form (newer
@@ -7,7 +7,7 @@ import { BuildProgressTracker } from './tracker';
  * platform through inputs, pushed as UTF-8 bytes in pipe-sized chunks. Only push/format time
  * is measured; generating the input is not.
  *
- *   npx jiti shared/domain/build-progress/bench.ts [lines] [line|pretty]
+ *   npx jiti scripts/bench/parser-bench.ts [lines] [line|pretty]
  */
 
 export interface BenchOptions {
@@ -126,7 +126,7 @@ export function runBenchmark(lines = 1_000_000, options: BenchOptions = {}): Ben
 
 // Run directly (Node): print the result.
 const argv = typeof process !== 'undefined' ? process.argv : [];
-if (argv[1]?.endsWith('bench.ts')) {
+if (argv[1]?.endsWith('parser-bench.ts')) {
   const lines = Number(argv[2] ?? 1_000_000);
   const form = argv[3] === 'pretty' ? 'pretty' : 'line';
   console.log(JSON.stringify(runBenchmark(lines, { withFormatter: true, form }), null, 2));

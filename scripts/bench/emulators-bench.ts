@@ -3,13 +3,13 @@
  * the report). Changes binfmt_misc (riscv64 removed and installed again) and restores the stack's
  * registrations afterwards, like the tests.
  *
- *   npx jiti electron/core/emulators/bench.ts [rounds]
+ *   npx jiti scripts/bench/emulators-bench.ts [rounds]
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { stackEnv } from '../testing/stack';
-import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
+import { stackEnv } from '../../electron/core/testing/stack';
+import { startTestCore, waitForEngine, type TestCore } from '../../electron/core/testing/test-core';
 
 const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 5);

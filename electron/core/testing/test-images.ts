@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
-import type { StackEnv } from '../testing/stack';
+import type { StackEnv } from './stack';
 
 /**
  * Test images for the images domain (engine tests and e2e): built with the real buildx CLI from
