@@ -17,6 +17,7 @@ import { createAppHandlers, type PathPicker } from './app-handlers';
 import { BuildersService } from './builders/builders-service';
 import { createBuildersHandlers } from './builders/handlers';
 import { BuildService, type BuildServiceOptions } from './builds/build-service';
+import { DistributedBuilds } from './builds/distributed/distributed-builds';
 import { createBuildsHandlers } from './builds/handlers';
 import { createRecordsHandlers } from './build-records/handlers';
 import { RecordsService } from './build-records/records-service';
@@ -129,6 +130,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
   });
   await builds.recover().catch((error: unknown) => log(`builds: the history could not be checked at start: ${(error as Error).message}`));
+  const distributed = new DistributedBuilds(context, {
+    builds,
+    builders: (signal) => buildersService.list(signal),
+    inspector: images.inspector,
+    ...(options.builds?.batchMs !== undefined ? { batchMs: options.builds.batchMs } : {}),
+    ...(options.builds?.progressMs !== undefined ? { progressMs: options.builds.progressMs } : {}),
+  });
   const dockerfile = new DockerfileService(context, images.inspector, { ...options.dockerfile, picked: context.picked });
   const records = new RecordsService({
     cli,
@@ -141,7 +149,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     engine: createEngineHandlers(context),
     emulators: createEmulatorHandlers(emulators),
     builders: createBuildersHandlers(buildersService),
-    builds: createBuildsHandlers(builds, context),
+    builds: createBuildsHandlers(builds, distributed, context),
     images: createImagesHandlers(context, images),
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
@@ -164,6 +172,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (state.status === 'connected') lookForLeftovers();
   });
   lookForLeftovers();
+  // Single-node builders of distributed builds the app was stopped in the middle of are removed once the engine answers.
+  let swept = false;
+  engine.onStateChanged((state) => {
+    if (swept || state.status !== 'connected') return;
+    swept = true;
+    void distributed.sweep();
+  });
   engine.start();
 
   return {

@@ -101,6 +101,15 @@ export const appendNodeInput = z.object({
 
 export const builderRef = z.object({ name: builderName });
 
+export const pinPlatformsInput = z.object({
+  builder: builderName,
+  /** Each node's pinned platforms afterwards (buildx takes them off the builder's other nodes). */
+  pins: z
+    .array(z.object({ node: nodeName, platforms: z.array(platformInput).min(1).max(32) }))
+    .min(1)
+    .max(32),
+});
+
 // ---- outputs ---------------------------------------------------------------------------------------
 
 export const builderNode = z.object({
@@ -231,7 +240,7 @@ export const restartAllResult = z.object({
 });
 
 export const buildersChanged = z.object({
-  reason: z.enum(['created', 'removed', 'used', 'stopped', 'started', 'node-appended', 'node-removed']),
+  reason: z.enum(['created', 'removed', 'used', 'stopped', 'started', 'node-appended', 'node-removed', 'pinned']),
   name: z.string(),
 });
 
@@ -239,6 +248,7 @@ export type CreateBuilderInput = z.input<typeof createBuilderInput>;
 export type CreateBuilderSpec = z.output<typeof createBuilderInput>;
 export type AppendNodeInput = z.input<typeof appendNodeInput>;
 export type AppendNodeSpec = z.output<typeof appendNodeInput>;
+export type PinPlatformsSpec = z.output<typeof pinPlatformsInput>;
 export type BuilderNode = z.infer<typeof builderNode>;
 export type BuilderSummary = z.infer<typeof builderSummary>;
 export type BuilderList = z.infer<typeof builderList>;
@@ -263,6 +273,11 @@ export const buildersContract = {
   create: request(createBuilderInput, actionResult),
   /** `docker buildx create --append --node N --name B ENDPOINT`: another machine builds its platforms natively. */
   appendNode: request(appendNodeInput, actionResult),
+  /**
+   * `docker buildx create --append --name B --node N --platform …` per node: pins platforms so
+   * buildx routes them there (the node × platform map's fix when it picks an emulating node).
+   */
+  pin: request(pinPlatformsInput, actionResult),
   /** `docker buildx create --leave --name B --node N`. */
   removeNode: request(z.object({ builder: builderName, node: nodeName }), actionResult),
   /** `docker buildx use NAME`. */

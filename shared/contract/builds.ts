@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { buildProgressSnapshotSchema, failureClassificationSchema, laneStatusSchema } from '../domain/build-progress/model';
-import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath } from '../domain/build-request/request';
+import { absolutePath, buildRequestData, buildRequestInput, dockerfilePath, platformName } from '../domain/build-request/request';
+import { distributedStateSchema, placementSchema } from '../domain/distributed/model';
 import { nodePlatformsSchema } from '../domain/platform-support';
 import { terminalBatch } from '../domain/terminal-batch';
 import { event, request, stream, type StreamFlow } from '../rpc/define';
+import { builderName, nodeName } from './builders';
 import { contextProblem } from './errors';
 import { integritySummary } from './integrity';
 
@@ -121,6 +123,10 @@ export const buildRecord = z.object({
   logBytes: z.number().int(),
   /** The binary check run on what the build pushed or loaded. */
   integrity: integritySummary.optional(),
+  /** The node of each platform: where buildx is expected to route it, or where a distributed build ran it. */
+  placements: z.array(placementSchema).optional(),
+  /** A build split over nodes: its per-platform sub-builds and their merge into one index. */
+  distributed: distributedStateSchema.optional(),
 });
 
 export const buildChunk = z.object({
@@ -131,7 +137,41 @@ export const buildChunk = z.object({
   status: buildStatus.optional(),
   /** Output read back from the log on disk (opening a past build, or joining a running one late). */
   replay: z.boolean().optional(),
+  /** The node of each platform (sent first, and when it changes). */
+  placements: z.array(placementSchema).optional(),
+  /** A distributed build's sub-builds and merge, when they changed. */
+  distributed: distributedStateSchema.optional(),
 });
+
+/** Where one platform of a distributed build is built: a node of a builder, or a whole builder. */
+export const laneChoice = z.object({
+  platform: platformName,
+  builder: builderName,
+  /** A node of `builder`; without it, buildx routes the platform inside the builder. */
+  node: nodeName.optional(),
+});
+
+export const distributeInput = z
+  .object({
+    request: buildRequestInput,
+    /** One per platform of the request. */
+    lanes: z.array(laneChoice).min(1).max(32),
+    /** Without caches in the request, give each platform a registry cache of its own (`<repository>:buildcache-<platform>`). */
+    registryCache: z.boolean().default(true),
+  })
+  .superRefine((input, ctx) => {
+    if (input.request.output.type !== 'push') {
+      ctx.addIssue({ code: 'custom', path: ['request', 'output'], message: 'A build over several nodes pushes each platform and merges them in the registry: choose "Push to registry".' });
+    }
+    if (input.request.tags.length === 0) ctx.addIssue({ code: 'custom', path: ['request', 'tags'], message: 'Give a tag: the platforms are merged under it.' });
+    const asked = [...input.request.platforms].sort().join(',');
+    const given = input.lanes.map((l) => l.platform);
+    if (new Set(given).size !== given.length || [...given].sort().join(',') !== asked) {
+      ctx.addIssue({ code: 'custom', path: ['lanes'], message: 'Choose exactly one node or builder for each ticked platform.' });
+    }
+  });
+export type DistributeInput = z.input<typeof distributeInput>;
+export type DistributeSpec = z.output<typeof distributeInput>;
 
 /** A build folder whose record could not be read; it is kept, and shown with the reason until deleted. */
 export const unreadableBuild = z.object({
@@ -170,6 +210,13 @@ export const buildSummary = z.object({
   note: z.string().optional(),
   /** The binary check of what it pushed or loaded (History shows the verdict and opens the image). */
   integrity: integritySummary.optional(),
+  /** A build over several nodes: where each platform ran, and what the merge left out by choice. */
+  distributed: z
+    .object({
+      lanes: z.array(z.object({ platform: z.string(), builder: z.string(), node: z.string().optional(), attempts: z.number().int() })),
+      leftOut: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export const buildListInput = z.object({
@@ -241,6 +288,20 @@ export const buildsContract = {
    * build goes on until `cancel`. Refused with BUILD_IMPOSSIBLE (data: problems) before starting.
    */
   run: stream(buildRequestInput, buildChunk, buildRecord, logFlow),
+  /**
+   * Builds each platform on its own node or builder in parallel, each pushing by digest with its
+   * own cache, then merges the digests into one index under the tags and checks it. Streams like
+   * `run`. One platform failing does not stop the others; the record then waits for a retry or an
+   * explicit merge without it.
+   */
+  distribute: stream(distributeInput, buildChunk, buildRecord, logFlow),
+  /** Builds one platform of an ended distributed build again; once every platform has its digest, merges. Follow it with `watch`. */
+  retryPlatform: request(z.object({ id: buildId, platform: platformName }), buildRecord),
+  /**
+   * Merges an ended distributed build's digests. `leaveOut` must name exactly the platforms that
+   * have none (the explicit choice to merge without them, kept in the record); empty to merge again.
+   */
+  merge: request(z.object({ id: buildId, leaveOut: z.array(platformName).max(32).default([]) }), buildRecord),
   /** Follows a build from its first line: replays the log on disk, then live output while it runs. */
   watch: stream(z.object({ id: buildId }), buildChunk, buildRecord, logFlow),
   /** Stops a running build (its whole process group). */

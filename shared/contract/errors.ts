@@ -112,6 +112,7 @@ export const errorCatalogue = {
   BUILDER_NODE_NOT_FOUND: { meaning: 'The builder has no node with that name.' },
   BUILDER_NODE_REMOTE: { meaning: 'The node runs on another engine than the app’s.' },
   BUILDER_LAST_NODE: { meaning: 'The only node of a builder cannot be removed; remove the builder.' },
+  BUILDER_PIN_NEEDLESS: { meaning: 'The platforms asked to be pinned already are, or nothing was asked.' },
 
   // ---- builds and history ----------------------------------------------------------------------
   BUILD_CONTEXT_INVALID: {
@@ -132,6 +133,13 @@ export const errorCatalogue = {
     data: z.object({ field: z.string(), path: z.string(), kind: z.enum(['file', 'folder']) }),
   },
   FOLDER_UNREADABLE: { meaning: 'A folder cannot be listed.' },
+  BUILD_NOT_DISTRIBUTED: { meaning: 'The build was not split over nodes.' },
+  BUILD_RECORD_OUTDATED: { meaning: 'A past build’s request no longer passes today’s checks.' },
+  BUILD_NODE_UNREACHABLE: { meaning: 'The node chosen for a platform cannot be reached on its own.' },
+  DISTRIBUTE_TARGET_INVALID: { meaning: 'The builder or node chosen for a platform is gone or cannot build it.', data: z.object({ platform: z.string() }) },
+  DISTRIBUTE_NOTHING_TO_RETRY: { meaning: 'The platform was built already.' },
+  DISTRIBUTE_NOTHING_TO_MERGE: { meaning: 'No platform of the build has an image yet.' },
+  DISTRIBUTE_MISSING_PLATFORMS: { meaning: 'Merging without a platform must name exactly the platforms that have no image.', data: z.object({ missing: z.array(z.string()) }) },
 
   // ---- timeline ----------------------------------------------------------------------------------
   TIMELINE_CORRUPT: { meaning: 'A build’s stored timeline is unreadable; it is made again from the build’s log.' },

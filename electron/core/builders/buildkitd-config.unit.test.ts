@@ -2,7 +2,7 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuildkitdConfig, MAX_BUILDKITD_CONFIG_BYTES } from './builders-service';
+import { assertBuildkitdConfig, MAX_BUILDKITD_CONFIG_BYTES } from './builder-actions';
 
 let dir: string;
 beforeAll(async () => {

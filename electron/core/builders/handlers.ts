@@ -7,6 +7,7 @@ export function createBuildersHandlers(builders: BuildersService): Handlers['bui
     inspect: ({ name, bootstrap }, { signal }) => builders.inspect(name, bootstrap, signal),
     create: (spec, { signal }) => builders.create(spec, signal),
     appendNode: (spec, { signal }) => builders.appendNode(spec, signal),
+    pin: (spec, { signal }) => builders.pin(spec, signal),
     removeNode: ({ builder, node }, { signal }) => builders.removeNode(builder, node, signal),
     use: ({ name }, { signal }) => builders.use(name, signal),
     stop: ({ name }, { signal }) => builders.stop(name, signal),

@@ -9,11 +9,12 @@ import type { BuildRequest } from '../../../shared/domain/build-request/request'
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
 import { inspectContext } from './context-folder';
+import type { PickedPaths } from '../picked-paths';
 import { prepareExports, type ExportPlan } from './destinations';
 import { gatherFacts, type FactsSources } from './facts';
 import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
 import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
-import { LiveBuild } from './live-build';
+import { LiveBuild, type LiveRun } from './live-build';
 import { replayTail } from './log-pipeline';
 import { whatWasLost } from './lost-connection';
 import { failureOf, newBuildId, outcomesOf, toData } from './record';
@@ -35,6 +36,9 @@ export interface BuildServiceOptions {
   afterSuccess?: (record: BuildRecord) => Promise<unknown>;
 }
 
+/** Replays an ended build whose log is not one buildx process's (a distributed build). */
+export type Replayer = (record: BuildRecord, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal) => Promise<void>;
+
 /**
  * Builds: runs `docker buildx build --progress=rawjson --metadata-file …` through the app's docker
  * CLI (argv array, own process group), streams its terminal text and per-platform lanes to every
@@ -42,7 +46,9 @@ export interface BuildServiceOptions {
  */
 export class BuildService {
   readonly store: HistoryStore;
-  private readonly live = new Map<string, LiveBuild>();
+  private readonly live = new Map<string, LiveRun>();
+  /** Replays distributed builds (set by their service). */
+  replayer: Replayer | undefined;
   private factsCache: { at: number; value: BuildFactsData } | undefined;
   private refreshing: Promise<unknown> | undefined;
   private readonly batchMs: number;
@@ -108,20 +114,8 @@ export class BuildService {
    * cached) are read only for a request that can run.
    */
   async start(request: BuildRequest, first?: Watcher, signal?: AbortSignal): Promise<LiveBuild> {
-    if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
-    await this.ctx.dataFolder.assertWritable('The build was not started');
-    await this.store.flushUnsaved();
-    const slots = this.ctx.cli.builds.options.limit;
-    if (this.live.size >= slots) {
-      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
-    }
-    const own = blockingProblems(checkRequestAlone(request));
-    if (own.length > 0) throw impossible(own, own);
-    const context = await inspectContext(request.context, request.dockerfile, this.ctx.picked);
-    if (!context.ok) {
-      const p = context.problems[0]!;
-      throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
-    }
+    await this.admit(request);
+    const context = await checkedContext(request, this.ctx.picked);
     const exports = await prepareExports(request, { dataDir: this.ctx.dataDir });
 
     let live: LiveBuild;
@@ -192,14 +186,14 @@ export class BuildService {
     const { record } = live;
     const cancelled = outcome.error?.code === 'CANCELLED';
     if (cancelled) await sweepLeftovers(metadataFile);
-    live.drainRaw();
+    live.sink.drain();
     // The RUN steps under way when it ended: if the engine went away, their processes may outlive it.
     const runningSteps = runningStepCommands(live.pipeline.tracker.snapshot());
     // A killed build still ends its lanes: steps that were running become canceled.
     live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
     if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
     else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
-    await live.closeLog();
+    await live.sink.close();
 
     const snap = live.pipeline.tracker.snapshot();
     // Written before the record says the build ended: whoever opens it then finds its timeline.
@@ -210,7 +204,7 @@ export class BuildService {
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - started,
       outcomes: outcomesOf(snap, record.platforms, cancelled ? (live.endReason === 'shutdown' ? 'interrupted' : undefined) : undefined),
-      logBytes: live.bytes,
+      logBytes: live.sink.bytes,
     };
     if (outcome.code !== undefined) next.exitCode = outcome.code;
     if (cancelled) {
@@ -249,19 +243,57 @@ export class BuildService {
     }
     if (next.status !== 'succeeded') await exports.complete(false);
     live.record = next;
-    await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${record.id}: record not saved: ${(error as Error).message}`));
-    this.live.delete(record.id);
-    live.flush(true);
-    live.resolveDone(next);
+    await this.conclude(next, () => {
+      live.flush(true);
+      live.resolveDone(next);
+    });
+  }
+
+  /** Refuses new work while the app closes. */
+  assertOpen(): void {
+    if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
+  }
+
+  /** A build run elsewhere (a distributed one) joins the live builds: watch, cancel and shutdown reach it. */
+  /**
+   * What any new build (one process or one per platform) passes before anything about it is read: the
+   * app is open, the data folder writable, a build slot free (a build over nodes takes one; the process
+   * runner bounds its processes), and the request's own fields make sense.
+   */
+  async admit(request: BuildRequest): Promise<void> {
+    this.assertOpen();
+    await this.ctx.dataFolder.assertWritable('The build was not started');
+    await this.store.flushUnsaved();
+    const slots = this.ctx.cli.builds.options.limit;
+    if (this.live.size >= slots) {
+      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
+    }
+    const own = blockingProblems(checkRequestAlone(request));
+    if (own.length > 0) throw impossible(own, own);
+  }
+
+  adopt(run: LiveRun): void {
+    this.live.set(run.record.id, run);
+    this.ctx.emit('builds.onStarted', run.record);
+  }
+
+  /**
+   * Records a build's end: saved, no longer live, its windows told (`tell`), announced, and what a
+   * successful one made checked for foreign binaries.
+   */
+  async conclude(next: BuildRecord, tell: () => void): Promise<void> {
+    await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${next.id}: record not saved: ${(error as Error).message}`));
+    this.live.delete(next.id);
+    tell();
     this.ctx.emit('builds.onEnded', next);
     try {
       this.onEnded?.(next);
     } catch (error) {
-      this.ctx.log(`build ${record.id}: end hook failed: ${(error as Error).message}`);
+      this.ctx.log(`build ${next.id}: end hook failed: ${(error as Error).message}`);
     }
     if (next.status === 'succeeded' && this.afterSuccess && !this.disposed) {
       const work = this.afterSuccess(next)
-        .catch((error: unknown) => this.ctx.log(`build ${record.id}: follow-up failed: ${(error as Error).message}`))
+        .catch((error: unknown) => this.ctx.log(`build ${next.id}: follow-up failed: ${(error as Error).message}`))
         .finally(() => this.followUps.delete(work));
       this.followUps.add(work);
     }
@@ -324,7 +356,11 @@ export class BuildService {
 
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
-    await send({ id, status: record.status, replay: true });
+    if (record.distributed && this.replayer) {
+      await this.replayer(record, send, signal);
+      return record;
+    }
+    await send({ id, status: record.status, replay: true, ...(record.placements ? { placements: record.placements } : {}) });
     // The lanes say how each step ran, as the build's stored timeline has it.
     const stored = await readTimeline(this.store.dirOf(id)).catch(() => undefined);
     const { pipeline, text } = await replayTail(record, { signal, ...(stored ? { describe: runsFromTimeline(stored) } : {}) }, (p) => {
@@ -364,7 +400,8 @@ export class BuildService {
 
   /** A running build's parser and how its steps are described (for its timeline while it runs). */
   liveBuild(id: string): Pick<LiveBuild, 'pipeline' | 'describe' | 'plan' | 'record'> | undefined {
-    return this.live.get(id);
+    const live = this.live.get(id);
+    return live instanceof LiveBuild ? live : undefined;
   }
 
   /** Stops every running build (they are recorded as interrupted) and waits a little for them to end. */
@@ -379,7 +416,7 @@ export class BuildService {
   }
 }
 
-function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
+export function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
   return new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
 }
 
@@ -389,8 +426,18 @@ function runningStepCommands(snap: BuildProgressSnapshot): string[] {
   return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
 }
 
+/** The context folder and Dockerfile of a request, refused with the reason when unusable. */
+export async function checkedContext(request: Pick<BuildRequest, 'context' | 'dockerfile'>, picked: PickedPaths): Promise<Awaited<ReturnType<typeof inspectContext>>> {
+  const context = await inspectContext(request.context, request.dockerfile, picked);
+  if (!context.ok) {
+    const p = context.problems[0]!;
+    throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
+  }
+  return context;
+}
+
 /** Sends a build's output to one watcher until the build ends or the caller stops following. */
-async function follow(
+export async function follow(
   live: { done: Promise<BuildRecord>; watchers: Set<Watcher> },
   watcher: Watcher,
   signal: AbortSignal,

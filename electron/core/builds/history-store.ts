@@ -196,6 +196,18 @@ export class HistoryStore {
         outcomes: record.outcomes.map((o) => (o.status === 'done' || o.status === 'error' ? o : { ...o, status: 'interrupted' as const })),
         note: 'The app stopped while this build was running, so how it ended is not known. Its log up to that moment is kept.',
       };
+      if (record.distributed) {
+        const { lanes, merge } = record.distributed;
+        next.distributed = {
+          ...record.distributed,
+          lanes: lanes.map((l) =>
+            l.status === 'running' || l.status === 'waiting'
+              ? { ...l, status: 'interrupted' as const, attempts: l.attempts.map((a) => (a.status === 'running' ? { ...a, status: 'interrupted' as const } : a)) }
+              : l,
+          ),
+          merge: merge.status === 'running' ? { ...merge, status: 'failed', error: { message: 'The app stopped while the digests were being merged.', hint: 'Merge again.' } } : merge,
+        };
+      }
       try {
         await this.save(next);
       } catch (error) {
@@ -283,6 +295,12 @@ export function summarize(record: BuildRecord): BuildSummary {
   if (record.digest) summary.digest = record.digest;
   if (record.note) summary.note = truncate(record.note, 500);
   if (record.integrity) summary.integrity = record.integrity;
+  if (record.distributed) {
+    summary.distributed = {
+      lanes: record.distributed.lanes.map((l) => ({ platform: l.platform, builder: l.builder, ...(l.node ? { node: l.node } : {}), attempts: l.attempts.length })),
+      leftOut: [...record.distributed.merge.leftOut],
+    };
+  }
   return summary;
 }
 

@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import { buildEndedNotification } from '../../../shared/domain/build-notification';
 import type { Api } from '../../../shared/contract';
+import type { BuilderList, BuilderSummary } from '../../../shared/contract/builders';
 import type { BuildChunk, BuildFactsData, BuildRecord, BuildStatusValue, ContextInfo } from '../../../shared/contract/builds';
+import { defaultTarget, targetOptions, type TargetOption } from '../../../shared/domain/distributed/assign';
+import type { DistributedState, Placement } from '../../../shared/domain/distributed/model';
 import type { RecordDetail } from '../../../shared/contract/records';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
 import { buildRequestInput, type BuildRequestInput, type OutputKind } from '../../../shared/domain/build-request/request';
@@ -28,6 +31,12 @@ export interface BuildDraft {
   cacheTo: string;
   /** '' = the current builder. */
   builder: string;
+  /** Build each platform on its own node or builder, push each by digest, merge one index. */
+  distribute: boolean;
+  /** Platform → a target option's key (`builder/node` or `builder`); a platform left out takes the default. */
+  lanes: Record<string, string>;
+  /** Without caches in the form, give each platform a registry cache of its own. */
+  registryCache: boolean;
   /** Destinations the user confirmed may be replaced (exact paths; only those still in the form are sent). */
   overwrite: string[];
 }
@@ -48,6 +57,9 @@ export const emptyDraft = (): BuildDraft => ({
   cacheFrom: '',
   cacheTo: '',
   builder: '',
+  distribute: false,
+  lanes: {},
+  registryCache: true,
   overwrite: [],
 });
 
@@ -80,7 +92,13 @@ export function draftToInput(d: BuildDraft): BuildRequestInput {
   return input;
 }
 
-export const recordToDraft = (record: BuildRecord): BuildDraft => requestToDraft(record.request);
+/** A past build as the form shows it; a distributed one keeps its nodes. */
+export function recordToDraft(record: BuildRecord): BuildDraft {
+  const draft = requestToDraft(record.request);
+  const d = record.distributed;
+  if (!d) return draft;
+  return { ...draft, distribute: true, registryCache: d.registryCache, lanes: Object.fromEntries(d.lanes.map((l) => [l.platform, l.node ? `${l.builder}/${l.node}` : l.builder])) };
+}
 
 /** A request (a history record's, or one read from a bake file) as the form shows it. */
 export function requestToDraft(r: BuildRecord['request']): BuildDraft {
@@ -100,8 +118,20 @@ export function requestToDraft(r: BuildRecord['request']): BuildDraft {
     cacheFrom: r.cacheFrom.join('\n'),
     cacheTo: r.cacheTo.join('\n'),
     builder: r.builder ?? '',
+    distribute: false,
+    lanes: {},
+    registryCache: true,
     overwrite: [],
   };
+}
+
+/** Each ticked platform's target: the form's choice while it is still offered, else the default. */
+export function chosenLanes(draft: BuildDraft, builders: readonly BuilderSummary[], preferredBuilder: string | undefined): Array<{ platform: string; option?: TargetOption }> {
+  return draft.platforms.map((platform) => {
+    const options = targetOptions(builders, platform);
+    const option = options.find((o) => o.key === draft.lanes[platform]) ?? defaultTarget(builders, platform, preferredBuilder);
+    return option ? { platform, option } : { platform };
+  });
 }
 
 export const parseDraft = (d: BuildDraft) => buildRequestInput.safeParse(draftToInput(d));
@@ -119,6 +149,10 @@ export interface BuildView {
   problem?: Problem;
   /** The impossible combinations the core refused the build for. */
   problems?: BuildProblem[];
+  /** The node of each platform. */
+  placements?: Placement[];
+  /** A distributed build's sub-builds and merge. */
+  distributed?: DistributedState;
 }
 
 /**
@@ -150,6 +184,14 @@ interface BuildStore {
   view?: BuildView;
   /** Terminal filter: undefined = every platform. */
   filter?: string;
+  /** The builders with their nodes, for a build over several nodes. */
+  builders?: BuilderList;
+  buildersProblem?: Problem;
+  loadBuilders(api: Api): Promise<void>;
+  /** Builds one failed platform of the shown distributed build again, and follows it. */
+  retryPlatform(api: Api, platform: string): Promise<void>;
+  /** Merges the shown distributed build without the platforms that have no image (the user's explicit choice). */
+  mergeWithout(api: Api, leaveOut: string[]): Promise<void>;
   setDraft(patch: Partial<BuildDraft>): void;
   togglePlatform(platform: string, on: boolean): void;
   loadFacts(api: Api): Promise<void>;
@@ -170,18 +212,41 @@ export const useBuildStore = create<BuildStore>((set, get) => {
   /** Resolves once the terminal has parsed the chunk's text: the stream is paced by it. */
   const applyChunk = (chunk: BuildChunk): Promise<void> => {
     const parsed = buildFeed.append(chunk.terminal);
-    if (!chunk.progress && !chunk.status && get().view?.id === chunk.id) return parsed;
+    if (!chunk.progress && !chunk.status && !chunk.placements && !chunk.distributed && get().view?.id === chunk.id) return parsed;
     set((s) => {
       if (!s.view) return {};
       const view: BuildView = { ...s.view, id: chunk.id };
       if (chunk.progress) view.progress = chunk.progress;
       if (chunk.status) view.status = chunk.status;
+      if (chunk.placements) view.placements = chunk.placements;
+      if (chunk.distributed) view.distributed = chunk.distributed;
       return { view };
     });
     return parsed;
   };
 
-  const ownRecord = (v: BuildView, record: BuildRecord): BuildView => ({ ...v, id: record.id, status: record.status, record });
+  /** Asks the core to go on with the shown distributed build (retry, merge), then follows it; a refusal is shown. */
+  const actOnShown = async (api: Api, act: (id: string) => Promise<unknown>): Promise<void> => {
+    const id = get().view?.id;
+    if (!id) return;
+    try {
+      await act(id);
+    } catch (error) {
+      set((s) => ({ view: s.view && { ...s.view, problem: toProblem(error) } }));
+      return;
+    }
+    await get().open(api, id);
+  };
+
+  /** The view of an own build once it ended; a distributed one keeps its nodes and sub-builds. */
+  const ownRecord = (v: BuildView, record: BuildRecord): BuildView => ({
+    ...v,
+    id: record.id,
+    status: record.status,
+    record,
+    ...(record.placements ? { placements: record.placements } : {}),
+    ...(record.distributed ? { distributed: record.distributed } : {}),
+  });
 
   const follow = async <T>(call: { result: Promise<T>; cancel(): void }, view: BuildView, ended: (v: BuildView, result: T) => BuildView): Promise<T | undefined> => {
     following?.cancel();
@@ -271,11 +336,26 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       }
     },
 
+    async loadBuilders(api) {
+      try {
+        set({ builders: await api.builders.list({}), buildersProblem: undefined });
+      } catch (error) {
+        set({ buildersProblem: toProblem(error) });
+      }
+    },
+
     async start(api) {
-      const parsed = parseDraft(get().draft);
+      const { draft, builders, facts } = get();
+      const parsed = parseDraft(draft);
       if (!parsed.success) return undefined;
-      const input = draftToInput(get().draft);
-      const call = api.builds.run(input, { onChunk: applyChunk });
+      const input = draftToInput(draft);
+      const lanes = draft.distribute ? chosenLanes(draft, builders?.builders ?? [], draft.builder || facts?.currentBuilder) : [];
+      const call = draft.distribute
+        ? api.builds.distribute(
+            { request: input, registryCache: draft.registryCache, lanes: lanes.map((l) => ({ platform: l.platform, builder: l.option?.builder ?? '', ...(l.option?.node ? { node: l.option.node } : {}) })) },
+            { onChunk: applyChunk },
+          )
+        : api.builds.run(input, { onChunk: applyChunk });
       const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms }, ownRecord);
       if (record) void notifyEnded(record);
       return record;
@@ -312,6 +392,10 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       const call = api.records.open({ key }, { onChunk: applyChunk });
       return follow(call, { id: key, mode: 'replay', status: 'running', platforms: [] }, (v, detail) => ({ ...v, status: RECORD_STATUS[detail.status], platforms: detail.platforms, builderRecord: detail }));
     },
+
+    retryPlatform: (api, platform) => actOnShown(api, (id) => api.builds.retryPlatform({ id, platform })),
+
+    mergeWithout: (api, leaveOut) => actOnShown(api, (id) => api.builds.merge({ id, leaveOut })),
 
     async rerun(api, record) {
       set({ draft: recordToDraft(record) });

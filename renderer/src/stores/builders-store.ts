@@ -55,6 +55,8 @@ interface BuildersStore {
   logs: BuilderLogs | undefined;
   /** Default BuildKit image (settings). */
   buildkitImage: string | undefined;
+  /** The node × platform maps' rows; undefined: the Build page's ticked platforms. */
+  mapPlatforms: string[] | undefined;
 
   follow(api: Api): () => void;
   refresh(api: Api): Promise<void>;
@@ -62,6 +64,8 @@ interface BuildersStore {
   create(api: Api, input: CreateBuilderInput): Promise<boolean>;
   appendNode(api: Api, input: AppendNodeInput): Promise<boolean>;
   removeNode(api: Api, builder: string, node: string): Promise<void>;
+  pin(api: Api, builder: string, pins: Array<{ node: string; platforms: string[] }>): Promise<void>;
+  setMapPlatforms(platforms: string[]): void;
   use(api: Api, name: string): Promise<void>;
   stop(api: Api, name: string): Promise<void>;
   restart(api: Api, name: string): Promise<void>;
@@ -117,6 +121,7 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
     inspected: undefined,
     logs: undefined,
     buildkitImage: undefined,
+    mapPlatforms: undefined,
 
     follow(api) {
       const offs = [
@@ -179,6 +184,10 @@ export const useBuildersStore = create<BuildersStore>((set, get) => {
     removeNode: async (api, builder, node) => {
       await act(api, `Remove node "${node}"`, builder, 'removing node', () => api.builders.removeNode({ builder, node }));
     },
+    pin: async (api, builder, pins) => {
+      await act(api, `Pin platforms on "${builder}"`, builder, 'pinning', () => api.builders.pin({ builder, pins }));
+    },
+    setMapPlatforms: (platforms) => set({ mapPlatforms: platforms }),
     use: async (api, name) => {
       await act(api, `Use "${name}"`, name, 'switching', () => api.builders.use({ name }));
     },

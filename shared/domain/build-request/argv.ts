@@ -10,6 +10,8 @@ export interface ArgvOptions {
   metadataFile?: string;
   /** `--progress=rawjson` for the app's parser; omitted from the command shown to the user. */
   progress?: 'rawjson' | 'plain' | 'auto';
+  /** An `--output` of the app's own instead of the request's (a distributed build pushes each platform by digest). */
+  output?: string;
   /** Where buildx really writes an OCI tarball or local export (the app's staging path beside `dest`). */
   outputDest?: string;
 }
@@ -55,7 +57,7 @@ export function buildArgv(request: BuildRequest, options: ArgvOptions = {}): str
   for (const tag of request.tags) argv.push('-t', tag);
   for (const arg of request.buildArgs) argv.push('--build-arg', `${arg.key}=${arg.value}`);
   if (request.target) argv.push('--target', request.target);
-  argv.push('--output', outputFlag(request.output, options.outputDest));
+  argv.push('--output', options.output ?? outputFlag(request.output, options.outputDest));
   argv.push(`--provenance=${request.provenance}`);
   argv.push(`--sbom=${request.sbom}`);
   if (request.noCache) argv.push('--no-cache');

@@ -60,6 +60,18 @@ export function appendArgs(spec: AppendSpec): string[] {
   return args;
 }
 
+/**
+ * Pins platforms on an existing node: `create --append` with the node's name updates it, and takes
+ * those platforms off the builder's other nodes. A remote node needs its address again. buildx
+ * rewrites a docker-container node's daemon flags when none are given, so they are given as they are.
+ */
+export function pinArgs(builder: string, driver: string, node: { name: string; endpoint: string; buildkitdFlags: readonly string[] }, platforms: readonly string[]): string[] {
+  const args = ['buildx', 'create', '--append', '--name', builder, '--node', node.name, '--platform', platforms.join(',')];
+  if (driver !== 'remote' && node.buildkitdFlags.length > 0) args.push('--buildkitd-flags', node.buildkitdFlags.map(quote).join(' '));
+  if (driver === 'remote') args.push(node.endpoint);
+  return args;
+}
+
 export const leaveArgs = (builder: string, node: string) => ['buildx', 'create', '--leave', '--name', builder, '--node', node];
 export const buildxUseArgs = (name: string) => ['buildx', 'use', name];
 export const stopArgs = (name: string) => ['buildx', 'stop', name];

@@ -6,7 +6,9 @@ import type { OutputKind } from '../../../../shared/domain/build-request/request
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
-import { parseDraft, prepareNotifications, useBuildStore, type BuildDraft } from '../../stores/build-store';
+import { chosenLanes, parseDraft, prepareNotifications, useBuildStore, type BuildDraft } from '../../stores/build-store';
+import { withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
+import { DistributePanel } from './DistributePanel';
 import { useNav } from '../../stores/nav-store';
 import { BuildRun } from './BuildRun';
 import { FolderBrowser } from './FolderBrowser';
@@ -90,13 +92,18 @@ export function BuildPage() {
   const issues = parsed.success ? [] : parsed.error.issues;
   const command = parsed.success ? displayCommand(parsed.data) : undefined;
   const choices = useMemo(() => (facts ? platformChoices(facts, draft.builder || undefined, draft.platforms) : []), [facts, draft.builder, draft.platforms]);
-  const problems = useMemo(
-    () => (parsed.success && facts ? checkBuild(parsed.data, facts, context && context.stagesSource !== 'none' ? { stages: context.stages.map((s) => s.name) } : {}) : []),
-    [parsed, facts, context],
-  );
+  const problems = useMemo(() => {
+    if (!parsed.success || !facts) return [];
+    const all = checkBuild(parsed.data, facts, context && context.stagesSource !== 'none' ? { stages: context.stages.map((s) => s.name) } : {});
+    return draft.distribute ? withoutBuilderChecks(all) : all;
+  }, [parsed, facts, context, draft.distribute]);
+  const builders = useBuildStore((s) => s.builders);
+  const lanes = draft.distribute ? chosenLanes(draft, builders?.builders ?? [], draft.builder || facts?.currentBuilder) : [];
+  const distributeBlocked = !draft.distribute ? undefined : draft.output !== 'push' ? 'Choose "Push to registry": each platform is pushed by digest and merged in the registry.' : parsed.success && parsed.data.tags.length === 0 ? 'Give a tag: the platforms are merged under it.' : !builders ? 'Reading the builders’ nodes…' : lanes.some((l) => !l.option) ? `No node can build ${lanes.filter((l) => !l.option).map((l) => l.platform).join(', ')}.` : undefined;
+  const nodeCount = new Set(lanes.map((l) => l.option?.key)).size;
   const running = view?.mode === 'live' && (view.status === 'running' || view.status === 'starting');
   const contextOk = context?.ok === true && context.context.length > 0;
-  const canBuild = parsed.success && contextOk && blockingProblems(problems).length === 0 && !running;
+  const canBuild = parsed.success && contextOk && blockingProblems(problems).length === 0 && !running && !distributeBlocked;
   const issueOf = (path: string) => issues.find((i) => i.path.join('.') === path)?.message;
   const currentName = facts?.currentBuilder;
   const set = (patch: Partial<BuildDraft>) => setDraft(patch);
@@ -294,6 +301,20 @@ export function BuildPage() {
         )}
         <FieldProblems problems={problems} field="output" />
 
+        <h2>Where to build</h2>
+        <label className="check">
+          <input type="checkbox" checked={draft.distribute} onChange={(e) => set({ distribute: e.target.checked })} data-testid="build-distribute" />
+          Distribute over nodes: build each platform on its own node in parallel, then merge one index
+        </label>
+        {draft.distribute ? (
+          <>
+            {distributeBlocked && <p className="field-problem err" data-testid="distribute-blocked">{distributeBlocked}</p>}
+            <DistributePanel request={parsed.success ? parsed.data : undefined} preferredBuilder={draft.builder || facts?.currentBuilder} />
+          </>
+        ) : (
+          <p className="muted">One build on the builder chosen above: buildx sends each platform to a node of that builder (the Builders page shows which).</p>
+        )}
+
         <details className="build-more">
           <summary>Build arguments, attestations, cache</summary>
           <h3>Build arguments</h3>
@@ -355,6 +376,7 @@ export function BuildPage() {
         </details>
 
         <h2>Command</h2>
+        {draft.distribute && <p className="muted">Distributed: the commands are listed under “Where to build”. The single command below builds all platforms on one builder instead.</p>}
         <div className="row nowrap command-row">
           <pre className="grow build-command" data-testid="build-command">
             {command ?? 'Fill in the form to see the command.'}
@@ -365,7 +387,9 @@ export function BuildPage() {
 
         <div className="actions">
           <button type="submit" className="primary" data-testid="build-start" disabled={!canBuild} {...shortcutProps('build.start', 'Start the build')}>
-            {running ? 'Building…' : `Build ${draft.platforms.length} platform${draft.platforms.length === 1 ? '' : 's'}`}
+            {running
+              ? 'Building…'
+              : `Build ${draft.platforms.length} platform${draft.platforms.length === 1 ? '' : 's'}${draft.distribute ? ` on ${nodeCount} node${nodeCount === 1 ? '' : 's'}` : ''}`}
           </button>
         </div>
       </form>

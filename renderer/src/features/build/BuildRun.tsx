@@ -9,6 +9,7 @@ import { useNav } from '../../stores/nav-store';
 import { TerminalView } from '../../terminal/TerminalView';
 import { shortcutProps, useShortcut } from '../../app/shortcuts';
 import { resultsParam } from '../results/results-param';
+import { DistributedRun } from './DistributedRun';
 import { laneKind } from '../timeline/StepKindBadge';
 import { TimelinePanel } from '../timeline/TimelinePanel';
 import { RecordInfo } from '../history/RecordInfo';
@@ -177,10 +178,11 @@ export function BuildRun({ view }: { view: BuildView }) {
       )}
       {record?.status === 'failed' && <Failure record={record} />}
       {record?.status === 'succeeded' && <Success record={record} />}
+      {view.distributed && <DistributedRun state={view.distributed} ended={!running && view.status !== 'starting'} />}
 
-      <Lanes lanes={lanes} shared={view.progress?.shared ?? []} />
-      {/* A builder's own record has no app timeline (no step kinds, nothing stored). */}
-      {!view.builderRecord && <TimelinePanel view={view} />}
+      <Lanes lanes={lanes} shared={view.progress?.shared ?? []} placements={view.placements} />
+      {/* A builder's own record has no app timeline (no step kinds, nothing stored), nor has a build over several nodes (one log per platform). */}
+      {!view.builderRecord && !view.distributed && <TimelinePanel view={view} />}
 
       <div className="terminal-tabs" role="tablist" aria-label="Show the log of">
         <button type="button" role="tab" aria-selected={filter === undefined} className={filter === undefined ? 'tab active' : 'tab'} data-testid="terminal-tab-all" onClick={() => setFilter(undefined)}>

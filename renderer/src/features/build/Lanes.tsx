@@ -1,4 +1,5 @@
 import type { PlatformLane, StepSnapshot } from '../../../../shared/domain/build-progress/model';
+import { placementOf, type Placement } from '../../../../shared/domain/distributed/model';
 import { formatDuration } from '../../components/format';
 import { StepKindBadge } from '../timeline/StepKindBadge';
 
@@ -27,8 +28,20 @@ function StepRow({ step }: { step: StepSnapshot }) {
   );
 }
 
-/** One card per platform: status, duration, and its step tree. Presentational. */
-export function Lanes({ lanes, shared }: { lanes: PlatformLane[]; shared: StepSnapshot[] }) {
+/** The node a lane ran on: chosen (a distributed build), or where buildx is expected to send it. */
+function LaneNode({ placement }: { placement: Placement }) {
+  const where = placement.node ? `${placement.node}${placement.support ? ` · ${placement.support === 'emulated' ? 'QEMU' : placement.support}` : ''}` : placement.builder;
+  const title = placement.source === 'routed' ? `buildx is expected to send it to node ${placement.node ?? '?'} of ${placement.builder} (the app's reading of buildx's routing)` : `built on ${placement.node ? `node ${placement.node} of ` : ''}${placement.builder}`;
+  return (
+    <div className="muted lane-node" data-testid="lane-node" data-node={placement.node ?? ''} data-source={placement.source} title={title}>
+      {placement.source === 'routed' ? '→ ' : 'on '}
+      {where}
+    </div>
+  );
+}
+
+/** One card per platform: status, duration, the node it runs on, and its step tree. Presentational. */
+export function Lanes({ lanes, shared, placements }: { lanes: PlatformLane[]; shared: StepSnapshot[]; placements?: Placement[] | undefined }) {
   return (
     <div className="lanes" data-testid="lanes">
       {lanes.map((lane) => (
@@ -38,6 +51,7 @@ export function Lanes({ lanes, shared }: { lanes: PlatformLane[]; shared: StepSn
             <span className={`badge ${LANE_BADGE[lane.status] ?? ''}`}>{lane.status}</span>
             <span className="muted lane-time">{lane.durationMs !== undefined ? formatDuration(lane.durationMs) : ''}</span>
           </div>
+          {placementOf(placements, lane.platform) && <LaneNode placement={placementOf(placements, lane.platform)!} />}
           <div className="muted lane-counts">
             {lane.counts.done + lane.counts.cached}/{lane.counts.total} steps{lane.counts.cached ? ` · ${lane.counts.cached} cached` : ''}
             {lane.counts.running ? ` · ${lane.counts.running} running` : ''}

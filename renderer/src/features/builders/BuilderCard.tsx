@@ -1,6 +1,7 @@
 import type { BuilderSummary } from '../../../../shared/contract/builders';
 import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
+import { NodeMap } from './NodeMap';
 import { PlatformChips } from './PlatformChips';
 
 export interface BuilderActions {
@@ -13,6 +14,13 @@ export interface BuilderActions {
   logs(name: string, node?: string): void;
   append(builder: BuilderSummary): void;
   removeNode(builder: string, node: string): void;
+  pin(builder: string, pins: Array<{ node: string; platforms: string[] }>): void;
+}
+
+/** What the node × platform maps show: the platforms the user cares about, and the buildx that routes them. */
+export interface MapSettings {
+  platforms: string[];
+  buildxVersion: string;
 }
 
 const STATUS_TONE: Record<BuilderSummary['status'], string> = {
@@ -24,7 +32,7 @@ const STATUS_TONE: Record<BuilderSummary['status'], string> = {
 };
 
 /** One builder: its nodes, what each builds (native / emulated), and what can be done with it. */
-export function BuilderCard({ builder, selected, busy, actions }: { builder: BuilderSummary; selected: boolean; busy: string | undefined; actions: BuilderActions }) {
+export function BuilderCard({ builder, selected, busy, actions, map }: { builder: BuilderSummary; selected: boolean; busy: string | undefined; actions: BuilderActions; map: MapSettings }) {
   const b = builder;
   const own = b.driver !== 'docker';
   const running = b.status === 'running';
@@ -164,6 +172,11 @@ export function BuilderCard({ builder, selected, busy, actions }: { builder: Bui
           ))}
         </tbody>
       </table>
+
+      <details className="node-map-details" open={b.nodes.length > 1} onClick={(e) => e.stopPropagation()} data-testid={`node-map-toggle-${b.name}`}>
+        <summary>Node × platform map{b.nodes.length > 1 ? ': which node builds which platform' : ''}</summary>
+        <NodeMap builder={b} platforms={map.platforms} buildxVersion={map.buildxVersion} busy={!!busy} onPin={(pins) => actions.pin(b.name, pins)} />
+      </details>
     </article>
   );
 }

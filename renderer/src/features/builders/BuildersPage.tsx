@@ -3,16 +3,21 @@ import type { BuilderSummary } from '../../../../shared/contract/builders';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useBuildersStore } from '../../stores/builders-store';
+import { useBuildStore } from '../../stores/build-store';
 import { useEmulatorsStore } from '../../stores/emulators-store';
 import { useEngineStore } from '../../stores/engine-store';
 import { AppendNodeDialog } from './AppendNodeDialog';
 import { BuilderCard, type BuilderActions } from './BuilderCard';
 import { BuilderSettings } from './BuilderSettings';
+import { COMMON_PLATFORMS } from '../../../../shared/domain/arch';
 import { CreateBuilderDialog } from './CreateBuilderDialog';
 import { DetailsDialog } from './DetailsDialog';
 import { MultiPlatformCard } from './MultiPlatformCard';
 import { OutcomePanel } from './OutcomePanel';
 import { RemoveBuilderDialog } from './RemoveBuilderDialog';
+
+/** The map's rows when neither the user nor the Build page chose platforms. */
+const MAP_DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64', 'linux/ppc64le', 'linux/s390x'];
 
 type Dialog = { kind: 'create' } | { kind: 'append'; builder: BuilderSummary } | { kind: 'remove'; builder: BuilderSummary } | undefined;
 
@@ -45,7 +50,11 @@ export function BuildersPage() {
       setDialog({ kind: 'append', builder });
     },
     removeNode: (builder, node) => void store.removeNode(api(), builder, node),
+    pin: (builder, pins) => void store.pin(api(), builder, pins),
   };
+  const buildPlatforms = useBuildStore((s) => s.draft.platforms);
+  const mapPlatforms = store.mapPlatforms ?? (buildPlatforms.length ? buildPlatforms : MAP_DEFAULT_PLATFORMS);
+  const map = { platforms: mapPlatforms, buildxVersion: list?.buildxVersion ?? '' };
 
   return (
     <section className="page builders-page" data-testid="builders-page" data-state={state} data-loading={String(loading)}>
@@ -124,8 +133,30 @@ export function BuildersPage() {
         </div>
       )}
 
+      {list && (
+        <fieldset className="node-map-platforms" data-testid="node-map-platforms">
+          <legend>Platforms in the node × platform maps</legend>
+          <div className="row">
+            {COMMON_PLATFORMS.map((p) => (
+              <label key={p} className="check">
+                <input
+                  type="checkbox"
+                  checked={mapPlatforms.includes(p)}
+                  onChange={(e) => store.setMapPlatforms(e.target.checked ? [...mapPlatforms, p] : mapPlatforms.filter((x) => x !== p))}
+                  data-testid={`node-map-platform-${p}`}
+                />
+                {p}
+              </label>
+            ))}
+          </div>
+          <p className="muted">
+            {store.mapPlatforms ? 'Your choice.' : buildPlatforms.length ? 'The platforms ticked on the Build page.' : 'Common platforms; tick platforms on the Build page or here.'} buildx routes the platforms of one build together, so the map routes these as one build.
+          </p>
+        </fieldset>
+      )}
+
       <div className="builder-list" data-testid="builders-list">
-        {list?.builders.map((b) => <BuilderCard key={b.name} builder={b} selected={b.name === selected} busy={busy[b.name]} actions={actions} />)}
+        {list?.builders.map((b) => <BuilderCard key={b.name} builder={b} selected={b.name === selected} busy={busy[b.name]} actions={actions} map={map} />)}
         {list && list.builders.length === 0 && <p className="muted">buildx lists no builders.</p>}
       </div>
 

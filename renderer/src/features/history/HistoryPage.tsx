@@ -49,6 +49,13 @@ const INTEGRITY: Record<IntegritySummary['status'], { badge: string; label: stri
 };
 
 /** The binary check of what the build pushed or loaded; a click opens the image on the Results page. */
+/** Where a distributed build's platform ran, for its badge's title. */
+function nodeOf(build: BuildSummary, platform: string): string {
+  const lane = build.distributed?.lanes.find((l) => l.platform === platform);
+  if (!lane) return '';
+  return ` · built on ${lane.node ? `node ${lane.node} of ` : ''}${lane.builder}${lane.attempts > 1 ? `, ${lane.attempts} attempts` : ''}`;
+}
+
 function IntegrityCell({ record, onOpen }: { record: BuildSummary; onOpen: (reference: string) => void }) {
   const integrity = record.integrity;
   if (!integrity) return <span className="muted">—</span>;
@@ -161,7 +168,7 @@ export function HistoryPage() {
                   <td>{b.durationMs !== undefined ? formatDuration(b.durationMs) : b.status === 'running' ? '…' : ''}</td>
                   <td>
                     {b.outcomes.map((o) => (
-                      <span key={o.platform} className={`badge ${o.status === 'done' ? 'ok' : o.status === 'error' ? 'err' : ''}`} title={o.failed ?? o.status}>
+                      <span key={o.platform} className={`badge ${o.status === 'done' ? 'ok' : o.status === 'error' ? 'err' : ''}`} title={`${o.failed ?? o.status}${nodeOf(b, o.platform)}`}>
                         {o.platform.replace(/^linux\//, '')}
                       </span>
                     ))}
@@ -171,7 +178,14 @@ export function HistoryPage() {
                     {b.tags.length > 1 ? ` +${b.tags.length - 1}` : ''}
                     {b.digest && <div className="muted">{b.digest.slice(0, 19)}…</div>}
                   </td>
-                  <td>{b.builder}</td>
+                  <td>
+                    {b.builder}
+                    {b.distributed && (
+                      <div className="muted small" data-testid={`history-distributed-${b.id}`}>
+                        over nodes{b.distributed.leftOut.length ? `, merged without ${b.distributed.leftOut.join(', ')} by choice` : ''}
+                      </div>
+                    )}
+                  </td>
                   <td>
                     <IntegrityCell record={b} onOpen={(reference) => go('results', resultsParam(reference, b.platforms))} />
                   </td>
