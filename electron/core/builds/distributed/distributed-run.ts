@@ -10,7 +10,7 @@ import type { EndReason, LiveRun } from '../live-build';
 import { LogSink } from '../log-sink';
 import { drainText, type Watcher } from '../watcher';
 import { replayDistributed } from './replay';
-import type { LaneRun } from './lane-run';
+import { lastLine, type LaneRun } from './lane-run';
 
 const MINUTE = 60_000;
 
@@ -303,10 +303,3 @@ function outcomeOf(lane: LaneState): PlatformOutcome {
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
-const lastLine = (text: string): string =>
-  text
-    .trim()
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .pop() ?? 'no output';

@@ -177,7 +177,8 @@ export class LaneRun {
   }
 }
 
-const lastLine = (text: string): string =>
+/** The last non-empty line of a command's output: what a one-line error quotes. */
+export const lastLine = (text: string): string =>
   text
     .trim()
     .split('\n')
