@@ -144,6 +144,14 @@ describe('the app starts whatever is on disk', () => {
     // a build is refused before anything runs, with the real cause
     const build = await rejection(t.api.builds.run({ context: dir, platforms: ['linux/amd64'], output: { type: 'cacheonly' } }).result);
     expect(build).toMatchObject({ code: 'DATA_READ_ONLY', message: expect.stringMatching(/^The build was not started: The data folder .* \(the file system is read-only\)/) });
+    // and so is a build over several nodes: the same admission
+    const distributed = await rejection(
+      t.api.builds.distribute({
+        request: { context: dir, platforms: ['linux/amd64'], tags: ['127.0.0.1:5000/mas-test/read-only:1'], output: { type: 'push' } },
+        lanes: [{ platform: 'linux/amd64', builder: 'default' }],
+      }).result,
+    );
+    expect(distributed).toMatchObject({ code: 'DATA_READ_ONLY', message: expect.stringMatching(/^The build was not started: /) });
 
     // writable again: the next change is saved (the failed one blocked nothing), and the interrupted record is written
     await run('mount', ['-o', 'remount,rw,bind', dataDir]);
