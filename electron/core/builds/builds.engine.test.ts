@@ -14,6 +14,7 @@ import type { BuildRequestInput } from '../../../shared/domain/build-request';
 import { stackEnv } from '../testing/stack';
 import { summarize } from './history-store';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
+import { deleteRegistryManifest } from '../testing/test-images';
 
 const run = promisify(execFile);
 const stack = stackEnv();
@@ -45,17 +46,6 @@ function registryDigest(name: string, tag: string): Promise<{ digest: string; me
       },
     );
     req.on('error', reject);
-    req.end();
-  });
-}
-
-function deleteFromRegistry(name: string, digest: string): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request(`http://${stack.registry}/v2/${name}/manifests/${digest}`, { method: 'DELETE' }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('error', () => resolve());
     req.end();
   });
 }
@@ -116,7 +106,7 @@ describe('builds against the real engine, buildx, QEMU and registry', () => {
 
   afterAll(async () => {
     await t?.close();
-    for (const p of pushed) await deleteFromRegistry(p.name, p.digest);
+    for (const p of pushed) await deleteRegistryManifest(`${stack.registry}/${p.name}`, p.digest);
     await run('docker', ['image', 'rm', '-f', `${stack.registry}/${repo}/app:4p`, `${stack.registry}/${repo}/fail:1`], { env }).catch(() => undefined);
     for (const dir of contexts) await rm(dir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });

@@ -91,6 +91,21 @@ export async function registryManifest(ref: string, reference?: string): Promise
   return { digest: res.headers.get('docker-content-digest') ?? '', contentType: res.headers.get('content-type') ?? '', json: (await res.json()) as RegistryJson };
 }
 
+/** Deletes a manifest of `repository` (`127.0.0.1:5000/a/b`) by digest: test clean-up, never fails the test. */
+export async function deleteRegistryManifest(repository: string, digest: string): Promise<void> {
+  const slash = repository.indexOf('/');
+  const url = `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/manifests/${digest}`;
+  await fetch(url, { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
+}
+
+/** The platforms an index lists, attestation entries (unknown/unknown) left out, sorted. */
+export function indexPlatforms(json: RegistryJson): string[] {
+  return (json.manifests ?? [])
+    .map((m) => (m.platform ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}` : 'unknown/unknown'))
+    .filter((p) => p !== 'unknown/unknown')
+    .sort();
+}
+
 export async function registryDigest(ref: string): Promise<string> {
   return (await registryManifest(ref)).digest;
 }

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/bui
 import type { BuildkitNode } from '../../testing/stack';
 import { stackEnv } from '../../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
+import { deleteRegistryManifest, indexPlatforms, registryManifest } from '../../testing/test-images';
 
 const run = promisify(execFile);
 const stack = stackEnv();
@@ -22,39 +22,6 @@ const repo = `mas-test-dist-${suffix}`;
 const builder = `mas-test-dist-${suffix}`;
 
 /** The registry's index under a tag (both list types asked for). */
-function registryIndex(name: string, tag: string): Promise<{ digest: string; manifests: Array<{ digest: string; platform: { os: string; architecture: string; variant?: string } }> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `http://${stack.registry}/v2/${name}/manifests/${tag}`,
-      { headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' } },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`registry answered ${res.statusCode}: ${body}`));
-          else resolve({ digest: String(res.headers['docker-content-digest']), ...(JSON.parse(body) as { manifests: [] }) });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function deleteManifest(name: string, digest: string): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request(`http://${stack.registry}/v2/${name}/manifests/${digest}`, { method: 'DELETE' }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('error', () => resolve());
-    req.end();
-  });
-}
-
-const imagePlatforms = (index: Awaited<ReturnType<typeof registryIndex>>) =>
-  index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`).filter((p) => p !== 'unknown/unknown').sort();
-
 describe('builds distributed over the stack\'s BuildKit nodes, merged in the real registry', () => {
   let t: TestCore;
   let dataDir: string;
@@ -75,7 +42,7 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
   afterAll(async () => {
     await t?.close();
     await run('docker', ['buildx', 'rm', builder], { env }).catch(() => undefined);
-    for (const digest of pushed) await deleteManifest(`${repo}/app`, digest);
+    for (const digest of pushed) await deleteRegistryManifest(`${stack.registry}/${repo}/app`, digest);
     for (const dir of contexts) await rm(dir, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -152,9 +119,9 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     ]);
 
     // The index in the registry lists exactly the two platforms, and is what the merge reported.
-    const index = await registryIndex(`${repo}/app`, '1');
+    const index = await registryManifest(`${stack.registry}/${repo}/app:1`);
     pushed.push(index.digest, ...state.lanes.map((l) => l.digest!));
-    expect(imagePlatforms(index)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(indexPlatforms(index.json)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(state.merge).toMatchObject({ status: 'succeeded', digest: index.digest, leftOut: [] });
     expect(state.merge.verification).toMatchObject({ ok: true, missing: [], unexpected: [] });
     expect([...state.merge.verification!.platforms].sort()).toEqual(['linux/amd64', 'linux/arm64']);
@@ -190,7 +157,7 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     ]);
     expect(state.lanes[1]!.error?.message).toMatch(/arm|exit code: 3|refused/i);
     expect(state.merge.status).toBe('waiting');
-    await expect(registryIndex(`${repo}/app`, 'retry')).rejects.toThrow(/404/);
+    await expect(registryManifest(`${stack.registry}/${repo}/app:retry`)).rejects.toThrow(/404/);
 
     // Merging with arm64 missing is refused unless the user leaves it out by name.
     await expect(t.api.builds.merge({ id: first.id, leaveOut: [] })).rejects.toMatchObject({ code: 'DISTRIBUTE_MISSING_PLATFORMS' });
@@ -208,9 +175,9 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     ]);
     expect(after.lanes[0]!.digest).toBe(state.lanes[0]!.digest);
     expect(after.lanes[1]!.attempts.map((a) => a.status)).toEqual(['failed', 'succeeded']);
-    const index = await registryIndex(`${repo}/app`, 'retry');
+    const index = await registryManifest(`${stack.registry}/${repo}/app:retry`);
     pushed.push(index.digest, ...after.lanes.map((l) => l.digest!));
-    expect(imagePlatforms(index)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(indexPlatforms(index.json)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(after.merge).toMatchObject({ status: 'succeeded', digest: index.digest, leftOut: [] });
     // node-2 ran arm64 twice (the failure, the retry); node-1 built amd64 once.
     expect(await nodeBuilt(buildctl, nodes[1]!.address, runId)).toEqual(['linux/arm64', 'linux/arm64']);
