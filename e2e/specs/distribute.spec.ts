@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../electron/core/testing/buildkit-nodes';
 import type { BuildkitNode } from '../../electron/core/testing/stack';
+import { deleteRegistryManifest, registryManifest } from '../../electron/core/testing/test-images';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
 import { ResultsPage } from '../pages/results-page';
@@ -17,21 +17,8 @@ let context = '';
 let nodes: BuildkitNode[] = [];
 let buildctl = '';
 
-/** The registry's manifest digest under a tag or digest, or undefined when it has none. */
-function registryDigest(registry: string, ref: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request(
-      `http://${registry}/v2/${repo}/manifests/${ref}`,
-      { headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200 ? String(res.headers['docker-content-digest']) : undefined);
-      },
-    );
-    req.on('error', () => resolve(undefined));
-    req.end();
-  });
-}
+/** The registry's digest of the merged tag, or undefined while it has none. */
+const mergedDigest = (registry: string): Promise<string | undefined> => registryManifest(`${registry}/${repo}:1`).then((m) => m.digest, () => undefined);
 
 test.beforeAll(async ({ studio }) => {
   context = mkdtempSync(join(tmpdir(), 'mas-e2e-dist-'));
@@ -41,18 +28,8 @@ test.beforeAll(async ({ studio }) => {
 
 test.afterAll(async ({ studio }) => {
   const env = { ...process.env, DOCKER_HOST: studio.stack.dockerHost };
-  for (const tag of ['1']) {
-    const digest = await registryDigest(studio.stack.registry, tag);
-    if (!digest) continue;
-    await new Promise<void>((resolve) => {
-      const req = request(`http://${studio.stack.registry}/v2/${repo}/manifests/${digest}`, { method: 'DELETE' }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
-      req.on('error', () => resolve());
-      req.end();
-    });
-  }
+  const digest = await mergedDigest(studio.stack.registry);
+  if (digest) await deleteRegistryManifest(`${studio.stack.registry}/${repo}`, digest);
   try {
     execFileSync('docker', ['buildx', 'rm', builder], { env, stdio: 'ignore' });
   } catch {
@@ -107,7 +84,7 @@ test('distribute two platforms over two nodes: choose the nodes, see per-node la
   await expect(build.lane('linux/amd64').getByTestId('lane-node')).toHaveAttribute('data-node', 'amd');
   await expect(build.lane('linux/arm64').getByTestId('lane-node')).toHaveAttribute('data-node', 'arm');
   await expect(run).toHaveAttribute('data-merge', 'waiting');
-  expect(await registryDigest(studio.stack.registry, '1')).toBeUndefined();
+  expect(await mergedDigest(studio.stack.registry)).toBeUndefined();
 
   // Merging without arm64 asks first; the user keeps waiting instead.
   await page.getByTestId('distributed-merge-without').click();
@@ -124,7 +101,7 @@ test('distribute two platforms over two nodes: choose the nodes, see per-node la
   await expect(run).toHaveAttribute('data-merge', 'succeeded');
   await expect(run).toHaveAttribute('data-verified', 'true');
   await expect(page.getByTestId('distributed-verification')).toHaveAttribute('data-platforms', /linux\/amd64.*linux\/arm64|linux\/arm64.*linux\/amd64/);
-  const index = await registryDigest(studio.stack.registry, '1');
+  const index = await mergedDigest(studio.stack.registry);
   await expect(page.getByTestId('distributed-index-digest')).toHaveText(index!);
   await run.screenshot({ path: test.info().outputPath('distributed-run.png') });
 
