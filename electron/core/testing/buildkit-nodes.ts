@@ -19,10 +19,16 @@ export async function buildkitNodes(): Promise<{ nodes: BuildkitNode[]; buildctl
   return { nodes: stack.buildkitNodes, buildctl: stack.buildctl };
 }
 
-/** A remote builder over node-1 (node `amd`, pinned amd64+386) and node-2 (node `arm`, pinned arm64+arm/v7). */
-export async function createPinnedBuilder(name: string, nodes: readonly BuildkitNode[], env: NodeJS.ProcessEnv): Promise<void> {
-  await run('docker', ['buildx', 'create', '--name', name, '--node', 'amd', '--driver', 'remote', '--platform', nodes[0]!.platforms.join(','), nodes[0]!.address], { env });
-  await run('docker', ['buildx', 'create', '--append', '--name', name, '--node', 'arm', '--platform', nodes[1]!.platforms.join(','), nodes[1]!.address], { env });
+/**
+ * A remote builder over the first stack nodes, each node pinned (`--platform`) on its designated
+ * platforms, so buildx routes every designated platform to its node. `names` names the builder's
+ * nodes in order: by default node-1 is `amd` (amd64+386) and node-2 `arm` (arm64+arm/v7).
+ */
+export async function createPinnedBuilder(name: string, nodes: readonly BuildkitNode[], env: NodeJS.ProcessEnv, names: readonly string[] = ['amd', 'arm']): Promise<void> {
+  for (const [i, nodeName] of names.entries()) {
+    const node = nodes[i]!;
+    await run('docker', ['buildx', 'create', ...(i === 0 ? ['--driver', 'remote'] : ['--append']), '--name', name, '--node', nodeName, '--platform', node.platforms.join(','), node.address], { env });
+  }
   await run('docker', ['buildx', 'inspect', '--bootstrap', name], { env });
 }
 

@@ -98,6 +98,17 @@ export async function deleteRegistryManifest(repository: string, digest: string)
   await fetch(url, { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
 }
 
+/**
+ * Deletes what each tagged reference (`127.0.0.1:5000/a/b:tag`) points to, e.g. the registry caches
+ * a distributed build leaves per platform: test clean-up, never fails the test.
+ */
+export async function deleteRegistryTags(refs: readonly string[]): Promise<void> {
+  for (const ref of refs) {
+    const digest = await registryDigest(ref).catch(() => undefined);
+    if (digest) await deleteRegistryManifest(ref.slice(0, ref.lastIndexOf(':')), digest);
+  }
+}
+
 /** The platforms an index lists, attestation entries (unknown/unknown) left out, sorted. */
 export function indexPlatforms(json: RegistryJson): string[] {
   return (json.manifests ?? [])
