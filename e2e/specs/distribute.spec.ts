@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../electron/core/testing/buildkit-nodes';
 import type { BuildkitNode } from '../../electron/core/testing/stack';
-import { deleteRegistryManifest, registryManifest } from '../../electron/core/testing/test-images';
+import { defaultCacheRef } from '../../shared/domain/distributed/plan';
+import { deleteRegistryManifest, deleteRegistryTags, registryManifest } from '../../electron/core/testing/test-images';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
 import { ResultsPage } from '../pages/results-page';
@@ -30,6 +31,8 @@ test.afterAll(async ({ studio }) => {
   const env = { ...process.env, DOCKER_HOST: studio.stack.dockerHost };
   const digest = await mergedDigest(studio.stack.registry);
   if (digest) await deleteRegistryManifest(`${studio.stack.registry}/${repo}`, digest);
+  // The registry cache each platform exported beside its image.
+  await deleteRegistryTags(['linux/amd64', 'linux/arm64'].map((p) => defaultCacheRef(`${studio.stack.registry}/${repo}`, p)));
   try {
     execFileSync('docker', ['buildx', 'rm', builder], { env, stdio: 'ignore' });
   } catch {

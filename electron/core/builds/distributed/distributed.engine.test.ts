@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { routeBuild } from '../../../../shared/domain/buildx/routing';
-import { NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
+import { defaultCacheRef, NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
 import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/buildkit-nodes';
 import type { BuildkitNode } from '../../testing/stack';
 import { stackEnv } from '../../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
-import { deleteRegistryManifest, indexPlatforms, registryManifest } from '../../testing/test-images';
+import { deleteRegistryManifest, deleteRegistryTags, indexPlatforms, registryManifest } from '../../testing/test-images';
 
 const run = promisify(execFile);
 const stack = stackEnv();
@@ -43,6 +43,8 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     await t?.close();
     await run('docker', ['buildx', 'rm', builder], { env }).catch(() => undefined);
     for (const digest of pushed) await deleteRegistryManifest(`${stack.registry}/${repo}/app`, digest);
+    // The registry cache each platform exported beside its image.
+    await deleteRegistryTags(lanes.map((l) => defaultCacheRef(`${stack.registry}/${repo}/app`, l.platform)));
     for (const dir of contexts) await rm(dir, { recursive: true, force: true });
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
