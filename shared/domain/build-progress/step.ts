@@ -57,11 +57,17 @@ export function newStep(digest: string, index: number): Step {
 }
 
 export function deriveStatus(step: Step): StepStatus {
-  if (step.error !== undefined) return isCancellation(step.error) ? 'canceled' : 'error';
+  if (step.error !== undefined && !isCacheImport(step)) return isCancellation(step.error) ? 'canceled' : 'error';
   if (step.running) return 'running';
   if (step.completedAt !== undefined || step.cached) return step.cached ? 'cached' : 'done';
   return 'waiting';
 }
+
+/**
+ * BuildKit builds on without a cache it cannot import (a registry cache not pushed yet, a ref it
+ * cannot read): that vertex ends with an error, but nothing failed. Its error stays on the step.
+ */
+const isCacheImport = (step: Step): boolean => step.fullName.startsWith('importing cache manifest from ');
 
 /** BuildKit reports vertices stopped because another one failed with `context canceled`. */
 function isCancellation(error: string): boolean {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { expectedMachines } from '../platform';
-import { crossOk029, metadataCrossOk029, randomChunks, riscv64Fails029, utf8 } from './fixtures/captures';
+import { cacheImportMissingFails029, cacheImportMissingOk029, crossOk029, metadataCrossOk029, randomChunks, riscv64Fails029, utf8 } from './fixtures/captures';
 import { parseBuildMetadata } from './metadata';
 import type { ProgressEvent } from './model';
-import { BuildProgressTracker } from './tracker';
+import { BuildProgressTracker, type BuildProgressOptions } from './tracker';
 
 // buildx 0.29.1 against Docker 28.5 (BuildKit of the engine): one JSON object per line, platform-prefixed RUN
 // steps, and "ERROR: failed to build: failed to solve: …" at the end of a failure.
-function track(chunks: Array<string | Uint8Array>, exitCode: number) {
-  const tracker = new BuildProgressTracker({});
+function track(chunks: Array<string | Uint8Array>, exitCode: number, options: BuildProgressOptions = {}) {
+  const tracker = new BuildProgressTracker(options);
   const events: ProgressEvent[] = [];
   for (const c of chunks) events.push(...tracker.push(c));
   events.push(...tracker.end(exitCode));
@@ -77,5 +77,26 @@ describe('buildx 0.29.1 capture: cross build succeeds', () => {
     expect(meta.imageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(meta.imageNames).toEqual(['127.0.0.1:5000/capture/cross:029']);
     expect(meta.buildRef).toMatch(/^default\/default\/[a-z0-9]{25}$/);
+  });
+});
+
+describe('buildx 0.29.1 captures: a registry cache that is not there yet', () => {
+  const importStep = (snap: ReturnType<BuildProgressTracker['snapshot']>) => [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].find((s) => s.name.startsWith('importing cache manifest from '));
+
+  it('fails nothing: BuildKit builds on without it, and the build that exited 0 is done', () => {
+    const { snap, events } = track([cacheImportMissingOk029], 0, { platforms: ['linux/amd64'] });
+    expect(importStep(snap)).toMatchObject({ status: 'done', error: expect.stringMatching(/^failed to configure registry cache importer: .*: not found$/) });
+    expect(snap.status).toBe('done');
+    expect(snap.failure).toBeUndefined();
+    expect(snap.lanes.map((l) => [l.platform, l.status, l.counts.error])).toEqual([['linux/amd64', 'done', 0]]);
+    expect(events.filter((e) => e.kind === 'build').map((e) => e.status)).not.toContain('error');
+  });
+
+  it('leaves the failure to the step that failed', () => {
+    const { snap } = track([cacheImportMissingFails029], 1, { platforms: ['linux/amd64'] });
+    expect(importStep(snap)?.status).toBe('done');
+    expect(snap.status).toBe('error');
+    expect(snap.failure!.steps.map((s) => [s.platform, s.name])).toEqual([['linux/amd64', 'RUN echo failing >&2; exit 3']]);
+    expect(snap.failure!.steps[0]!.error).toMatch(/exit code: 3$/);
   });
 });

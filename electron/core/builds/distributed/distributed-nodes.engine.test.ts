@@ -156,6 +156,8 @@ describe('a build over the three BuildKit nodes of the stack, one platform on ea
     expect(new Set(caches.map((c) => c.digest)).size).toBe(3);
     const coldSteps = await steps(first!.id);
     for (const p of platforms) expect(runStep(coldSteps, p), `${p} cold`).toMatchObject({ cached: false, status: 'done' });
+    // Importing a cache not pushed yet is no failed step: BuildKit builds on without it.
+    expect(coldSteps.lanes.flatMap((l) => l.steps.filter((s) => s.status === 'error').map((s) => `${l.platform} ${s.name}`))).toEqual([]);
 
     // The nodes forget what they built (their BuildKit cache is emptied), so in the same build
     // again only each platform's registry cache can answer.
@@ -224,6 +226,8 @@ describe('a build over the three BuildKit nodes of the stack, one platform on ea
       expect(lane.error?.message).toContain(`${platform} failed on node "${stopped.name}" (${stopped.address}) of builder "${builder}"`);
       expect(lane.error?.hint).toBe(`The node stopped answering. Check that its BuildKit daemon at ${stopped.address} is running, then retry ${platform}.`);
       expect(failed.outcomes.find((o) => o.platform === platform)?.failedStep?.name).toBe(`on node ${stopped.name}`);
+      // The cause is the node going away, not a step of the build (nor the cache it had not pushed yet).
+      expect(failed.failure).toMatchObject({ platforms: [platform], steps: [], cause: { kind: 'builder-lost' } });
       expect(state.merge.status).toBe('waiting');
       await expect(registryManifest(tag)).rejects.toThrow(/404/);
 
