@@ -1,19 +1,18 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord, DistributeInput } from '../../../../shared/contract/builds';
 import type { BuildProgressSnapshot } from '../../../../shared/domain/build-progress';
 import { defaultCacheRef } from '../../../../shared/domain/distributed/plan';
-import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/buildkit-nodes';
+import { nodeBuilt } from '../../testing/buildkit-nodes';
 import type { BuildkitNode } from '../../testing/stack';
 import { stackEnv } from '../../testing/stack';
-import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
+import { tempContexts } from '../../testing/temp-contexts';
+import { startNodesCore, type NodesCore } from '../../testing/nodes-core';
+import type { TestCore } from '../../testing/test-core';
 import { deleteRegistryManifest, deleteRegistryTags, indexPlatforms, registryManifest, type RegistryJson } from '../../testing/test-images';
 
 const run = promisify(execFile);
@@ -33,41 +32,29 @@ const platformOf = (m: Entry) => (m.platform ? `${m.platform.os}/${m.platform.ar
  * a node that stops while its platform builds.
  */
 describe('a build over the three BuildKit nodes of the stack, one platform on each', () => {
+  let setup: NodesCore | undefined;
   let t: TestCore;
-  let dataDir: string;
   let nodes: BuildkitNode[];
   let buildctl: string;
   /** Each node's first designated platform: amd64 on node-1, arm64 on node-2, riscv64 on node-3. */
-  let platforms: string[];
-  const contexts: string[] = [];
+  let platforms: string[] = [];
+  const contexts = tempContexts();
   /** Every manifest the tests pushed (indexes, their entries), deleted afterwards with the cache tags. */
   const pushed = new Set<string>();
 
   beforeAll(async () => {
-    ({ nodes, buildctl } = await buildkitNodes());
+    setup = await startNodesCore(builder, env, stack.buildkitNodes.map((n) => n.name));
+    ({ t, nodes, buildctl } = setup);
     platforms = nodes.map((n) => n.platforms[0]!);
-    dataDir = await mkdtemp(join(tmpdir(), 'mas-test-nodes-'));
-    await createPinnedBuilder(builder, nodes, env, nodes.map((n) => n.name));
-    t = await startTestCore({ env, dataDir });
-    await waitForEngine(t.api, 'connected');
   }, 120_000);
 
   afterAll(async () => {
-    await t?.close();
-    await run('docker', ['buildx', 'rm', builder], { env }).catch(() => undefined);
+    await setup?.close();
     for (const digest of pushed) await deleteRegistryManifest(repo, digest);
     // The merged tags and each platform's registry cache.
-    await deleteRegistryTags([...['1', '2', '3'].map((tag) => `${repo}:${tag}`), ...(platforms ?? []).map((p) => defaultCacheRef(repo, p))]);
-    for (const dir of contexts) await rm(dir, { recursive: true, force: true });
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await deleteRegistryTags([...['1', '2', '3'].map((tag) => `${repo}:${tag}`), ...platforms.map((p) => defaultCacheRef(repo, p))]);
+    await contexts.removeAll();
   });
-
-  async function context(files: Record<string, string>): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'mas-test-ctx-'));
-    contexts.push(dir);
-    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-    return dir;
-  }
 
   /** Each platform on its designated node. */
   const designated = (): DistributeInput['lanes'] => platforms.map((platform, i) => ({ platform, builder, node: nodes[i]!.name }));
@@ -104,7 +91,7 @@ describe('a build over the three BuildKit nodes of the stack, one platform on ea
   let first: BuildRecord | undefined;
 
   it('pushes one digest per node with its provenance, and the merged index holds exactly those three images and their three attestations', async () => {
-    const dir = await context({ Dockerfile: dockerfile, salt });
+    const dir = await contexts.make({ Dockerfile: dockerfile, salt });
     const runId = `${suffix}-cold`;
     const tag = `${repo}:1`;
     const record = await t.api.builds.distribute({
@@ -162,7 +149,7 @@ describe('a build over the three BuildKit nodes of the stack, one platform on ea
     // The nodes forget what they built (their BuildKit cache is emptied), so in the same build
     // again only each platform's registry cache can answer.
     for (const node of nodes) await run(buildctl, ['--addr', node.address, 'prune', '--all'], { timeout: 120_000 });
-    const dir = await context({ Dockerfile: dockerfile, salt });
+    const dir = await contexts.make({ Dockerfile: dockerfile, salt });
     const runId = `${suffix}-warm`;
     const record = await t.api.builds.distribute({
       request: { context: dir, platforms, tags: [`${repo}:2`], output: { type: 'push' }, provenance: true, buildArgs: [{ key: 'RUN_ID', value: runId }] },
@@ -206,7 +193,7 @@ describe('a build over the three BuildKit nodes of the stack, one platform on ea
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const gate = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const dir = await context({ Dockerfile: `FROM ${stack.baseImage}\nARG GATE\nRUN wget -q -O /gate "$GATE/$(uname -m)" && uname -m > /built\n` });
+    const dir = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\nARG GATE\nRUN wget -q -O /gate "$GATE/$(uname -m)" && uname -m > /built\n` });
     const tag = `${repo}:3`;
     try {
       const build = t.api.builds.distribute({

@@ -1,17 +1,18 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { routeBuild } from '../../../../shared/domain/buildx/routing';
 import { defaultCacheRef, NODE_BUILDER_PREFIX } from '../../../../shared/domain/distributed/plan';
-import { buildkitNodes, createPinnedBuilder, nodeBuilt } from '../../testing/buildkit-nodes';
+import { nodeBuilt } from '../../testing/buildkit-nodes';
 import type { BuildkitNode } from '../../testing/stack';
 import { stackEnv } from '../../testing/stack';
-import { startTestCore, waitForEngine, type TestCore } from '../../testing/test-core';
+import { tempContexts } from '../../testing/temp-contexts';
+import { startNodesCore, type NodesCore } from '../../testing/nodes-core';
+import type { TestCore } from '../../testing/test-core';
 import { deleteRegistryManifest, deleteRegistryTags, indexPlatforms, registryManifest } from '../../testing/test-images';
 
 const run = promisify(execFile);
@@ -23,38 +24,26 @@ const builder = `mas-test-dist-${suffix}`;
 
 /** The registry's index under a tag (both list types asked for). */
 describe('builds distributed over the stack\'s BuildKit nodes, merged in the real registry', () => {
+  let setup: NodesCore | undefined;
   let t: TestCore;
-  let dataDir: string;
   let nodes: BuildkitNode[];
   let buildctl: string;
-  const contexts: string[] = [];
+  const contexts = tempContexts();
   /** Everything pushed: the indexes and each platform's digest. */
   const pushed: string[] = [];
 
   beforeAll(async () => {
-    ({ nodes, buildctl } = await buildkitNodes());
-    dataDir = await mkdtemp(join(tmpdir(), 'mas-test-dist-'));
-    await createPinnedBuilder(builder, nodes, env);
-    t = await startTestCore({ env, dataDir });
-    await waitForEngine(t.api, 'connected');
+    setup = await startNodesCore(builder, env);
+    ({ t, nodes, buildctl } = setup);
   }, 120_000);
 
   afterAll(async () => {
-    await t?.close();
-    await run('docker', ['buildx', 'rm', builder], { env }).catch(() => undefined);
+    await setup?.close();
     for (const digest of pushed) await deleteRegistryManifest(`${stack.registry}/${repo}/app`, digest);
     // The registry cache each platform exported beside its image.
     await deleteRegistryTags(lanes.map((l) => defaultCacheRef(`${stack.registry}/${repo}/app`, l.platform)));
-    for (const dir of contexts) await rm(dir, { recursive: true, force: true });
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await contexts.removeAll();
   });
-
-  async function context(files: Record<string, string>): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'mas-test-ctx-'));
-    contexts.push(dir);
-    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-    return dir;
-  }
 
   const lanes = [
     { platform: 'linux/amd64', builder, node: 'amd' },
@@ -82,7 +71,7 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
     // riscv64 pinned nowhere: the first node that lists it, for every platform of that build.
     const predicted = routes(['linux/amd64', 'linux/arm64', 'linux/riscv64']);
 
-    const dir = await context({ Dockerfile: `FROM ${stack.baseImage}\nARG RUN_ID\nRUN uname -m > /built\n` });
+    const dir = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\nARG RUN_ID\nRUN uname -m > /built\n` });
     for (const [platforms, runId, expected] of [
       [['linux/amd64', 'linux/arm64'], `${suffix}-routed-2`, routes(['linux/amd64', 'linux/arm64'])],
       [['linux/amd64', 'linux/arm64', 'linux/riscv64'], `${suffix}-routed-3`, predicted],
@@ -97,7 +86,7 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
   }, 600_000);
 
   it('builds amd64 on node-1 and arm64 on node-2, each by digest, and merges one index that lists both', async () => {
-    const dir = await context({ Dockerfile: `FROM ${stack.baseImage}\nARG TARGETPLATFORM\nRUN echo "$TARGETPLATFORM on $(uname -m)" > /built\n` });
+    const dir = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\nARG TARGETPLATFORM\nRUN echo "$TARGETPLATFORM on $(uname -m)" > /built\n` });
     const runId = `${suffix}-one`;
     const record = await t.api.builds.distribute({
       request: { context: dir, platforms: ['linux/amd64', 'linux/arm64'], tags: [`${stack.registry}/${repo}/app:1`], output: { type: 'push' }, noCache: true, buildArgs: [{ key: 'RUN_ID', value: runId }] },
@@ -140,7 +129,7 @@ describe('builds distributed over the stack\'s BuildKit nodes, merged in the rea
   }, 600_000);
 
   it('a failing platform leaves the other built; merging without it needs the explicit choice; retrying it alone merges both', async () => {
-    const dir = await context({
+    const dir = await contexts.make({
       Dockerfile: `FROM ${stack.baseImage}\nCOPY flag /flag\nRUN [ "$(uname -m)" != aarch64 ] || grep -qx ok /flag || { echo "arm64 refused: flag is $(cat /flag)" >&2; exit 3; }\n`,
       flag: 'no\n',
     });
