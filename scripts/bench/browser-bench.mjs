@@ -7,7 +7,7 @@
 // Chromium's processes used, and for each long gap between frames how long Chromium's frame
 // threads ran and how long they waited for a CPU (a shared machine deschedules them).
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -49,8 +49,11 @@ function cpuNow(serverPid, browserPid) {
 
 const diff = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] === undefined || a[k] === undefined ? undefined : b[k] - a[k]]));
 
-/** One synthetic build started from the Build page, watched for stalls from its first line. */
-async function oneBuild(page, cdp, profile, pids) {
+/**
+ * One synthetic build started from the Build page, watched for stalls from its first line until
+ * `settle` (run once the build has succeeded: what else must be on screen) has resolved.
+ */
+async function oneBuild(page, cdp, profile, pids, settle) {
   const previous = await page.getByTestId('build-run').getAttribute('data-build-id').catch(() => null);
   // Stall watch: long tasks (≥ 50 ms by definition) and the largest gap between animation frames.
   await page.evaluate((gapMs) => {
@@ -105,6 +108,7 @@ async function oneBuild(page, cdp, profile, pids) {
     undefined,
     { polling: 'raf', timeout: 300_000 },
   );
+  const settled = settle ? await settle() : undefined;
   const result = await page.evaluate(async () => {
     const b = window.__bench;
     const box = document.querySelector('[data-testid="build-terminal"]');
@@ -128,15 +132,69 @@ async function oneBuild(page, cdp, profile, pids) {
   if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
   // Each long gap: how long the page's main thread ran in it, and waited for a CPU.
   const gaps = sampler.available ? result.gaps.map(([from, to]) => ({ ms: to - from, ...sched.window(from, to) })) : [];
-  return { ...result, gaps, cpu };
+  return { ...result, gaps, cpu, settled };
 }
 
-export async function browserBench({ root, lines, logFile, realDocker, chromiumPath, context, profile }) {
+/** The page's own work in the gaps between frames: [gaps over GAP_MS, the figures that explain them]. */
+function gapFigures(runs) {
+  const gaps = runs.flatMap((r) => r.gaps);
+  const worst = (key) => Math.round(Math.max(0, ...gaps.map((g) => g[key])));
+  return {
+    longestLongTaskMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasks))),
+    longTasks: runs.reduce((n, r) => n + r.longTasks.length, 0),
+    maxFrameGapMs: Math.round(Math.max(...runs.map((r) => r.maxFrameGap))),
+    frames: runs.reduce((n, r) => n + r.frames, 0),
+    // Gaps over GAP_MS: how many, the most the page's main thread ran in one (its own work), the
+    // most it waited for a CPU in one, and the largest gap less that wait.
+    longGaps: gaps.length,
+    longGapMainRunMs: worst('mainRunMs'),
+    longGapMainWaitMs: worst('mainWaitMs'),
+    longGapWorstThreadWaitMs: worst('worstWaitMs'),
+    maxFrameGapLessWaitMs: Math.round(Math.max(0, ...gaps.map((g) => g.ms - g.mainWaitMs))),
+  };
+}
+
+/**
+ * The timeline build: `steps` RUN steps over the platforms streaming their logs, the Build page's
+ * waterfall following live, then the stored timeline drawn once the build has ended; watched for
+ * stalls from the first line until every step has its bar.
+ */
+async function timelineBuild(page, cdp, pids, { steps, lines }, profile) {
+  const run = await oneBuild(page, cdp, profile, pids, async () => {
+    const t0 = Date.now();
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="timeline-panel"]')?.dataset.source === 'stored' && document.querySelectorAll('[data-testid="waterfall-bar"]').length === n,
+      steps,
+      { polling: 'raf', timeout: 120_000 },
+    );
+    return { storedDrawnMs: Date.now() - t0 };
+  });
+  return {
+    steps,
+    lanes: await page.locator('[data-testid^="waterfall-linux/"]').count(),
+    bars: await page.getByTestId('waterfall-bar').count(),
+    lines,
+    linesPerSecond: Math.round((lines / run.ms) * 1000),
+    streamMs: Math.round(run.ms),
+    cpuMs: run.cpu,
+    storedDrawnMs: run.settled.storedDrawnMs,
+    ...gapFigures([run]),
+  };
+}
+
+/**
+ * `timeline` ({ logFile, steps, lines }, optional): after the two log builds, a build of that many steps
+ * whose waterfall is watched (see timelineBuild).
+ */
+export async function browserBench({ root, lines, logFile, realDocker, chromiumPath, context, profile, timeline }) {
   const bin = mkdtempSync(join(tmpdir(), 'mas-bench-bin-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'mas-bench-data-'));
   copyFileSync(resolve(root, 'scripts/bench/fake-docker.mjs'), join(bin, 'docker'));
   chmodSync(join(bin, 'docker'), 0o755);
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, MAS_BENCH_LOG: logFile, MAS_BENCH_REAL_DOCKER: realDocker };
+  // The fake docker streams whatever this link points to: the next build's log is set by moving it.
+  const log = join(bin, 'build.log');
+  symlinkSync(logFile, log);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, MAS_BENCH_LOG: log, MAS_BENCH_REAL_DOCKER: realDocker };
   const { child, url } = await startServe(root, env, dataDir);
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -165,9 +223,15 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
     const second = await oneBuild(page, cdp, undefined, pids);
     const heapAfterSecond = await heap();
     const domNodes = await page.evaluate(() => document.getElementsByTagName('*').length);
+    let timelineRun;
+    if (timeline) {
+      rmSync(log);
+      symlinkSync(timeline.logFile, log);
+      if (process.env.MAS_BENCH_TRACE) await browser.startTracing(page, { path: process.env.MAS_BENCH_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+      timelineRun = await timelineBuild(page, cdp, pids, timeline, profile && profile.replace(/(\.cpuprofile)?$/, '.timeline.cpuprofile'));
+      if (process.env.MAS_BENCH_TRACE) writeFileSync(process.env.MAS_BENCH_TRACE, await browser.stopTracing());
+    }
     const runs = [first, second];
-    const gaps = runs.flatMap((r) => r.gaps);
-    const worst = (key) => Math.round(Math.max(0, ...gaps.map((g) => g[key])));
     const perBuild = (r) => ({
       linesPerSecond: Math.round((lines / r.ms) * 1000),
       streamMs: Math.round(r.ms),
@@ -183,23 +247,14 @@ export async function browserBench({ root, lines, logFile, realDocker, chromiumP
       serverCpuMs: first.cpu.server,
       secondLinesPerSecond: Math.round((lines / second.ms) * 1000),
       builds: runs.map(perBuild),
-      longestLongTaskMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasks))),
-      longTasks: runs.reduce((n, r) => n + r.longTasks.length, 0),
       longestBeforeStreamingMs: Math.round(Math.max(0, ...runs.flatMap((r) => r.longTasksBefore))),
-      maxFrameGapMs: Math.round(Math.max(...runs.map((r) => r.maxFrameGap))),
-      frames: runs.reduce((n, r) => n + r.frames, 0),
-      // Gaps over GAP_MS: how many, the most the page's main thread ran in one (its own work), the
-      // most it waited for a CPU in one, and the largest gap less that wait.
-      longGaps: gaps.length,
-      longGapMainRunMs: worst('mainRunMs'),
-      longGapMainWaitMs: worst('mainWaitMs'),
-      longGapWorstThreadWaitMs: worst('worstWaitMs'),
-      maxFrameGapLessWaitMs: Math.round(Math.max(0, ...gaps.map((g) => g.ms - g.mainWaitMs))),
+      ...gapFigures(runs),
       terminal: { linesIn: first.linesIn, written: first.linesWritten, pending: first.linesPending },
       heapBeforeMB: heapBefore,
       heapAfterMB: heapAfter,
       heapAfterSecondMB: heapAfterSecond,
       domNodes,
+      timeline: timelineRun,
     };
   } finally {
     await browser.close();

@@ -34,24 +34,64 @@ function footer(lines) {
   return `${JSON.stringify({ vertexes })}\n`;
 }
 
-/** Path of the log file with `lines` log lines (generated on first use). */
-export async function syntheticLog(lines) {
-  const file = join(tmpdir(), `mas-bench-rawjson-${lines}.log`);
+/** Writes `name` in the temp folder once (from the strings `pieces` yields) and returns its path. */
+async function once(name, pieces) {
+  const file = join(tmpdir(), name);
   if (existsSync(file) && statSync(file).size > 0) return file;
   const tmp = `${file}.${process.pid}.tmp`;
   const out = createWriteStream(tmp);
   const write = (s) => (out.write(s) ? Promise.resolve() : new Promise((r) => out.once('drain', r)));
-  await write(header());
   let batch = '';
-  for (let i = 0; i < lines; i++) {
-    batch += logLine(i);
+  for (const piece of pieces()) {
+    batch += piece;
     if (batch.length > 1 << 20) {
       await write(batch);
       batch = '';
     }
   }
-  await write(batch + footer(lines));
+  await write(batch);
   await new Promise((r) => out.end(r));
   renameSync(tmp, file);
   return file;
+}
+
+/** Path of the log file with `lines` log lines (generated on first use). */
+export function syntheticLog(lines) {
+  return once(`mas-bench-rawjson-${lines}.log`, function* () {
+    yield header();
+    for (let i = 0; i < lines; i++) yield logLine(i);
+    yield footer(lines);
+  });
+}
+
+/**
+ * A build of `steps` RUN steps spread over the platforms, each platform's steps one after the
+ * other (each `[<platform> build k/n]` vertex starts, logs `linesPerStep` lines, completes), the
+ * platforms interleaved as BuildKit runs them side by side: what a 2,000-step timeline is made of.
+ */
+export function syntheticTimelineLog(steps, linesPerStep) {
+  const perPlatform = Math.ceil(steps / PLATFORMS.length);
+  const name = (p, k) => `[${p} build ${k + 1}/${perPlatform}] RUN ./step-${k + 1}.sh`;
+  // Each platform's own clock (µs): line n of step k at (k * linesPerStep + n) steps of 997 µs.
+  const at = (pi, k, n) => ts((k * linesPerStep + n) * 997 + pi * 331);
+  return once(`mas-bench-timeline-${steps}x${linesPerStep}.log`, function* () {
+    for (let k = 0; k < perPlatform; k++) {
+      const here = PLATFORMS.map((p, pi) => ({ p, pi, index: k * PLATFORMS.length + pi })).filter((s) => s.index < steps);
+      const vertex = ({ p, pi, index }, completed) => ({
+        digest: digest(10_000 + index),
+        inputs: k > 0 ? [digest(10_000 + index - PLATFORMS.length)] : [],
+        name: name(p, k),
+        started: at(pi, k, 0),
+        ...(completed ? { completed: at(pi, k, linesPerStep) } : {}),
+      });
+      yield `${JSON.stringify({ vertexes: here.map((s) => vertex(s, false)) })}\n`;
+      for (let n = 0; n < linesPerStep; n++) {
+        for (const { p, pi, index } of here) {
+          const text = `step ${k + 1} on ${p}: line ${n + 1} of ${linesPerStep}\n`;
+          yield `${JSON.stringify({ logs: [{ vertex: digest(10_000 + index), stream: 1, data: Buffer.from(text).toString('base64'), timestamp: at(pi, k, n) }] })}\n`;
+        }
+      }
+      yield `${JSON.stringify({ vertexes: here.map((s) => vertex(s, true)) })}\n`;
+    }
+  });
 }
