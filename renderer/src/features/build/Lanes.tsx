@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { PlatformLane, StepSnapshot } from '../../../../shared/domain/build-progress/model';
 import { placementOf, type Placement } from '../../../../shared/domain/distributed/model';
 import { formatDuration } from '../../components/format';
@@ -14,7 +15,11 @@ const STEP_ICON: Record<StepSnapshot['status'], string> = {
 
 const LANE_BADGE: Record<string, string> = { done: 'ok', error: 'err', running: 'info', canceled: 'warn', waiting: '', interrupted: 'warn' };
 
-function StepRow({ step }: { step: StepSnapshot }) {
+/**
+ * A step's row, drawn again only when what it shows changed: lanes arrive every 100 ms as new
+ * objects, and a big build has thousands of steps of which a few are running.
+ */
+const StepRow = memo(function StepRow({ step }: { step: StepSnapshot }) {
   return (
     <li className={`step ${step.status}`} data-state={step.status} title={step.fullName}>
       <span className="step-icon" aria-hidden>
@@ -25,6 +30,21 @@ function StepRow({ step }: { step: StepSnapshot }) {
       {step.run && step.run.kind !== 'cached' ? <StepKindBadge run={step.run} /> : step.cached && <span className="badge info">cached</span>}
       <span className="step-time muted">{step.durationMs !== undefined ? formatDuration(step.durationMs) : ''}</span>
     </li>
+  );
+}, (a, b) => sameStepRow(a.step, b.step));
+
+function sameStepRow(a: StepSnapshot, b: StepSnapshot): boolean {
+  return (
+    a.status === b.status &&
+    a.fullName === b.fullName &&
+    a.stepLabel === b.stepLabel &&
+    a.stage === b.stage &&
+    a.index === b.index &&
+    a.name === b.name &&
+    a.cached === b.cached &&
+    a.durationMs === b.durationMs &&
+    a.run?.kind === b.run?.kind &&
+    a.run?.why === b.run?.why
   );
 }
 

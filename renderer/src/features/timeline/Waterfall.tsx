@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { BuildTimeline, TimelineStep } from '../../../../shared/domain/timeline';
 import { api } from '../../api';
 import { formatDuration } from '../../components/format';
@@ -40,12 +40,50 @@ function StepTip({ step, buildId, live }: { step: TimelineStep; buildId?: string
 
 const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`;
 
+type Hover = { platform: string; index: number } | undefined;
+
+/**
+ * A step's bar, drawn again only when what it shows changed: a live timeline is made anew from
+ * every lanes update (each 100 ms), and a big build has thousands of steps.
+ */
+const Bar = memo(
+  function Bar({ step: s, start, total, platform, onHover }: { step: TimelineStep; start: number; total: number; platform: string; onHover: (h: Hover) => void }) {
+    return (
+      <button
+        type="button"
+        className={`waterfall-bar bar-${s.kind}${s.status === 'error' ? ' bar-error' : ''}`}
+        data-testid="waterfall-bar"
+        data-kind={s.kind}
+        data-step={s.index}
+        aria-label={`${s.label ? `[${s.label}] ` : ''}${s.name}: ${s.kind}, ${s.durationMs !== undefined ? formatDuration(s.durationMs) : 'running'}`}
+        style={{ left: pct(start, total), width: pct((s.end ?? start) - start, total) }}
+        onMouseEnter={() => onHover({ platform, index: s.index })}
+        onFocus={() => onHover({ platform, index: s.index })}
+        onMouseLeave={() => onHover(undefined)}
+        onBlur={() => onHover(undefined)}
+      />
+    );
+  },
+  (a, b) =>
+    a.start === b.start &&
+    a.total === b.total &&
+    a.platform === b.platform &&
+    a.onHover === b.onHover &&
+    a.step.index === b.step.index &&
+    a.step.end === b.step.end &&
+    a.step.kind === b.step.kind &&
+    a.step.status === b.step.status &&
+    a.step.label === b.step.label &&
+    a.step.name === b.step.name &&
+    a.step.durationMs === b.step.durationMs,
+);
+
 /**
  * One row per platform, each step a bar from its start to its end (relative to the build's
  * start), coloured by how it ran. Steps without times (not started) have no bar.
  */
 export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline; buildId?: string | undefined; live: boolean }) {
-  const [hover, setHover] = useState<{ platform: string; index: number } | undefined>();
+  const [hover, setHover] = useState<Hover>();
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
   return (
@@ -63,24 +101,7 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
         <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
           <code className="waterfall-platform">{lane.platform}</code>
           <div className="waterfall-track">
-            {lane.steps.map((s) =>
-              s.start === undefined ? null : (
-                <button
-                  type="button"
-                  key={s.index}
-                  className={`waterfall-bar bar-${s.kind}${s.status === 'error' ? ' bar-error' : ''}`}
-                  data-testid="waterfall-bar"
-                  data-kind={s.kind}
-                  data-step={s.index}
-                  aria-label={`${s.label ? `[${s.label}] ` : ''}${s.name}: ${s.kind}, ${s.durationMs !== undefined ? formatDuration(s.durationMs) : 'running'}`}
-                  style={{ left: pct(s.start, total), width: pct((s.end ?? s.start) - s.start, total) }}
-                  onMouseEnter={() => setHover({ platform: lane.platform, index: s.index })}
-                  onFocus={() => setHover({ platform: lane.platform, index: s.index })}
-                  onMouseLeave={() => setHover(undefined)}
-                  onBlur={() => setHover(undefined)}
-                />
-              ),
-            )}
+            {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={total} platform={lane.platform} onHover={setHover} />))}
           </div>
           {hover?.platform === lane.platform &&
             (() => {
