@@ -6,7 +6,7 @@ import { stripAnsi } from '../../../shared/domain/build-progress/format';
 import { shortcutProps, useShortcuts } from '../app/shortcuts';
 import { searchDecorations, terminalTheme } from '../theme/terminal-theme';
 import { useThemeStore } from '../theme/theme-store';
-import { animationFrames, FrameWriter } from './frame-writer';
+import { animationFrames, everyOtherFrame, FRAME_BUDGET_CHARS, FrameWriter } from './frame-writer';
 import type { TerminalFeed } from './terminal-feed';
 
 /**
@@ -56,8 +56,8 @@ export function TerminalView({ feed, testId = 'terminal' }: { feed: TerminalFeed
     observer.observe(el);
     const offResults = search.onDidChangeResults((r) => setResults({ index: r.resultIndex, count: r.resultCount }));
     // xterm calls back once it has parsed the data: what the build stream acknowledges. Writes
-    // go in once per frame, so parsing a flood leaves each frame time to draw.
-    const sink = new FrameWriter({ write: (data, callback) => terminal.write(data, callback), reset: () => terminal.reset() }, animationFrames);
+    // go in every other frame, so parsing a flood leaves each frame time to draw.
+    const sink = new FrameWriter({ write: (data, callback) => terminal.write(data, callback), reset: () => terminal.reset() }, everyOtherFrame, 2 * FRAME_BUDGET_CHARS);
     // Facts for tests and diagnostics, set on the element once per frame, without a React render.
     let statsFrame: (() => void) | undefined;
     const writeStats = () => {

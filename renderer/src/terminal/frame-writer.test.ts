@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { FrameWriter, type FrameScheduler } from './frame-writer';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { everyOtherFrame, FrameWriter, type FrameScheduler } from './frame-writer';
 import type { TerminalSink } from './terminal-feed';
 
 /** Frames on demand: `frame()` runs what asked for the next one. */
@@ -111,5 +111,45 @@ describe('FrameWriter', () => {
     expect(terminal.resets).toBe(1);
     expect(called).toBe(1);
     expect(terminal.writes).toEqual(['new']);
+  });
+});
+
+describe('everyOtherFrame', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** The page's animation frames, run on demand. */
+  function pageFrames() {
+    const waiting = new Map<number, FrameRequestCallback>();
+    let next = 1;
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => {
+      waiting.set(next, cb);
+      return next++;
+    });
+    vi.stubGlobal('cancelAnimationFrame', (h: number) => waiting.delete(h));
+    return () => {
+      const run = [...waiting.values()];
+      waiting.clear();
+      for (const cb of run) cb(0);
+    };
+  }
+
+  it('runs on the second frame, and not at all once cancelled, before or between the frames', () => {
+    const frame = pageFrames();
+    let ran = 0;
+    everyOtherFrame(() => ran++);
+    frame();
+    expect(ran).toBe(0);
+    frame();
+    expect(ran).toBe(1);
+    frame();
+    expect(ran).toBe(1);
+    everyOtherFrame(() => ran++)();
+    frame();
+    frame();
+    const cancel = everyOtherFrame(() => ran++);
+    frame();
+    cancel();
+    frame();
+    expect(ran).toBe(1);
   });
 });
