@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GO_MOD, manyFunctionsProgram } from '../../electron/core/testing/go-fixture';
 import { expect, test } from '../fixtures';
 import { BuildPage } from '../pages/build-page';
 
@@ -77,4 +78,55 @@ test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, whe
   await expect(page.getByTestId('timeline-panel')).toHaveAttribute('data-source', 'stored');
   await expect(page.getByTestId('waterfall-linux/arm64').locator('[data-kind="emulated"]').first()).toBeVisible();
   await expect(page.getByTestId('time-linux/arm64')).toHaveAttribute('data-emulated-ms', String(emulatedMs));
+});
+
+test('"Measure it" builds the emulated platform with the Dockerfile and its cross-compile rewrite and shows both times and the speed-up', async ({ page, studio }) => {
+  test.setTimeout(400_000);
+  const golang = process.env.MAS_TEST_GOLANG_IMAGE ?? `${studio.stack.registry}/stack/golang:bookworm`;
+  const dir = mkdtempSync(join(tmpdir(), 'mas-e2e-measure-'));
+  try {
+    writeFileSync(join(dir, 'go.mod'), GO_MOD);
+    // Enough functions for the program's own compilation to dominate (see electron/core/testing/go-fixture.ts).
+    writeFileSync(join(dir, 'main.go'), manyFunctionsProgram(1000));
+    const dockerfile = `FROM ${golang} AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN CGO_ENABLED=0 go build -o /out/many .\n\nFROM ${studio.stack.baseImage}\nCOPY --from=build /out/many /many\n`;
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+
+    const build = new BuildPage(page);
+    await page.goto(studio.url);
+    await build.open();
+    await build.context().fill(dir);
+    await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+    await build.platform('linux/arm64').check();
+    await build.output('cacheonly').check();
+    await build.startButton().click();
+    await expect(build.status()).toHaveAttribute('data-state', 'succeeded', { timeout: 240_000 });
+
+    // The compile ran under QEMU for arm64; the timeline and the estimate are there.
+    await expect(build.lane('linux/arm64').locator('.step', { hasText: 'RUN CGO_ENABLED=0 go build' }).getByTestId('step-kind')).toHaveAttribute('data-kind', 'emulated');
+    await expect(page.getByTestId('waterfall-linux/arm64')).toBeVisible();
+    const estimate = page.getByTestId('cross-estimate').first();
+    await expect(estimate).toContainText('estimate');
+
+    // One click: the current Dockerfile and the rewrite, built one after the other for arm64.
+    await estimate.getByTestId('measure-it').click();
+    const measure = estimate.getByTestId('measure');
+    await expect(measure).toHaveAttribute('data-state', 'running');
+    await expect(measure).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
+    const current = measure.getByTestId('measured-linux/arm64-current');
+    const rewrite = measure.getByTestId('measured-linux/arm64-rewrite');
+    await expect(current).toHaveAttribute('data-state', 'succeeded');
+    await expect(rewrite).toHaveAttribute('data-state', 'succeeded');
+    await expect(current).toHaveText(/^\d+(\.\d)? s$/);
+    await expect(rewrite).toHaveText(/^\d+(\.\d)? s$|^\d+ ms$/);
+    const speedUp = Number(await measure.getByTestId('speedup-linux/arm64').getAttribute('data-speedup'));
+    expect(speedUp).toBeCloseTo(Number(await current.getAttribute('data-ms')) / Number(await rewrite.getAttribute('data-ms')), 1);
+    await expect(measure.getByTestId('speedup-linux/arm64')).toHaveText(/^\d+\.\d× (faster|slower)$/);
+    // Native amd64 is not measured; the commands are shown; the user's file is untouched.
+    await expect(measure.getByTestId('measured-linux/amd64')).toHaveCount(0);
+    await expect(measure.getByTestId('measure-command').first()).toContainText('--no-cache-filter build');
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+    await estimate.screenshot({ path: test.info().outputPath('measure.png') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

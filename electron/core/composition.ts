@@ -29,6 +29,7 @@ import { createIntegrityHandlers } from './integrity/handlers';
 import { EngineSource } from './integrity/engine-source';
 import { IntegrityService } from './integrity/integrity-service';
 import { createTimelineHandlers } from './timeline/handlers';
+import { MeasureService } from './timeline/measure-service';
 import { TimelineService } from './timeline/timeline-service';
 
 export interface CoreOptions {
@@ -144,6 +145,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // The builder's records of the app's own builds are marked with their History id.
     appBuilds: () => builds.store.buildxRefs(),
   });
+  const measure = new MeasureService(context, builds);
+  void measure.sweep();
   const handlers: Handlers = {
     app: createAppHandlers(context, { mode: options.mode, version: options.version, pickPath: options.pickPath }),
     engine: createEngineHandlers(context),
@@ -154,7 +157,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     dockerfile: createDockerfileHandlers(dockerfile),
     ciExport: createCiExportHandlers(context),
     integrity: createIntegrityHandlers(integrity),
-    timeline: createTimelineHandlers(new TimelineService(context, builds)),
+    timeline: createTimelineHandlers(new TimelineService(context, builds), measure),
     records: createRecordsHandlers(records),
   };
   const server = createServer(contract, handlers, {
@@ -187,6 +190,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     images,
     integrity,
     async dispose() {
+      measure.dispose();
       await builds.dispose();
       followUps.abort();
       await builds.settled();

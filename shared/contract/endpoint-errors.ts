@@ -97,6 +97,22 @@ export const endpointErrors = {
   'timeline.stepLog': ['BUILD_NOT_RUNNING', 'STEP_NOT_FOUND'],
   'timeline.trend': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE'],
   'timeline.compare': ['BUILD_NOT_FOUND', 'BUILD_RECORD_UNREADABLE', 'BUILD_RUNNING'],
+  // A build of the measurement that fails is in the result (MEASURE_BUILD_FAILED), never thrown.
+  'timeline.measure': [
+    ...BUILD_CONTEXT,
+    ...BUILDERS,
+    ...READ_EMULATORS,
+    ...HISTORY,
+    'BUILD_NOT_FOUND',
+    'BUILD_RUNNING',
+    'BUILD_RECORD_OUTDATED',
+    'BUILD_IMPOSSIBLE',
+    'CORE_STOPPING',
+    'DATA_READ_ONLY',
+    'REWRITE_NOT_OFFERED',
+    'REWRITE_INVALID',
+    'MEASURE_NOTHING_EMULATED',
+  ],
 } as const satisfies EndpointErrorTable;
 
 export type EndpointName = CallNames<Contract>;

@@ -145,6 +145,8 @@ export const errorCatalogue = {
   TIMELINE_CORRUPT: { meaning: 'A build’s stored timeline is unreadable; it is made again from the build’s log.' },
   BUILD_NOT_RUNNING: { meaning: 'The build has ended: what was asked of a running build is in its stored timeline.' },
   STEP_NOT_FOUND: { meaning: 'The running build has no step with that digest (yet).' },
+  MEASURE_NOTHING_EMULATED: { meaning: 'No platform of the build runs under emulation on its builder: there is nothing for cross-compiling to speed up.' },
+  MEASURE_BUILD_FAILED: { meaning: 'One build of a measurement failed: no speed-up is claimed.' },
 
   // ---- build records (buildx history) ------------------------------------------------------------
   RECORDS_UNAVAILABLE: { meaning: 'The builder’s build records cannot be listed.' },

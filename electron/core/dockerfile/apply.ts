@@ -52,6 +52,29 @@ const failure = (code: ErrorCode, message: string, hint: string, error?: unknown
   new RpcError(code, error ? `${message} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` : message, { hint });
 
 /**
+ * The rewrite the analysis offers for one finding of `text` (the one "Apply" writes and "Measure
+ * it" builds), refused when the analysis offers none or the result would not parse.
+ */
+export function offeredRewrite(text: string, wanted: { rule: string; line: number }, platforms: readonly string[] | undefined, path: string): { text: string; edits: DockerfileEdit[] } {
+  const options = platforms ? { platforms: [...platforms] } : {};
+  const analysis = analyzeDockerfile(text, options);
+  const finding = analysis.findings.find((f) => f.rule === wanted.rule && f.line === wanted.line && f.edits);
+  if (!finding?.edits) {
+    throw new RpcError('REWRITE_NOT_OFFERED', `No rewrite for ${wanted.rule} on line ${wanted.line} is offered for ${path}.`, {
+      hint: 'Check again: the finding may be fixed already, or its rewrite depends on the ticked platforms.',
+    });
+  }
+  const rewritten = applyEdits(text, finding.edits);
+  const after = analyzeDockerfile(rewritten, options);
+  if (after.parseErrors.length > analysis.parseErrors.length) {
+    throw new RpcError('REWRITE_INVALID', `The rewrite would make ${path} fail to parse (${after.parseErrors[0]?.message ?? 'parse error'}), so it was not written.`, {
+      hint: 'Copy the suggestion and adapt it by hand; please report the Dockerfile so the rewrite can be fixed.',
+    });
+  }
+  return { text: rewritten, edits: finding.edits };
+}
+
+/**
  * Writes one finding's rewrite into the Dockerfile the page analysed. The renderer names the
  * finding and the digest of the file it showed; main reads the file again through the same checks
  * as the analysis, analyses it, and writes only the rewrite the analysis offers for that finding,
@@ -67,23 +90,7 @@ export async function applyRewrite(input: ApplyInput, where: { dataDir: string; 
       hint: 'Check again, look at the rewrite the new text gets, then apply it.',
     });
   }
-  const options = input.platforms ? { platforms: input.platforms } : {};
-  const analysis = analyzeDockerfile(file.text, options);
-  const finding = analysis.findings.find((f) => f.rule === input.finding.rule && f.line === input.finding.line && f.edits);
-  if (!finding?.edits) {
-    throw new RpcError('REWRITE_NOT_OFFERED', `No rewrite for ${input.finding.rule} on line ${input.finding.line} is offered for ${file.path}.`, {
-      hint: 'Check again: the finding may be fixed already, or its rewrite depends on the ticked platforms.',
-    });
-  }
-  const edits: DockerfileEdit[] = finding.edits;
-  const text = applyEdits(file.text, edits);
-  const after = analyzeDockerfile(text, options);
-  if (after.parseErrors.length > analysis.parseErrors.length) {
-    throw new RpcError('REWRITE_INVALID', `The rewrite would make ${file.path} fail to parse (${after.parseErrors[0]?.message ?? 'parse error'}), so it was not written.`, {
-      hint: 'Copy the suggestion and adapt it by hand; please report the Dockerfile so the rewrite can be fixed.',
-    });
-  }
-
+  const { text, edits } = offeredRewrite(file.text, input.finding, input.platforms, file.path);
   const folder = join(where.dataDir, 'dockerfile-backups');
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   const backup = join(folder, `${stamp}-${createHash('sha256').update(real).digest('hex').slice(0, 8)}-${basename(real)}`);

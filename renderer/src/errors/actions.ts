@@ -31,6 +31,7 @@ const FIX_PAGE: Partial<Record<ErrorCode, PageId>> = {
   BUILDER_ERROR: 'builders',
   BUILDER_START_FAILED: 'builders',
   BUILDER_NOT_STARTED: 'builders',
+  MEASURE_NOTHING_EMULATED: 'builders',
   BUILD_NOT_FOUND: 'history',
   BUILD_RECORD_UNREADABLE: 'history',
   PLATFORM_NOT_IN_IMAGE: 'results',

@@ -14,6 +14,8 @@ export interface ArgvOptions {
   output?: string;
   /** Where buildx really writes an OCI tarball or local export (the app's staging path beside `dest`). */
   outputDest?: string;
+  /** `--no-cache-filter`: stages rebuilt without the cache (a measurement busts only the stages it measures). */
+  noCacheFilter?: readonly string[];
 }
 
 /** The Dockerfile path the build uses: absolute, or taken from the context folder. */
@@ -61,6 +63,7 @@ export function buildArgv(request: BuildRequest, options: ArgvOptions = {}): str
   argv.push(`--provenance=${request.provenance}`);
   argv.push(`--sbom=${request.sbom}`);
   if (request.noCache) argv.push('--no-cache');
+  if (options.noCacheFilter?.length) argv.push('--no-cache-filter', options.noCacheFilter.join(','));
   if (request.pull) argv.push('--pull');
   for (const cache of request.cacheFrom) argv.push('--cache-from', cache);
   for (const cache of request.cacheTo) argv.push('--cache-to', cache);

@@ -10,3 +10,4 @@ export { timelineOf, runsFromTimeline, type TimelineExtras } from './timeline';
 export { platformTime, platformTimes, crossEstimates, unionMs, type PlatformTime, type CrossEstimate, type EstimatedStep } from './summary';
 export { compareBuilds, type ComparedBuild } from './compare';
 export { trendOf, buildInputsKey, type TrendRecord } from './trend';
+export { namedStage, stageSteps, stageMs, speedUp, MEASURED_STAGE } from './measure';

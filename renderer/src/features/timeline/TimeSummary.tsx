@@ -1,5 +1,6 @@
 import { crossEstimates, platformTimes, type BuildTimeline, type TimelineStep } from '../../../../shared/domain/timeline';
 import { formatDuration } from '../../components/format';
+import { MeasureIt } from './MeasureIt';
 
 const percent = (share: number) => `${Math.round(share * 100)} %`;
 
@@ -31,7 +32,7 @@ function StepLine({ step, timeline }: { step: TimelineStep; timeline: BuildTimel
  * RUN steps took, its three most expensive emulated steps; and, where a compile stage has a cross
  * form, what cross-compiling would save (an estimate, with its basis) and the advice's rewrite.
  */
-export function TimeSummary({ timeline }: { timeline: BuildTimeline }) {
+export function TimeSummary({ timeline, buildId }: { timeline: BuildTimeline; buildId?: string | undefined }) {
   const times = platformTimes(timeline).filter((p) => p.durationMs > 0);
   const estimates = crossEstimates(timeline);
   if (times.length === 0) return null;
@@ -56,7 +57,7 @@ export function TimeSummary({ timeline }: { timeline: BuildTimeline }) {
           </li>
         ))}
       </ul>
-      {estimates.map((e) => (
+      {estimates.map((e, i) => (
         <div key={`${e.platform}:${e.form.line}`} className="cross-estimate" data-testid="cross-estimate" data-platform={e.platform} data-saving-ms={e.savingMs ?? ''}>
           <p>
             {e.savingMs !== undefined ? (
@@ -70,6 +71,8 @@ export function TimeSummary({ timeline }: { timeline: BuildTimeline }) {
               (estimate: {e.basis}; a cross build may first have to compile the toolchain’s libraries for the target, which this does not count). {e.form.message}
             </span>
           </p>
+          {/* One measurement covers every emulated platform of the stage: the button sits by its first estimate. */}
+          {buildId && e.form.rewrite && estimates.findIndex((x) => x.form.line === e.form.line) === i && <MeasureIt buildId={buildId} form={e.form} />}
           {e.form.suggestion && (
             <details open={e.form.rewrite}>
               <summary>{e.form.rewrite ? 'The Dockerfile advice’s rewrite' : 'How to write it (no mechanical rewrite is safe here)'}</summary>

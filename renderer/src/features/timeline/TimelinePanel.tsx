@@ -45,7 +45,7 @@ export function TimelinePanel({ view }: { view: BuildView }) {
       </summary>
       {fromStore?.problem && <ProblemBox tone="warning" problem={fromStore.problem} />}
       <Waterfall timeline={timeline} buildId={id} live={!ended} />
-      {ended && <TimeSummary timeline={timeline} />}
+      {ended && <TimeSummary timeline={timeline} buildId={id} />}
       {timeline.notes.map((n, i) => (
         <p key={i} className="muted small">
           {n}
