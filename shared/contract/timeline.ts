@@ -39,6 +39,8 @@ export const measuredRun = z.object({
   command: z.string(),
   /** The measured stage's steps, start to end, by BuildKit's own step timestamps (overlaps once). */
   stageMs: z.number().optional(),
+  /** The stage's steps that ran (not cached), each with its time: what was measured. */
+  steps: z.array(z.object({ name: z.string(), ms: z.number() })).optional(),
   /** All of the build's steps, by the same timestamps. */
   buildMs: z.number().optional(),
   /** The buildx process from start to exit (its start-up, the context upload and the result included). */

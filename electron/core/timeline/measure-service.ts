@@ -4,7 +4,7 @@ import type { Measurement, MeasuredRun, MeasureVariant } from '../../../shared/c
 import { buildArgv, resolveDockerfile } from '../../../shared/domain/build-request/argv';
 import { buildRequestInput, type BuildRequest } from '../../../shared/domain/build-request/request';
 import { analyzeDockerfile } from '../../../shared/domain/dockerfile';
-import { namedStage, speedUp, stageMs, timelineOf } from '../../../shared/domain/timeline';
+import { namedStage, speedUp, stageMs, stageSteps, timelineOf } from '../../../shared/domain/timeline';
 import { RpcError } from '../../../shared/rpc/errors';
 import { checkedContext, sweepLeftovers, type BuildService } from '../builds/build-service';
 import { LogPipeline } from '../builds/log-pipeline';
@@ -194,6 +194,11 @@ export class MeasureService {
     const done: MeasuredRun = { ...run, status: code === 0 ? 'succeeded' : 'failed', processMs };
     const ms = lane ? stageMs(lane, stage) : undefined;
     if (ms !== undefined) done.stageMs = ms;
+    if (lane) {
+      done.steps = stageSteps(lane, stage)
+        .filter((s) => s.status !== 'cached' && s.start !== undefined && s.end !== undefined)
+        .map((s) => ({ name: `[${s.label ?? ''}] ${s.name}`, ms: (s.end ?? 0) - (s.start ?? 0) }));
+    }
     if (lane?.durationMs !== undefined) done.buildMs = lane.durationMs;
     if (code !== 0) {
       const failure = failureOf(snap);

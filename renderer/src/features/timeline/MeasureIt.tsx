@@ -14,7 +14,10 @@ const VARIANT_LABEL = { current: 'Dockerfile as it is', rewrite: 'cross-compile 
 function RunCell({ run, platform }: { run: MeasuredRun; platform: string }) {
   const timing =
     run.stageMs !== undefined
-      ? `the stage’s steps by BuildKit’s timestamps; whole build ${run.buildMs !== undefined ? formatDuration(run.buildMs) : '?'}, buildx process ${run.processMs !== undefined ? formatDuration(run.processMs) : '?'}`
+      ? [
+          `The stage’s steps by BuildKit’s timestamps; whole build ${run.buildMs !== undefined ? formatDuration(run.buildMs) : '?'}, buildx process ${run.processMs !== undefined ? formatDuration(run.processMs) : '?'}.`,
+          ...(run.steps ?? []).map((s) => `${formatDuration(s.ms)}  ${s.name}`),
+        ].join('\n')
       : undefined;
   return (
     <td data-testid={`measured-${platform}-${run.variant}`} data-state={run.status} data-ms={run.stageMs ?? ''} title={timing}>
