@@ -136,6 +136,18 @@ describe('"Measure it" on the real engine, buildx and QEMU', () => {
     expect(arm64.speedUp).toBeUndefined();
   }, 300_000);
 
+  it('refuses a build with no emulated platform: cross-compiling has nothing to speed up there', async () => {
+    await writeFile(join(context, 'main.go'), manyFunctionsProgram(20));
+    await writeFile(join(context, 'Dockerfile'), dockerfile());
+    const record = await t.api.builds.run({ context, platforms: ['linux/amd64'], output: { type: 'cacheonly' } }).result;
+    expect(record.status, record.failure?.message).toBe('succeeded');
+    const error = await t.api.timeline.measure({ id: record.id, rule: 'compile-under-emulation', line: 4 }).result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'MEASURE_NOTHING_EMULATED', message: expect.stringContaining('linux/amd64') });
+  }, 120_000);
+
   it('stops the running build when cancelled and removes the copies', async () => {
     await writeFile(join(context, 'main.go'), manyFunctionsProgram(2400));
     await writeFile(join(context, 'Dockerfile'), dockerfile());
