@@ -19,7 +19,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The compile stage is unnamed (the image copies from stage 0): the measurement names it the same
- * way in both copies. 2400 functions: the compile dominates the cross build's extra work (the
+ * way in both copies. 2000 functions: the compile dominates the cross build's extra work (the
  * runtime compiled for arm64); the numbers seen are in the README.
  */
 const dockerfile = (runBefore = '') => `FROM ${golang}
@@ -47,7 +47,7 @@ describe('"Measure it" on the real engine, buildx and QEMU', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mas-test-measure-'));
     context = await mkdtemp(join(tmpdir(), 'mas-test-measure-ctx-'));
     await writeFile(join(context, 'go.mod'), GO_MOD);
-    await writeFile(join(context, 'main.go'), manyFunctionsProgram(2400));
+    await writeFile(join(context, 'main.go'), manyFunctionsProgram(2000));
     t = await startTestCore({ env, dataDir });
     await waitForEngine(t.api, 'connected');
   });
@@ -149,7 +149,7 @@ describe('"Measure it" on the real engine, buildx and QEMU', () => {
   }, 120_000);
 
   it('stops the running build when cancelled and removes the copies', async () => {
-    await writeFile(join(context, 'main.go'), manyFunctionsProgram(2400));
+    await writeFile(join(context, 'main.go'), manyFunctionsProgram(2000));
     await writeFile(join(context, 'Dockerfile'), dockerfile());
     const record = await t.api.builds.run({ context, platforms: ['linux/arm64'], output: { type: 'cacheonly' } }).result;
     const call = t.api.timeline.measure({ id: record.id, rule: 'compile-under-emulation', line: 4 });
