@@ -129,6 +129,15 @@ test('"Measure it" builds the emulated platform with the Dockerfile and its cros
     await expect(measure.getByTestId('measure-command').first()).toContainText('--no-cache-filter build');
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(dockerfile);
     await estimate.screenshot({ path: test.info().outputPath('measure.png') });
+
+    // "Apply" shows the diff, then writes the rewrite with a backup.
+    await measure.getByTestId('measure-apply').click();
+    const dialog = page.getByTestId('dockerfile-apply-dialog');
+    await expect(dialog.getByTestId('dockerfile-apply-diff').first()).toContainText('--platform=$BUILDPLATFORM');
+    await dialog.getByTestId('dockerfile-apply-confirm').click();
+    await expect(measure.getByTestId('measure-applied')).toHaveAttribute('data-backup', /dockerfile-backups/);
+    await expect(dialog).toHaveCount(0);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain(`FROM --platform=$BUILDPLATFORM ${golang} AS build`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

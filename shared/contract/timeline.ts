@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dockerfileFinding } from '../domain/dockerfile/types';
 import { buildComparisonSchema, buildTimelineSchema, trendSchema } from '../domain/timeline/model';
 import { request, stream } from '../rpc/define';
 import { buildId } from './builds';
@@ -62,9 +63,15 @@ export const measuredPlatform = z.object({
 export type MeasuredPlatform = z.infer<typeof measuredPlatform>;
 
 export const measurement = z.object({
-  /** The user's Dockerfile (never written). */
+  /** The build's context and the user's Dockerfile (never written by the measurement). */
+  context: z.string(),
   dockerfile: z.string(),
+  /** Its digest as measured: "Apply" writes the rewrite only into this very text. */
   dockerfileSha256: z.string(),
+  /** The advice's finding in the user's file, with its rewrite: what "Apply" writes. */
+  finding: dockerfileFinding,
+  /** The build's platforms, which the advice (and so the rewrite) is about. */
+  buildPlatforms: z.array(z.string()),
   /** The stage built without its cache in both variants. */
   stage: z.string(),
   /** The stage had no name: both copies named it, identically. */

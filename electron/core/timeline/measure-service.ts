@@ -76,7 +76,7 @@ export class MeasureService {
     const analysis = analyzeDockerfile(file.text, { platforms: record.platforms });
     const finding = analysis.findings.find((f) => f.rule === input.rule && f.line === input.line && f.edits);
     const stage = analysis.stages[finding?.stageIndex ?? -1];
-    if (!stage) throw new RpcError('REWRITE_NOT_OFFERED', `No stage of ${file.path} has a rewrite for ${input.rule} on line ${input.line}.`, { hint: 'Check the Dockerfile advice again.' });
+    if (!finding || !stage) throw new RpcError('REWRITE_NOT_OFFERED', `No stage of ${file.path} has a rewrite for ${input.rule} on line ${input.line}.`, { hint: 'Check the Dockerfile advice again.' });
     const named = namedStage(
       file.text,
       stage,
@@ -118,8 +118,11 @@ export class MeasureService {
       const commandOf = (variant: MeasureVariant, platform: string) => this.ctx.cli.display(buildArgv(requestOf(variant, platform), { noCacheFilter: [named.name] }));
       const waiting = (variant: MeasureVariant, platform: string): MeasuredRun => ({ variant, status: 'waiting', command: commandOf(variant, platform) });
       const result: Measurement = {
+        context: base.context,
         dockerfile: file.path,
         dockerfileSha256: contentDigest(file.text),
+        finding,
+        buildPlatforms: [...record.platforms],
         stage: named.name,
         stageNamed: named.named,
         builder: record.builder.name,

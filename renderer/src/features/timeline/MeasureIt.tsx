@@ -6,6 +6,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { formatDuration } from '../../components/format';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
+import { ApplyDialog } from '../dockerfile/ApplyRewrite';
 
 type State = { phase: 'idle' } | { phase: 'running' | 'done'; measurement?: Measurement } | { phase: 'failed'; problem: Problem; measurement?: Measurement };
 
@@ -35,6 +36,8 @@ export function MeasureIt({ buildId, form }: { buildId: string; form: CrossForm 
   const [state, setState] = useState<State>({ phase: 'idle' });
   const call = useRef<{ cancel(): void } | undefined>(undefined);
   useEffect(() => () => call.current?.cancel(), []);
+  const [applying, setApplying] = useState<'confirm' | 'writing' | undefined>();
+  const [applied, setApplied] = useState<{ backup: string } | { problem: Problem } | undefined>();
 
   const start = () => {
     const running = api().timeline.measure(
@@ -49,6 +52,24 @@ export function MeasureIt({ buildId, form }: { buildId: string; form: CrossForm 
     );
   };
   const m = state.phase === 'idle' ? undefined : state.measurement;
+  // "Apply" writes the rewrite into the user's file through the advice's own endpoint: analysed
+  // again in main, written only if the file is still the one measured, with a backup.
+  const apply = (measured: Measurement) => {
+    setApplying('writing');
+    api()
+      .dockerfile.apply({
+        contextDir: measured.context,
+        dockerfile: measured.dockerfile,
+        platforms: measured.buildPlatforms,
+        contentDigest: measured.dockerfileSha256,
+        finding: { rule: measured.finding.rule, line: measured.finding.line },
+      })
+      .then(
+        (result) => setApplied({ backup: result.backup }),
+        (error: unknown) => setApplied({ problem: toProblem(error) }),
+      )
+      .finally(() => setApplying(undefined));
+  };
   const failedRuns = m?.platforms.flatMap((p) => [p.current, p.rewrite].filter((r) => r.status === 'failed').map((r) => ({ platform: p.platform, run: r }))) ?? [];
   return (
     <div className="measure-it" data-testid="measure" data-state={state.phase}>
@@ -97,7 +118,7 @@ export function MeasureIt({ buildId, form }: { buildId: string; form: CrossForm 
           <p className="muted small">
             Times are stage <code>{m.stage}</code>’s steps from BuildKit’s own step timestamps (hover a time for the whole build and the buildx process), built on{' '}
             <code>{m.builder}</code> with <code>--no-cache-filter {m.stage}</code> and <code>--output type=cacheonly</code>. The copies were written to{' '}
-            <code>{m.tempDir}</code> and are removed afterwards; <code>{m.dockerfile}</code> was not changed (Apply the rewrite from the Dockerfile advice on the Build page).
+            <code>{m.tempDir}</code> and are removed afterwards; <code>{m.dockerfile}</code> is not changed unless you apply the rewrite.
           </p>
           {m.notes.map((n) => (
             <p key={n} className="muted small">
@@ -114,6 +135,20 @@ export function MeasureIt({ buildId, form }: { buildId: string; form: CrossForm 
               )}
             </div>
           ))}
+          {state.phase === 'done' && !applied && (
+            <button type="button" data-testid="measure-apply" onClick={() => setApplying('confirm')}>
+              Apply the rewrite…
+            </button>
+          )}
+          {applied && 'backup' in applied && (
+            <p className="ok" data-testid="measure-applied" data-backup={applied.backup}>
+              The rewrite is written to {m.dockerfile}; the file as it was is kept at <code>{applied.backup}</code>.
+            </p>
+          )}
+          {applied && 'problem' in applied && <ProblemBox problem={applied.problem} />}
+          {applying && (
+            <ApplyDialog finding={m.finding} dockerfile={m.dockerfile} busy={applying === 'writing'} onClose={() => setApplying(undefined)} onApply={() => apply(m)} />
+          )}
           <details>
             <summary>The commands</summary>
             {m.platforms.flatMap((p) =>
