@@ -34,6 +34,7 @@ export interface MeasureInput {
  */
 export class MeasureService {
   private readonly running = new Set<AbortController>();
+  private measuring = false;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -47,7 +48,18 @@ export class MeasureService {
     await Promise.all(names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => rm(join(dir, n), { recursive: true, force: true })));
   }
 
+  /** One measurement at a time: two would take CPU from each other and spoil both. */
   async measure(input: MeasureInput, send: (m: Measurement) => void, signal: AbortSignal): Promise<Measurement> {
+    if (this.measuring) throw new RpcError('BUSY', 'A measurement is running already: measurements run one at a time so that they do not slow each other down.', { hint: 'Wait for it to end, or cancel it.' });
+    this.measuring = true;
+    try {
+      return await this.measureOnce(input, send, signal);
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  private async measureOnce(input: MeasureInput, send: (m: Measurement) => void, signal: AbortSignal): Promise<Measurement> {
     if (this.builds.isLive(input.id)) throw new RpcError('BUILD_RUNNING', 'This build is still running: measure once it has ended.', { hint: 'Wait for it to end, or cancel it.' });
     const record = await this.builds.store.get(input.id);
     const parsed = buildRequestInput.safeParse(record.request);

@@ -160,6 +160,8 @@ describe('"Measure it" on the real engine, buildx and QEMU', () => {
     // Cancelled once its buildx process runs (named by the copy it builds, in the data folder's temp/).
     const buildxRunning = async () => (await run('ps', ['-eo', 'args'])).stdout.split('\n').some((l) => l.includes('buildx') && l.includes(join(dataDir, 'temp')));
     await expect.poll(buildxRunning, { timeout: 60_000, interval: 200 }).toBe(true);
+    // One measurement at a time: a second would slow the first down.
+    await expect(t.api.timeline.measure({ id: record.id, rule: 'compile-under-emulation', line: 4 }).result).rejects.toMatchObject({ code: 'BUSY' });
     call.cancel();
     const error = await outcome;
     expect(error).toBeInstanceOf(RpcError);
