@@ -128,6 +128,45 @@ describe('architecture in a base image name', () => {
     expect(at('FROM --platform=linux/arm64 arm64v8/alpine AS tools\nRUN true')).toEqual(['constant-from-platform@1']);
     expect(at('FROM ghcr.io/example/amd64tools:1\nRUN true')).toEqual([]);
   });
+
+  it("reads the reference with Docker's rules: which registry it names, which part is the tag, what a digest pins", () => {
+    // Docker Hub spelled out in any of its names keeps that spelling, with `library/` where Docker needs it.
+    expect(applied('FROM index.docker.io/arm32v7/debian:12', one('FROM index.docker.io/arm32v7/debian:12', 'arch-in-base-image'))).toBe('FROM index.docker.io/library/debian:12');
+    expect(applied('FROM amd64/ubuntu', one('FROM amd64/ubuntu', 'arch-in-base-image'))).toBe('FROM ubuntu');
+    // Another registry has no official namespaces: its `amd64/` is an ordinary word of the path.
+    const mirror = one('FROM mirror.example:5000/amd64/ubuntu:24.04', 'arch-in-base-image');
+    expect(mirror.message).toContain('names amd64 (`amd64`)');
+    expect(applied('FROM mirror.example:5000/amd64/ubuntu:24.04', mirror)).toBe('FROM mirror.example:5000/${TARGETARCH}/ubuntu:24.04');
+    // A registry host is never rewritten, even when it spells an architecture; an IPv6 host with a port is a host.
+    expect(applied('FROM amd64.example.com/tool:1-amd64', one('FROM amd64.example.com/tool:1-amd64', 'arch-in-base-image'))).toBe('FROM amd64.example.com/tool:1-${TARGETARCH}');
+    expect(at('FROM arm64.example.com/tool:1\nRUN true')).toEqual([]);
+    expect(applied('FROM [::1]:5000/tool:arm64', one('FROM [::1]:5000/tool:arm64', 'arch-in-base-image'))).toBe('FROM [::1]:5000/tool:${TARGETARCH}');
+    // A digest pins that architecture's manifest: reported, never rewritten around it.
+    const digest = `sha256:${'a'.repeat(64)}`;
+    for (const text of [`FROM arm64v8/alpine:3.20@${digest}`, `FROM example/tool:1.0-amd64@${digest}`]) {
+      const f = one(text, 'arch-in-base-image');
+      expect(f.edits, text).toBeUndefined();
+      expect(f.why, text).toContain('The digest pins the');
+    }
+    // Text that is no image reference is left to BuildKit's own error.
+    expect(at('FROM Arm64v8/Alpine\nRUN true')).toEqual([]);
+  });
+
+  it('references with variables: judged by an ARG default, never by a value given only at build time', () => {
+    // A default completes the image: judged as the image it makes, with no rewrite (the FROM line is not all of it).
+    const byDefault = one('ARG IMAGE=example/tool\nFROM ${IMAGE}:1.0-amd64\nRUN true', 'arch-in-base-image');
+    expect([byDefault.line, byDefault.subject, byDefault.edits]).toEqual([2, 'example/tool:1.0-amd64', undefined]);
+    const official = one('ARG BASE=arm64v8/alpine\nFROM ${BASE}:3.20\nRUN true', 'arch-in-base-image');
+    expect([official.line, official.subject, official.edits]).toEqual([2, 'arm64v8/alpine:3.20', undefined]);
+    // A default that is an architecture word is a pinned architecture, reported once, at its ARG.
+    expect(at('ARG TAG=1.0-amd64\nFROM example/tool:${TAG}\nRUN true')).toEqual(['pinned-arch-arg@1']);
+    // No default: the image is chosen with --build-arg, whatever the rest of the text says.
+    expect(at('ARG BASE\nFROM ${BASE}:3.20\nRUN true')).toEqual([]);
+    expect(at('ARG REGISTRY\nFROM ${REGISTRY}/tool-amd64:1\nRUN true')).toEqual([]);
+    // A platform arg, directly or through a default, chooses the image per platform.
+    expect(at('FROM example/tool:1.0-${TARGETARCH}\nRUN true')).toEqual([]);
+    expect(at('ARG TAG=1.0-${TARGETARCH}\nFROM example/tool:${TAG}\nRUN true')).toEqual([]);
+  });
 });
 
 describe('coverage across a stage', () => {

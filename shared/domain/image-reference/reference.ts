@@ -13,7 +13,8 @@ import { isDigestText, isDomain, isIdentifier, isPathComponent, isTag, splitHost
 
 export const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
-const OFFICIAL_PREFIX = 'library/';
+/** The namespace of Docker Hub's official images, left out of familiar names. */
+export const OFFICIAL_PREFIX = 'library/';
 /** The library's limit: the repository path (without the registry) has at most 255 characters. */
 export const REPOSITORY_PATH_MAX = 255;
 /**
