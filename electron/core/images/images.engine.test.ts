@@ -10,7 +10,7 @@ import { expectedMachines, parsePlatform } from '../../../shared/domain/platform
 import { stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 import { SMOKE_LABEL } from './smoke-runner';
-import { TEST_PLATFORMS, blobUrl, manifestUrl, pushTestImages, registryManifest, type PushedTestImages } from '../testing/test-images';
+import { TEST_PLATFORMS, pushTestImages, registryManifest, registryUrl, type PushedTestImages } from '../testing/test-images';
 
 const run = promisify(execFile);
 const BINFMT = '/proc/sys/fs/binfmt_misc';
@@ -42,7 +42,7 @@ async function expectRowsMatchRegistry(ref: string, inspection: ImageInspection)
     expect(row, platform).toBeDefined();
     const manifest = await registryManifest(ref, entry.digest);
     const layers = manifest.json.layers ?? [];
-    const config = (await (await fetch(blobUrl(ref, manifest.json.config!.digest))).json()) as { created?: string };
+    const config = (await (await fetch(registryUrl(ref, 'blobs', manifest.json.config!.digest))).json()) as { created?: string };
     expect(row).toMatchObject({
       digest: entry.digest,
       compressedSize: layers.reduce((sum, l) => sum + l.size, 0),
@@ -86,7 +86,7 @@ describe('images against the real registry, engine and QEMU', () => {
     expect(index.contentType).toBe(OCI_INDEX);
     expect(index.json.manifests).toHaveLength(8);
     // The trap the client avoids by always sending both list types: no OCI Accept type, 404.
-    const refused = await fetch(manifestUrl(images.oci), { headers: { Accept: DOCKER_MANIFEST_LIST } });
+    const refused = await fetch(registryUrl(images.oci, 'manifests'), { headers: { Accept: DOCKER_MANIFEST_LIST } });
     expect(refused.status).toBe(404);
 
     const inspection = await t.api.images.inspect({ reference: images.oci });

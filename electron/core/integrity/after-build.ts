@@ -1,5 +1,6 @@
 import type { BuildRecord } from '../../../shared/contract/builds';
 import type { CheckReport, IntegritySummary } from '../../../shared/contract/integrity';
+import { splitReference } from '../../../shared/domain/image-reference';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { IntegrityService } from './integrity-service';
 
@@ -9,8 +10,9 @@ export function buildCheckTarget(record: BuildRecord): { reference: string; sour
   const name = record.imageNames[0] ?? record.request.tags[0];
   if (!name) return undefined;
   if (record.request.output.type === 'push') {
-    // The digest buildx pushed, not whatever the tag points at by the time the check runs.
-    const bare = name.replace(/@sha256:[a-f0-9]{64}$/, '');
+    // The digest buildx pushed, not whatever the tag points at by the time the check runs; it replaces any digest in the name.
+    const parts = splitReference(name);
+    const bare = parts ? `${parts.name}${parts.tag !== undefined ? `:${parts.tag}` : ''}` : name;
     return { reference: record.digest ? `${bare}@${record.digest}` : name, source: 'registry' };
   }
   if (record.request.output.type === 'load') return { reference: name, source: 'engine' };

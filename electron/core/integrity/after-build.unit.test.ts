@@ -55,6 +55,9 @@ const report = (platforms: CheckReport['platforms'], status: CheckReport['status
 describe('the check after a build', () => {
   it('checks what was pushed by its digest, what was loaded in the engine, and nothing else', () => {
     expect(buildCheckTarget(record({ type: 'push' }))).toEqual({ reference: `127.0.0.1:5000/app:1@${digest}`, source: 'registry' });
+    // A name that carries a digest already (any algorithm) is pinned to the one this build pushed.
+    const older = `sha384:${'c'.repeat(96)}`;
+    expect(buildCheckTarget(record({ type: 'push' }, { imageNames: [`[::1]:5000/app:1@${older}`] }))).toEqual({ reference: `[::1]:5000/app:1@${digest}`, source: 'registry' });
     expect(buildCheckTarget(record({ type: 'load' }))).toEqual({ reference: '127.0.0.1:5000/app:1', source: 'engine' });
     expect(buildCheckTarget(record({ type: 'oci', dest: '/tmp/x.tar' }))).toBeUndefined();
     expect(buildCheckTarget(record({ type: 'push' }, { status: 'failed' }))).toBeUndefined();

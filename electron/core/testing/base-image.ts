@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
 import type { StackEnv } from './stack';
+import { registryUrl } from './test-images';
 
 const run = promisify(execFile);
 
@@ -18,12 +19,6 @@ export interface PushedBase {
   /** Digest of the pushed index, as the registry reports it. */
   digest: string;
   cleanup(): Promise<void>;
-}
-
-function manifestUrl(reference: string, tagOrDigest: string): string {
-  const slash = reference.indexOf('/');
-  const rest = reference.slice(slash + 1);
-  return `http://${reference.slice(0, slash)}/v2/${rest.slice(0, rest.lastIndexOf(':'))}/manifests/${tagOrDigest}`;
 }
 
 /**
@@ -39,11 +34,11 @@ export async function pushTwoPlatformBase(stack: StackEnv): Promise<PushedBase> 
     await rm(dir, { recursive: true, force: true });
     // The registry keeps the repository folder, but the index and its per-platform manifests go.
     if (digest) {
-      const index = await fetch(manifestUrl(reference, digest), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } })
+      const index = await fetch(registryUrl(reference, 'manifests', digest), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } })
         .then((r) => r.json() as Promise<{ manifests?: Array<{ digest: string }> }>)
         .catch(() => ({ manifests: [] }));
       for (const d of [digest, ...(index.manifests ?? []).map((m) => m.digest)]) {
-        await fetch(manifestUrl(reference, d), { method: 'DELETE' }).catch(() => undefined);
+        await fetch(registryUrl(reference, 'manifests', d), { method: 'DELETE' }).catch(() => undefined);
       }
     }
     await run('docker', ['image', 'rm', '--force', reference], { env }).catch(() => undefined);
@@ -60,7 +55,7 @@ export async function pushTwoPlatformBase(stack: StackEnv): Promise<PushedBase> 
       if (!/500 Internal Server Error/.test(error.stderr ?? '')) throw error;
       return run('docker', argv, { env, maxBuffer: 32 * 1024 * 1024 });
     });
-    const res = await fetch(manifestUrl(reference, '1'), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
+    const res = await fetch(registryUrl(reference, 'manifests'), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
     if (!res.ok) throw new Error(`the registry does not have ${reference}: HTTP ${res.status}`);
     const digest = res.headers.get('docker-content-digest') ?? '';
     return { reference, digest, cleanup: () => cleanup(digest) };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
 import type { StackEnv } from './stack';
+import { registryUrl } from './test-images';
 
 /**
  * Fixture images for the architecture-integrity tests (engine tests and e2e), built with the real
@@ -80,13 +81,9 @@ export async function createFixtures(stack: StackEnv): Promise<Fixtures> {
   };
 }
 
-const repoOf = (ref: string) => ref.slice(ref.indexOf('/') + 1).replace(/:[^:/]+$/, '');
-const hostOf = (ref: string) => ref.slice(0, ref.indexOf('/'));
-const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
-
 /** One request to the stack registry's HTTP API for the repository of `ref` (the test's own view, independent of the app). */
-export async function registryRequest(ref: string, kind: 'manifests' | 'blobs', reference: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`http://${hostOf(ref)}/v2/${repoOf(ref)}/${kind}/${reference}`, {
+export async function registryRequest(ref: string, kind: 'manifests' | 'blobs', reference?: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(registryUrl(ref, kind, reference), {
     ...init,
     headers: { Accept: MANIFEST_ACCEPT.join(', '), ...(init.headers as Record<string, string> | undefined) },
   });
@@ -94,7 +91,7 @@ export async function registryRequest(ref: string, kind: 'manifests' | 'blobs', 
   return res;
 }
 
-export async function registryJson<T>(ref: string, kind: 'manifests' | 'blobs', reference: string): Promise<T> {
+export async function registryJson<T>(ref: string, kind: 'manifests' | 'blobs', reference?: string): Promise<T> {
   return (await (await registryRequest(ref, kind, reference)).json()) as T;
 }
 
@@ -103,9 +100,10 @@ export const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256')
 /** Uploads a blob in one monolithic POST/PUT; returns its descriptor. */
 export async function pushBlob(ref: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
   const digest = sha256(bytes);
-  const start = await fetch(`http://${hostOf(ref)}/v2/${repoOf(ref)}/blobs/uploads/`, { method: 'POST' });
+  const uploads = registryUrl(ref, 'blobs', 'uploads/');
+  const start = await fetch(uploads, { method: 'POST' });
   if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status}`);
-  const location = new URL(start.headers.get('location')!, `http://${hostOf(ref)}`);
+  const location = new URL(start.headers.get('location')!, uploads);
   location.searchParams.set('digest', digest);
   const put = await fetch(location, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'Content-Type': 'application/octet-stream' } });
   if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status} ${await put.text()}`);
@@ -116,7 +114,7 @@ export async function pushBlob(ref: string, bytes: Buffer): Promise<{ digest: st
 export async function pushManifest(ref: string, reference: string, body: object): Promise<string> {
   const text = JSON.stringify(body);
   const mediaType = (body as { mediaType: string }).mediaType;
-  const res = await fetch(`http://${hostOf(ref)}/v2/${repoOf(ref)}/manifests/${reference}`, { method: 'PUT', body: text, headers: { 'Content-Type': mediaType } });
+  const res = await fetch(registryUrl(ref, 'manifests', reference), { method: 'PUT', body: text, headers: { 'Content-Type': mediaType } });
   if (res.status !== 201) throw new Error(`manifest push: HTTP ${res.status} ${await res.text()}`);
   return sha256(text);
 }
@@ -133,12 +131,12 @@ export interface ManifestJson {
 
 /** What the tag of `ref` points at (the index digest of a multi-platform image). */
 export async function tagDigest(ref: string): Promise<string> {
-  return (await registryRequest(ref, 'manifests', tagOf(ref), { method: 'HEAD' })).headers.get('docker-content-digest') ?? '';
+  return (await registryRequest(ref, 'manifests', undefined, { method: 'HEAD' })).headers.get('docker-content-digest') ?? '';
 }
 
 /** The platform manifest digest of `platform` in the index at `ref`. */
 export async function platformDigest(ref: string, platform: string): Promise<string> {
-  const index = await registryJson<IndexJson>(ref, 'manifests', tagOf(ref));
+  const index = await registryJson<IndexJson>(ref, 'manifests');
   const entry = index.manifests.find((m) => m.platform && [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/') === platform);
   if (!entry) throw new Error(`${ref} has no ${platform}`);
   return entry.digest;

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseImageReference } from '../../../shared/domain/image-reference';
 import { MANIFEST_ACCEPT } from '../../../shared/domain/manifests/media-types';
 import type { StackEnv } from './stack';
 
@@ -54,7 +55,7 @@ export async function pushTestImages(stack: StackEnv, options: { single?: boolea
       for (const ref of [images.list, images.oci, images.single]) {
         // The registry keeps the repository folder, but its manifests go.
         const digest = await registryDigest(ref).catch(() => undefined);
-        if (digest) await fetch(manifestUrl(ref, digest), { method: 'DELETE' }).catch(() => undefined);
+        if (digest) await fetch(registryUrl(ref, 'manifests', digest), { method: 'DELETE' }).catch(() => undefined);
         await run('docker', ['image', 'rm', '--force', ref], { env }).catch(() => undefined);
       }
     },
@@ -71,31 +72,27 @@ export async function pushTestImages(stack: StackEnv, options: { single?: boolea
   return images;
 }
 
-/** `127.0.0.1:5000/a/b:tag` → `http://127.0.0.1:5000/v2/a/b/manifests/<reference>` */
-export function manifestUrl(ref: string, reference?: string): string {
-  const slash = ref.indexOf('/');
-  const host = ref.slice(0, slash);
-  const rest = ref.slice(slash + 1);
-  const colon = rest.lastIndexOf(':');
-  return `http://${host}/v2/${rest.slice(0, colon)}/manifests/${reference ?? rest.slice(colon + 1)}`;
-}
-
-export function blobUrl(ref: string, digest: string): string {
-  return manifestUrl(ref, digest).replace(/\/manifests\/[^/]+$/, `/blobs/${digest}`);
+/**
+ * The stack registry's HTTP API address for the repository of `ref`, read with the app's image-reference
+ * parser: `127.0.0.1:5000/a/b:tag` → `http://127.0.0.1:5000/v2/a/b/manifests/tag` (the tag, else the digest, unless given).
+ */
+export function registryUrl(ref: string, kind: 'manifests' | 'blobs', reference?: string): string {
+  const parsed = parseImageReference(ref);
+  if (!parsed.ok) throw new Error(`${ref}: ${parsed.error}`);
+  return `http://${parsed.ref.registry}/v2/${parsed.ref.repository}/${kind}/${reference ?? parsed.ref.tag ?? parsed.ref.digest ?? 'latest'}`;
 }
 
 /** Reads a manifest straight from the registry with plain fetch (the test's own view, independent of the app). */
 export async function registryManifest(ref: string, reference?: string): Promise<{ digest: string; contentType: string; json: RegistryJson }> {
-  const res = await fetch(manifestUrl(ref, reference), { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
-  if (!res.ok) throw new Error(`GET ${manifestUrl(ref, reference)}: HTTP ${res.status} ${await res.text()}`);
+  const url = registryUrl(ref, 'manifests', reference);
+  const res = await fetch(url, { headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
   return { digest: res.headers.get('docker-content-digest') ?? '', contentType: res.headers.get('content-type') ?? '', json: (await res.json()) as RegistryJson };
 }
 
 /** Deletes a manifest of `repository` (`127.0.0.1:5000/a/b`) by digest: test clean-up, never fails the test. */
 export async function deleteRegistryManifest(repository: string, digest: string): Promise<void> {
-  const slash = repository.indexOf('/');
-  const url = `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/manifests/${digest}`;
-  await fetch(url, { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
+  await fetch(registryUrl(repository, 'manifests', digest), { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
 }
 
 /**

@@ -55,6 +55,10 @@ describe('a cache of its own per platform', () => {
     expect(platformCache('type=registry,ref=reg/app:cache,mode=max', 'linux/arm64')).toBe('type=registry,ref=reg/app:cache-linux-arm64,mode=max');
     expect(platformCache('reg:5000/app', 'linux/arm64')).toBe('type=registry,ref=reg:5000/app:linux-arm64');
     expect(platformCache('type=registry,ref=reg/app@sha256:abc', 'linux/arm64')).toBe('type=registry,ref=reg/app@sha256:abc');
+    // The tag is what follows the last ':' after the last '/', as Docker reads it: a registry port is no tag.
+    expect(platformCache('type=registry,ref=[::1]:5000/app', 'linux/arm64')).toBe('type=registry,ref=[::1]:5000/app:linux-arm64');
+    const digest = `sha256:${'b'.repeat(64)}`;
+    expect(platformCache(`type=registry,ref=reg:5000/app:cache@${digest}`, 'linux/arm64')).toBe(`type=registry,ref=reg:5000/app:cache@${digest}`);
     expect(platformCache('type=local,dest=/tmp/cache/', 'linux/riscv64')).toBe('type=local,dest=/tmp/cache/linux-riscv64');
     expect(platformCache('type=gha,mode=max', 'linux/s390x')).toBe('type=gha,mode=max,scope=buildkit-linux-s390x');
     expect(platformCache('type=inline', 'linux/s390x')).toBe('type=inline');

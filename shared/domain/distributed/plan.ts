@@ -3,6 +3,7 @@ import type { BuildRequest } from '../build-request/request';
 import { cacheAttributes, formatAttributes } from '../ci-export/csv';
 import { repositoryOf } from '../ci-export/registries';
 import { platformSlug } from '../ci-export/runners';
+import { splitReference } from '../image-reference';
 import { normalizePlatform } from '../platform';
 
 /**
@@ -34,11 +35,14 @@ export const digestRepository = (request: Pick<BuildRequest, 'tags'>): string =>
 /** The registry cache the app adds for each platform when the form names none. */
 export const defaultCacheRef = (repository: string, platform: string): string => `${repository}:buildcache-${platformSlug(platform)}`;
 
-/** `ref` with the platform's slug added to its tag (`app:cache` → `app:cache-linux-arm64`); a digest reference is left alone. */
+/**
+ * `ref` with the platform's slug added to its tag (`app:cache` → `app:cache-linux-arm64`, `app` →
+ * `app:linux-arm64`); a reference pinned by digest, or text that is none, is left for buildx to judge.
+ */
 function platformRef(ref: string, slug: string): string {
-  if (ref.includes('@')) return ref;
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? `${ref}-${slug}` : `${ref}:${slug}`;
+  const parts = splitReference(ref);
+  if (!parts || parts.digest !== undefined) return ref;
+  return `${parts.name}:${parts.tag !== undefined ? `${parts.tag}-` : ''}${slug}`;
 }
 
 /**
