@@ -14,32 +14,55 @@ export interface Studio {
   dataDir: string;
 }
 
-/** Starts the real headless entry point (dist/headless/serve.js) once per worker. */
-export const test = base.extend<object, { studio: Studio }>({
-  studio: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const stack = stackEnv();
-      const dataDir = await mkdtemp(join(tmpdir(), 'mas-e2e-'));
-      const settings = {
-        emulators: { installerImage: stack.binfmtImage, testImage: stack.baseImage },
-        builders: { buildkitImage: stack.buildkitImage },
-      };
-      const child = spawn(
-        process.execPath,
-        [resolve('dist/headless/serve.js'), '--port', '0', '--data-dir', dataDir, '--settings', JSON.stringify(settings)],
-        { env: { ...process.env, DOCKER_HOST: stack.dockerHost }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      const url = await printedUrl(child);
-      const parsed = new URL(url);
-      const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
-      await use({ url, origin: parsed.origin, token, stack, dataDir });
+/** Starts the real headless entry point (dist/headless/serve.js) on a data folder of its own; `stop` ends it and removes that folder. */
+async function startStudio(): Promise<{ studio: Studio; stop(): Promise<void> }> {
+  const stack = stackEnv();
+  const dataDir = await mkdtemp(join(tmpdir(), 'mas-e2e-'));
+  const settings = {
+    emulators: { installerImage: stack.binfmtImage, testImage: stack.baseImage },
+    builders: { buildkitImage: stack.buildkitImage },
+  };
+  const child = spawn(
+    process.execPath,
+    [resolve('dist/headless/serve.js'), '--port', '0', '--data-dir', dataDir, '--settings', JSON.stringify(settings)],
+    { env: { ...process.env, DOCKER_HOST: stack.dockerHost }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const url = await printedUrl(child).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const parsed = new URL(url);
+  const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
+  return {
+    studio: { url, origin: parsed.origin, token, stack, dataDir },
+    async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * `studio`: one app per worker, shared by its tests (what one test remembers, the next sees).
+ * `freshStudio`: an app of the test's own, for what must not depend on the tests before it.
+ */
+export const test = base.extend<{ freshStudio: Studio }, { studio: Studio }>({
+  studio: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const { studio, stop } = await startStudio();
+      await use(studio);
+      await stop();
+    },
     { scope: 'worker' },
   ],
+  // eslint-disable-next-line no-empty-pattern
+  freshStudio: async ({}, use) => {
+    const { studio, stop } = await startStudio();
+    await use(studio);
+    await stop();
+  },
 });
 
 function printedUrl(child: ChildProcess): Promise<string> {

@@ -18,7 +18,8 @@ test.afterAll(() => {
   restoreHost();
 });
 
-test('tick riscv64, Install, confirm: the row turns emulated and Test shows riscv64', async ({ page, studio }) => {
+test('tick riscv64, Install, confirm: the row turns emulated and Test shows riscv64; consent is asked once', async ({ page, freshStudio: studio }) => {
+  // An app of its own: no test before this one can have given consent already.
   removeBehindTheBack(studio.stack.dockerHost, studio.stack.binfmtImage, 'qemu-riscv64');
   await page.goto(studio.url);
   const emulators = new EmulatorsPage(page);
@@ -28,7 +29,7 @@ test('tick riscv64, Install, confirm: the row turns emulated and Test shows risc
 
   await emulators.select('riscv64').check();
   await emulators.install();
-  // Asked once, with exactly what will run and why it is privileged.
+  // Asked the first time, with exactly what will run and why it is privileged.
   await expect(emulators.consent).toBeVisible();
   await expect(page.getByTestId('emulators-consent-command')).toHaveText(
     `docker run --rm --privileged --network none ${studio.stack.binfmtImage} --install riscv64`,
@@ -52,6 +53,13 @@ test('tick riscv64, Install, confirm: the row turns emulated and Test shows risc
   expect(await columnEdges()).toEqual(before);
   await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
   await page.screenshot({ path: readmeScreenshot('emulators.png') });
+
+  // Not asked again for the same installer image: the next change runs at once (a dialog would hold it back).
+  await emulators.select('riscv64').check();
+  await emulators.uninstall();
+  await expect(emulators.row('riscv64')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('emulators-log')).toContainText('uninstalling: qemu-riscv64 OK');
+  await expect(emulators.consent).toHaveCount(0);
 
   // The notice hands over to the Builders page.
   await page.getByTestId('emulators-open-builders').click();

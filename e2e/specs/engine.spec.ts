@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { expect, readmeScreenshot, test } from '../fixtures';
+import { enginePlatform } from '../../electron/core/testing/stack';
 import { EnginePage } from '../pages/engine-page';
 
 test('the Engine page shows the real server version and native platform', async ({ page, studio }) => {
@@ -9,10 +10,7 @@ test('the Engine page shows the real server version and native platform', async 
   })
     .toString()
     .trim();
-  const arch = execFileSync('docker', ['info', '--format', '{{.Architecture}}'], { env: { ...process.env, DOCKER_HOST: studio.stack.dockerHost } })
-    .toString()
-    .trim();
-  const native = arch === 'x86_64' ? 'linux/amd64' : arch === 'aarch64' ? 'linux/arm64' : `linux/${arch}`;
+  const native = enginePlatform(studio.stack.dockerHost);
 
   await page.goto(studio.url);
   const engine = new EnginePage(page);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { carryBuildxPlugin } from '../testing/docker-config';
-import { stackEnv } from '../testing/stack';
+import { enginePlatform, stackEnv } from '../testing/stack';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ describe('engine against the real Docker engine', () => {
     const info = await t.api.engine.info({});
     expect(info.serverVersion).toBe(await engineVersion());
     expect(info.endpoint).toMatchObject({ host: stack.dockerHost, source: 'DOCKER_HOST' });
-    expect(info.platform).toBe(process.arch === 'x64' ? 'linux/amd64' : info.platform);
+    expect(info.platform).toBe(enginePlatform(stack.dockerHost));
     expect(info.apiVersion).toMatch(/^1\.\d+$/);
     expect(info.containerdImageStore).toBe(true);
     expect(info.storageDriver).toBe('overlayfs');

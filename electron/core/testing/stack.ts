@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -88,4 +89,30 @@ export function stackEnv(): StackEnv {
     buildkitNodesCtl: get('MAS_TEST_BUILDKIT_NODES_CTL'),
     stackDir: STACK_DIR,
   };
+}
+
+/**
+ * The engine host's platform as the test sees it, apart from the app's architecture table: the
+ * machine `docker info` reports (the kernel's `uname -m`) under the name Docker gives it. A host this
+ * list does not name fails the test with its machine, rather than passing whatever the app says.
+ */
+const DOCKER_ARCH_OF_MACHINE: Readonly<Record<string, string>> = {
+  x86_64: 'amd64',
+  aarch64: 'arm64',
+  armv7l: 'arm/v7',
+  armv6l: 'arm/v6',
+  i686: '386',
+  i386: '386',
+  riscv64: 'riscv64',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  loongarch64: 'loong64',
+};
+
+export function enginePlatform(dockerHost: string): string {
+  const out = execFileSync('docker', ['info', '--format', '{{.OSType}} {{.Architecture}}'], { env: { ...process.env, DOCKER_HOST: dockerHost } }).toString().trim();
+  const [os = '', machine = ''] = out.split(' ');
+  const arch = DOCKER_ARCH_OF_MACHINE[machine];
+  if (!arch) throw new Error(`The test does not know Docker's name for the engine's machine "${machine}": add it to DOCKER_ARCH_OF_MACHINE.`);
+  return `${os}/${arch}`;
 }
