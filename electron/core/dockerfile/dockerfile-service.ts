@@ -33,6 +33,8 @@ export interface DockerfileServiceOptions {
   picked?: PickedPaths;
   /** Per base image, so one silent registry cannot hold the whole preflight. */
   imageTimeoutMs?: number;
+  /** When one image's lookup gives up: `imageTimeoutMs` after it starts (a test gives its own signal instead of waiting). */
+  imageDeadline?: (image: string) => AbortSignal;
   parallelLookups?: number;
   /** BuildKit's checks, bounded: a builder that is slow to start must not keep the panel waiting for ever. */
   checkTimeoutMs?: number;
@@ -50,6 +52,7 @@ const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm
  */
 export class DockerfileService {
   private readonly imageTimeoutMs: number;
+  private readonly imageDeadline: (image: string) => AbortSignal;
   private readonly parallel: number;
   private readonly checkTimeoutMs: number;
   private readonly picked: PickedPaths | undefined;
@@ -61,6 +64,7 @@ export class DockerfileService {
     options: DockerfileServiceOptions = {},
   ) {
     this.imageTimeoutMs = options.imageTimeoutMs ?? 15_000;
+    this.imageDeadline = options.imageDeadline ?? (() => AbortSignal.timeout(this.imageTimeoutMs));
     this.parallel = options.parallelLookups ?? 6;
     this.checkTimeoutMs = options.checkTimeoutMs ?? 60_000;
     this.picked = options.picked;
@@ -141,7 +145,7 @@ export class DockerfileService {
   private async lookUp(image: string, entries: PreflightEntry[], signal: AbortSignal): Promise<PreflightImage> {
     const started = performance.now();
     const usedBy = entries.map((e) => ({ stageIndex: e.stageIndex, line: e.line, ...(e.stageName ? { stageName: e.stageName } : {}) }));
-    const timeout = AbortSignal.timeout(this.imageTimeoutMs);
+    const timeout = this.imageDeadline(image);
     try {
       const found = await this.images.listPlatforms(image, { signal: AbortSignal.any([signal, timeout]) });
       return {

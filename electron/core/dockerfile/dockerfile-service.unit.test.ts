@@ -47,8 +47,13 @@ describe('DockerfileService faults', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('gives a silent registry its own timeout entry while the other image is judged', async () => {
-    const images = lister({ 'slow.example/tools:1': 'hang', 'fast.example/base:1': ['linux/amd64'] });
-    const service = new DockerfileService(noEngine, images, { imageTimeoutMs: 50 });
+    // The slow registry's deadline passes as soon as it is asked: no wall-clock wait.
+    const deadline = new AbortController();
+    const images = lister({ 'slow.example/tools:1': 'hang', 'fast.example/base:1': ['linux/amd64'] }, () => {
+      if (images.asked.at(-1) === 'slow.example/tools:1') queueMicrotask(() => deadline.abort());
+    });
+    const never = new AbortController().signal;
+    const service = new DockerfileService(noEngine, images, { imageDeadline: (image) => (image === 'slow.example/tools:1' ? deadline.signal : never) });
     const report = await service.preflight({ contextDir: dir, platforms: ['linux/amd64', 'linux/arm64'] }, { signal: new AbortController().signal });
     expect(report.images.find((i) => i.image === 'slow.example/tools:1')).toMatchObject({ status: 'error', error: { code: 'REGISTRY_TIMEOUT' } });
     expect(report.findings.map((f) => [f.rule, f.subject, f.platforms])).toEqual([['base-missing-platform', 'fast.example/base:1', ['linux/arm64']]]);
@@ -67,7 +72,7 @@ describe('DockerfileService faults', () => {
     const images = lister({ 'slow.example/tools:1': 'hang', 'fast.example/base:1': 'hang' }, () => {
       if (images.asked.length === 2) queueMicrotask(() => controller.abort());
     });
-    const service = new DockerfileService(noEngine, images, { imageTimeoutMs: 10_000 });
+    const service = new DockerfileService(noEngine, images, { imageDeadline: () => new AbortController().signal });
     const pending = service.preflight({ contextDir: dir, platforms: ['linux/amd64'] }, { signal: controller.signal });
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
   });

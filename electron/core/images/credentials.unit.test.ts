@@ -21,7 +21,6 @@ function credentials(extraEnv: Record<string, string> = {}) {
   return new DockerCredentials({
     env: { PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, DOCKER_CONFIG: configDir, ...extraEnv },
     homeDir: emptyHome,
-    helperTimeoutMs: 5000,
   });
 }
 

@@ -99,7 +99,7 @@ describe('the timeline of a build kept in History (real core, captured build)', 
     await rm(join(dataDir, 'builds', ID, 'timeline.json.gz'));
     core = await connectCoreWithoutEngine({ dataDir });
     render(<TimelinePanel view={{ id: ID, mode: 'replay', status: 'succeeded', platforms: CAPTURED_PLATFORMS, record }} />);
-    await waitFor(() => expect(screen.getByTestId('timeline-panel').dataset.source).toBe('stored'), { timeout: 15_000 });
+    await waitFor(() => expect(screen.getByTestId('timeline-panel').dataset.source).toBe('stored'));
     expect(within(screen.getByTestId('waterfall-linux/arm64')).getAllByTestId('waterfall-bar').length).toBeGreaterThan(2);
     expect(screen.getByTestId('timeline-panel').textContent).toMatch(/made from the build’s log/);
   });
