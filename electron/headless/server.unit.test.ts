@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +15,24 @@ import { startHeadlessServer, type HeadlessServer } from './server';
 const contract = defineContract({ t: { echo: request(z.object({ s: z.string() }), z.object({ s: z.string() })) } });
 const TOKEN = 'test-token-0123456789abcdef';
 
+let root: string;
 let dir: string;
 let server: HeadlessServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mas-test-headless-'));
+  // The renderer folder, with a file beside it that no path may reach.
+  root = await mkdtemp(join(tmpdir(), 'mas-test-headless-'));
+  dir = join(root, 'renderer');
+  await mkdir(dir);
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>studio</title>');
-  await writeFile(join(tmpdir(), 'mas-test-outside.txt'), 'outside');
+  await writeFile(join(root, 'mas-test-outside.txt'), 'outside');
   const rpc = createServer(contract, { t: { echo: ({ s }) => ({ s }) } });
   server = await startHeadlessServer({ core: { server: rpc } as unknown as Core, rendererDir: dir, token: TOKEN });
 });
 
 afterAll(async () => {
   await server?.close();
-  await rm(dir, { recursive: true, force: true });
-  await rm(join(tmpdir(), 'mas-test-outside.txt'), { force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
 function get(path: string, host = `127.0.0.1:${server.port}`): Promise<{ status: number; body: string; csp?: string }> {

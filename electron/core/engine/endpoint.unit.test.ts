@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnvFor, resolveEndpoint } from './endpoint';
 
+// Every home folder lives under one temporary root, removed after the tests.
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'mas-test-endpoint-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
 async function home(config?: object, contexts: Record<string, string> = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'mas-home-'));
+  const dir = await mkdtemp(join(root, 'home-'));
   await mkdir(join(dir, '.docker'), { recursive: true });
   if (config) await writeFile(join(dir, '.docker', 'config.json'), JSON.stringify(config));
   for (const [name, host] of Object.entries(contexts)) {
@@ -66,8 +73,7 @@ describe('resolveEndpoint', () => {
   it('explains a context that does not exist and a broken config.json', async () => {
     const dir = await home({ currentContext: 'gone' });
     expect(() => resolveEndpoint({ env: {}, homeDir: dir, platform: 'linux', fileExists: none })).toThrow(/Docker context "gone" does not exist/);
-    const broken = await mkdtemp(join(tmpdir(), 'mas-home-'));
-    await mkdir(join(broken, '.docker'));
+    const broken = await home();
     await writeFile(join(broken, '.docker', 'config.json'), '{ not json');
     expect(() => resolveEndpoint({ env: {}, homeDir: broken, platform: 'linux', fileExists: none })).toThrow(/not valid JSON/);
   });
