@@ -1,6 +1,6 @@
 import type { CallNames } from '../rpc/define';
-import { RpcError } from '../rpc/errors';
-import { dataProblem, type ErrorCode } from './errors';
+import type { RpcError } from '../rpc/errors';
+import { dataProblem, errorData, type ErrorCode, type ErrorData } from './errors';
 import type { Contract } from './index';
 
 /**
@@ -123,8 +123,30 @@ export type EndpointErrorCode<N extends EndpointName> = (typeof endpointErrors)[
 /** The typed error a call of endpoint N rejects with. */
 export type EndpointError<N extends EndpointName> = RpcError<EndpointErrorCode<N>>;
 
-/** Narrows a caught error to endpoint N's union (every RpcError a call of N rejects with is one). */
-export const isEndpointError = <N extends EndpointName>(_name: N, error: unknown): error is EndpointError<N> => error instanceof RpcError;
+/** An error a caller caught, as the one code it asked for, with that code's data parsed by the catalogue. */
+export interface CaughtError<C extends ErrorCode> {
+  code: C;
+  message: string;
+  hint?: string;
+  /** undefined when the error carries no data, or data the catalogue's schema refuses. */
+  data: ErrorData<C> | undefined;
+}
+
+/**
+ * The client's side of the declarations: `error`, caught from a call of `endpoint` (or of any of
+ * several), as its error `code`, or undefined for any other error. Only codes those endpoints
+ * declare, or any call can end with, are accepted: asking for one they never raise is a compile error.
+ */
+export function endpointError<N extends EndpointName, C extends EndpointErrorCode<N>>(_endpoint: N | readonly N[], error: unknown, code: C): CaughtError<C> | undefined {
+  const e = error as { code?: unknown; message?: unknown; hint?: unknown } | null | undefined;
+  if (e?.code !== code) return undefined;
+  return {
+    code,
+    message: typeof e.message === 'string' ? e.message : '',
+    ...(typeof e.hint === 'string' ? { hint: e.hint } : {}),
+    data: errorData(error, code),
+  };
+}
 
 /**
  * Why an error breaks endpoint `channel`'s declaration (a code it does not list, data that does

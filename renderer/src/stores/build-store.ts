@@ -8,8 +8,9 @@ import type { DistributedState, Placement } from '../../../shared/domain/distrib
 import type { RecordDetail } from '../../../shared/contract/records';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress/model';
 import { buildRequestInput, type BuildRequestInput, type OutputKind } from '../../../shared/domain/build-request/request';
-import { defaultPlatforms, type BuildProblem } from '../../../shared/domain/build-request/checks';
-import { RpcError } from '../../../shared/rpc/errors';
+import { defaultPlatforms } from '../../../shared/domain/build-request/checks';
+import { endpointError } from '../../../shared/contract/endpoint-errors';
+import type { ErrorData } from '../../../shared/contract/errors';
 import { TerminalFeed } from '../terminal/terminal-feed';
 import { toProblem, type Problem } from './problem';
 
@@ -147,8 +148,8 @@ export interface BuildView {
   /** A record the builder kept (or one imported from a file), opened from History. */
   builderRecord?: RecordDetail;
   problem?: Problem;
-  /** The impossible combinations the core refused the build for. */
-  problems?: BuildProblem[];
+  /** The impossible combinations the core refused the build for (BUILD_IMPOSSIBLE's data). */
+  problems?: NonNullable<ErrorData<'BUILD_IMPOSSIBLE'>>['problems'];
   /** The node of each platform. */
   placements?: Placement[];
   /** A distributed build's sub-builds and merge. */
@@ -162,6 +163,8 @@ export interface BuildView {
 export const buildFeed = new TerminalFeed();
 
 let following: { cancel(): void } | undefined;
+/** The calls the Build view follows. */
+type FollowedEndpoint = 'builds.run' | 'builds.distribute' | 'builds.watch' | 'records.open';
 
 /** A destination the core would not replace without the user's word (DESTINATION_EXISTS). */
 export interface OverwriteQuestion {
@@ -248,7 +251,8 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     ...(record.distributed ? { distributed: record.distributed } : {}),
   });
 
-  const follow = async <T>(call: { result: Promise<T>; cancel(): void }, view: BuildView, ended: (v: BuildView, result: T) => BuildView): Promise<T | undefined> => {
+  /** Shows a call's progress in the view until it ends; `endpoint` names what the call is, for the errors it can end with. */
+  const follow = async <T>(endpoint: FollowedEndpoint, call: { result: Promise<T>; cancel(): void }, view: BuildView, ended: (v: BuildView, result: T) => BuildView): Promise<T | undefined> => {
     following?.cancel();
     following = call;
     buildFeed.clear();
@@ -264,19 +268,19 @@ export const useBuildStore = create<BuildStore>((set, get) => {
     } catch (error) {
       if (following !== call) return undefined;
       following = undefined;
-      const rpc = RpcError.from(error);
-      if (rpc.code === 'DESTINATION_EXISTS' && typeof (rpc.data as { path?: unknown } | undefined)?.path === 'string') {
+      const exists = endpointError(endpoint, error, 'DESTINATION_EXISTS');
+      if (exists?.data) {
         // Nothing ran: ask, instead of showing a failed build.
-        set({ view: undefined, overwriteQuestion: { path: (rpc.data as { path: string }).path, message: rpc.message } });
+        set({ view: undefined, overwriteQuestion: { path: exists.data.path, message: exists.message } });
         return undefined;
       }
-      const data = rpc.data as { problems?: BuildProblem[] } | undefined;
+      const problems = endpointError(endpoint, error, 'BUILD_IMPOSSIBLE')?.data?.problems;
       set((s) => ({
         view: {
           ...(s.view ?? view),
           status: s.view?.status === 'starting' ? 'failed' : (s.view?.status ?? 'failed'),
           problem: toProblem(error),
-          ...(data?.problems ? { problems: data.problems } : {}),
+          ...(problems ? { problems } : {}),
         },
       }));
       return undefined;
@@ -356,7 +360,7 @@ export const useBuildStore = create<BuildStore>((set, get) => {
             { onChunk: applyChunk },
           )
         : api.builds.run(input, { onChunk: applyChunk });
-      const record = await follow(call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms }, ownRecord);
+      const record = await follow(draft.distribute ? 'builds.distribute' : 'builds.run', call, { mode: 'live', status: 'starting', platforms: parsed.data.platforms }, ownRecord);
       if (record) void notifyEnded(record);
       return record;
     },
@@ -385,12 +389,12 @@ export const useBuildStore = create<BuildStore>((set, get) => {
       }
       const call = api.builds.watch({ id }, { onChunk: applyChunk });
       // A build still running is followed live (and can be cancelled); an ended one is replayed.
-      return follow(call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] }, ownRecord);
+      return follow('builds.watch', call, { id, mode: record?.status === 'running' ? 'live' : 'replay', status: record?.status ?? 'running', platforms: record?.platforms ?? [] }, ownRecord);
     },
 
     async openRecord(api, key) {
       const call = api.records.open({ key }, { onChunk: applyChunk });
-      return follow(call, { id: key, mode: 'replay', status: 'running', platforms: [] }, (v, detail) => ({ ...v, status: RECORD_STATUS[detail.status], platforms: detail.platforms, builderRecord: detail }));
+      return follow('records.open', call, { id: key, mode: 'replay', status: 'running', platforms: [] }, (v, detail) => ({ ...v, status: RECORD_STATUS[detail.status], platforms: detail.platforms, builderRecord: detail }));
     },
 
     retryPlatform: (api, platform) => actOnShown(api, (id) => api.builds.retryPlatform({ id, platform })),

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ReadBakeResult } from '../../../../shared/contract/ci-export';
 import { BAKE_FILE } from '../../../../shared/domain/ci-export/bake';
-import { errorData } from '../../../../shared/contract/errors';
+import { endpointError } from '../../../../shared/contract/endpoint-errors';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { requestToDraft, useBuildStore } from '../../stores/build-store';
@@ -26,7 +26,7 @@ export function ImportBake({ context }: { context: string }) {
       setDraft({ ...draft, builder: current.builder, ...(result.request.output ? {} : { output: current.output, dest: current.dest }) });
       setState({ kind: 'done', result });
     } catch (error) {
-      const targets = errorData(error, 'BAKE_TARGET_AMBIGUOUS')?.targets;
+      const targets = endpointError('ciExport.readBake', error, 'BAKE_TARGET_AMBIGUOUS')?.data?.targets;
       setState(targets?.length ? { kind: 'pick', targets } : { kind: 'failed', problem: toProblem(error) });
     }
   };

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FileExistsData, SaveExportInput } from '../../../../shared/contract/ci-export';
-import { errorData } from '../../../../shared/contract/errors';
+import { endpointError } from '../../../../shared/contract/endpoint-errors';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
 import { toProblem, type Problem } from '../../stores/problem';
@@ -25,7 +25,7 @@ export function SaveToContext({ input, label, testId }: { input: Omit<SaveExport
       const result = await api().ciExport.save({ ...input, ...(replaceSha256 ? { replaceSha256 } : {}) });
       setState({ kind: 'saved', path: result.path, outcome: result.outcome });
     } catch (error) {
-      const existing = errorData(error, 'FILE_EXISTS');
+      const existing = endpointError('ciExport.save', error, 'FILE_EXISTS')?.data;
       if (existing && 'sha256' in existing && existing.sha256) setState({ kind: 'confirm', existing });
       else setState({ kind: 'failed', problem: toProblem(error) });
     }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RecordList, RecordSummary } from '../../../../shared/contract/records';
-import { RpcError } from '../../../../shared/rpc/errors';
+import { endpointError } from '../../../../shared/contract/endpoint-errors';
 import { api } from '../../api';
 import { formatDateTime, formatDuration } from '../../components/format';
 import { ProblemBox } from '../../components/ProblemBox';
@@ -25,8 +25,7 @@ function ExportRecord({ record, onDone }: { record: RecordSummary; onDone: (mess
       const done = await api().records.export({ ref: record.ref, dest: dest.trim(), ...(overwrite ? { overwrite } : {}) });
       onDone(`Exported to ${done.path} (${Math.max(1, Math.round(done.bytes / 1024))} KiB): ${done.command}`);
     } catch (error) {
-      const rpc = RpcError.from(error);
-      if (rpc.code === 'FILE_EXISTS') setReplace(dest.trim());
+      if (endpointError('records.export', error, 'FILE_EXISTS')) setReplace(dest.trim());
       else setProblem(toProblem(error));
     } finally {
       setBusy(false);
