@@ -13,8 +13,6 @@ export interface WsTransportOptions {
 export const WS_HIGH_WATER = 1024 * 1024;
 /** Bytes queued for the peer at which it is given up on. */
 export const WS_MAX_BACKLOG = 64 * 1024 * 1024;
-/** Close code for a peer that does not read (1008: policy violation). */
-export const CLOSE_NOT_READING = 1008;
 /** Close code for a binary message without a readable call id (1003: unsupported data). */
 export const CLOSE_UNSUPPORTED = 1003;
 

@@ -1,5 +1,4 @@
 import type { CallNames } from '../rpc/define';
-import type { RpcError } from '../rpc/errors';
 import { dataProblem, errorData, type ErrorCode, type ErrorData } from './errors';
 import type { Contract } from './index';
 
@@ -119,9 +118,6 @@ export type EndpointName = CallNames<Contract>;
 
 /** The codes a call of endpoint N can fail with: its declared ones and those of any call. */
 export type EndpointErrorCode<N extends EndpointName> = (typeof endpointErrors)[N][number] | (typeof CALL_ERRORS)[number];
-
-/** The typed error a call of endpoint N rejects with. */
-export type EndpointError<N extends EndpointName> = RpcError<EndpointErrorCode<N>>;
 
 /** An error a caller caught, as the one code it asked for, with that code's data parsed by the catalogue. */
 export interface CaughtError<C extends ErrorCode> {

@@ -92,8 +92,6 @@ export const importInput = z.object({ file: absolutePath });
 export const importResult = z.object({ records: z.array(recordSummary) });
 
 /** Data of a FILE_EXISTS error: the file the export would replace. */
-export const existingFileData = z.object({ path: z.string(), bytes: z.number().int() });
-
 export type RecordSummary = z.infer<typeof recordSummary>;
 export type RecordDetail = z.infer<typeof recordDetail>;
 export type RecordList = z.infer<typeof recordList>;

@@ -28,9 +28,6 @@ export interface BinfmtDump {
   entries: BinfmtEntry[];
 }
 
-/** Files of the binfmt_misc mount that are not entries. */
-export const CONTROL_FILES = ['register', 'status'] as const;
-
 export function parseBinfmtEntry(name: string, text: string): BinfmtEntry {
   const entry: BinfmtEntry = { name, enabled: false, interpreter: '', flags: '' };
   const lines = text.split('\n');

@@ -14,14 +14,6 @@ import { normalizePlatform } from '../platform';
  * builders.
  */
 
-/** Where one platform is built: a whole builder (buildx routes inside it), or one node of a builder. */
-export interface LaneTarget {
-  platform: string;
-  builder: string;
-  /** A node of `builder`: the app builds on it alone (see `nodeBuilderArgs`). */
-  node?: string;
-}
-
 /** The output of each platform's build: the image pushed by digest only, under the repository of the first tag. */
 export function digestOutput(repository: string): string {
   return ['type=image', `name=${repository}`, 'push-by-digest=true', 'name-canonical=true', 'push=true'].map(csvWord).join(',');

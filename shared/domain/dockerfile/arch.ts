@@ -163,7 +163,3 @@ export function caseMappingLines(family: ArchFamily, canonicals: string[], varia
   ];
 }
 
-/** True when a word can be replaced by `${TARGETARCH}` as is (Docker spelling, no variant). */
-export function usesDockerSpelling(m: ArchWord): boolean {
-  return m.family === 'docker';
-}

@@ -226,16 +226,9 @@ export function referenceProblem(text: string): string | undefined {
   return parsed.ok ? undefined : parsed.error;
 }
 
-export const isImageReference = (text: string): boolean => parseImageReference(text).ok;
-
 /** The tag or digest to ask the registry for; a digest wins, as with `docker pull name:tag@digest` (ParseDockerRef). */
 export function manifestReference(ref: ImageReference): string {
   return ref.digest ?? ref.tag ?? 'latest';
-}
-
-/** `familiar` with a given digest instead of the tag (to pin one platform's manifest). */
-export function withDigest(ref: ImageReference, digest: string): string {
-  return `${familiarName(ref.registry, ref.repository)}@${digest}`;
 }
 
 /** The command a user types to fetch one platform of the image. */

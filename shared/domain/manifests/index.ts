@@ -1,3 +1,0 @@
-export * from './classify';
-export * from './compare';
-export * from './media-types';
