@@ -90,9 +90,9 @@ export async function registryManifest(ref: string, reference?: string): Promise
   return { digest: res.headers.get('docker-content-digest') ?? '', contentType: res.headers.get('content-type') ?? '', json: (await res.json()) as RegistryJson };
 }
 
-/** Deletes a manifest of `repository` (`127.0.0.1:5000/a/b`) by digest: test clean-up, never fails the test. */
-export async function deleteRegistryManifest(repository: string, digest: string): Promise<void> {
-  await fetch(registryUrl(repository, 'manifests', digest), { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
+/** Deletes a manifest, by digest, of the repository of `ref` (`127.0.0.1:5000/a/b`, a tag is ignored): test clean-up, never fails the test. */
+export async function deleteRegistryManifest(ref: string, digest: string): Promise<void> {
+  await fetch(registryUrl(ref, 'manifests', digest), { method: 'DELETE' }).then((res) => res.body?.cancel(), () => undefined);
 }
 
 /**
@@ -102,7 +102,7 @@ export async function deleteRegistryManifest(repository: string, digest: string)
 export async function deleteRegistryTags(refs: readonly string[]): Promise<void> {
   for (const ref of refs) {
     const digest = await registryDigest(ref).catch(() => undefined);
-    if (digest) await deleteRegistryManifest(ref.slice(0, ref.lastIndexOf(':')), digest);
+    if (digest) await deleteRegistryManifest(ref, digest);
   }
 }
 
