@@ -242,7 +242,7 @@ function nodeSummary(driver: string, n: ParsedNode, facts: EngineFacts, contexts
   const local = isLocalNode(driver, n.endpoint, facts.endpoint, contexts);
   const status = n.error ? 'error' : (n.status ?? 'unknown');
   const support = classify(
-    { name: n.name, driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: facts.platform, running: status === 'running' },
+    { name: n.name, driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: facts.platform, running: status === 'running', status, endpoint: n.endpoint },
     emulators,
   );
   const node: BuilderNode = {

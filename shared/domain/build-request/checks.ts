@@ -1,6 +1,6 @@
 import { COMMON_PLATFORMS } from '../arch';
 import { normalizePlatform, parsePlatform } from '../platform';
-import { bestNode, verdictOf, type NodePlatforms, type PlatformSupport, type PlatformVerdict } from '../platform-support';
+import { bestNode, isDown, verdictOf, type NodePlatforms, type PlatformSupport, type PlatformVerdict } from '../platform-support';
 import { checkTagReference, registryOf } from './reference';
 import type { BuildRequest } from './request';
 
@@ -98,6 +98,7 @@ export type BuildProblemCode =
   | 'TARGET_UNKNOWN'
   | 'BAD_TAG'
   | 'BUILDER_NOT_RUNNING'
+  | 'BUILDER_NODE_DOWN'
   | 'PLATFORM_UNKNOWN';
 
 export interface BuildProblem {
@@ -256,13 +257,15 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
         page: 'emulators',
       });
     }
-    if (builder.status !== 'running' && builder.driver !== 'docker') {
+    const down = builder.nodes.filter(isDown);
+    if (down.length > 0) problems.push(downNodesProblem(builder, down, request.platforms));
+    else if (builder.status !== 'running' && builder.driver !== 'docker') {
       problems.push({
         code: 'BUILDER_NOT_RUNNING',
         severity: 'warning',
         field: 'builder',
-        message: `"${builder.name}" is ${builder.status || 'not running'}; buildx starts it first, which adds a few seconds.`,
-        fix: 'Nothing to do, or start it on the Builders page beforehand.',
+        message: `"${builder.name}" is ${builder.status || 'not running'}; ${startsFirst(builder.driver)}`,
+        fix: builder.driver === 'remote' ? 'Check that its BuildKit daemon runs, or start it on the Builders page beforehand.' : 'Nothing to do, or start it on the Builders page beforehand.',
         page: 'builders',
       });
     }
@@ -280,6 +283,43 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
     });
   }
   return problems;
+}
+
+/** What buildx does first with a builder that is not running, by driver (`driver.Boot` → the driver's `Bootstrap`). */
+function startsFirst(driver: string): string {
+  if (driver === 'remote') return 'buildx cannot start a remote daemon: it waits up to 20 s for it to answer, and the build fails if it does not.';
+  return 'buildx starts it first, which adds a few seconds.';
+}
+
+/**
+ * A builder with nodes that are down (remote daemons that do not answer). buildx does not skip them
+ * (see `buildx/routing`): a platform listed (pinned) on a down node goes there, and a build not pinned
+ * throughout starts every node; either way it fails after 20 s. Only a build whose every platform is
+ * pinned on running nodes gets through, which the facts here cannot tell (they carry no pins).
+ */
+function downNodesProblem(builder: BuilderFact, down: readonly NodePlatforms[], platforms: readonly string[]): BuildProblem {
+  const wanted = platforms.map(normalizePlatform);
+  const hit = wanted.filter((p) => down.some((n) => n.platforms.some((v) => v.platform === p)));
+  const names = down.map((n) => `"${n.node}"`).join(', ');
+  const notes = down.map((n) => n.unlisted.otherwise.note).filter(Boolean).join(' ');
+  return hit.length > 0
+    ? {
+        code: 'BUILDER_NODE_DOWN',
+        severity: 'error',
+        field: 'builder',
+        message: `${hit.join(', ')} ${hit.length > 1 ? 'are' : 'is'} pinned on ${names} of "${builder.name}", which is down: buildx sends ${hit.length > 1 ? 'them' : 'it'} there anyway and the build fails after waiting 20 s.`,
+        fix: `${notes} Or untick ${hit.join(', ')}, or distribute the build over running nodes.`,
+        platforms: hit,
+        page: 'builders',
+      }
+    : {
+        code: 'BUILDER_NODE_DOWN',
+        severity: 'warning',
+        field: 'builder',
+        message: `${names} of "${builder.name}" ${down.length > 1 ? 'are' : 'is'} down. buildx does not skip a node that is down: the build works only if every platform is pinned on a running node; otherwise buildx waits 20 s for ${names} and fails.`,
+        fix: notes,
+        page: 'builders',
+      };
 }
 
 export const blockingProblems = (problems: readonly BuildProblem[]): BuildProblem[] => problems.filter((p) => p.severity === 'error');

@@ -61,6 +61,23 @@ describe('the node × platform map', () => {
   });
 });
 
+describe('the map of a builder with a node that is down', () => {
+  it('marks the down node\'s cells unavailable, says buildx still sends its pinned platform there, and pins it on a running node', () => {
+    const x86 = node('node-1', ['linux/amd64'], ALL, ['linux/amd64']);
+    const arm = node('node-2', ['linux/arm64'], ALL, ['linux/arm64']);
+    const down: MapNode = { ...node('node-3', [], [], ['linux/riscv64']), reported: ['linux/riscv64'], down: true };
+    const map = nodeMap([x86, arm, down], ALL);
+    const riscv = map.rows.find((r) => r.platform === 'linux/riscv64')!;
+    expect(riscv.route).toMatchObject({ node: 'node-3', pass: 'pinned' });
+    expect(riscv.cells.map((c) => `${c.node}:${c.support}${c.routed ? '*' : ''}`)).toEqual(['node-1:emulated', 'node-2:emulated', 'node-3:unavailable*']);
+    expect(map.routing.failsOn).toEqual(['node-3']);
+    expect(map.misroutes).toEqual([{ platform: 'linux/riscv64', routed: { node: 'node-3', support: 'unavailable' }, better: { node: 'node-1', support: 'emulated' } }]);
+    // Pinned on node-1 (which takes it off node-3), the build no longer has to reach node-3.
+    expect(map.fix?.pins).toEqual([{ node: 'node-1', platforms: ['linux/amd64', 'linux/riscv64'] }]);
+    expect(map.fix?.after.map((r) => r.node)).toEqual(['node-1', 'node-2', 'node-1']);
+  });
+});
+
 describe('pinning a node', () => {
   it('updates the node in place, repeating what buildx would otherwise rewrite', () => {
     expect(pinArgs('b', 'remote', { name: 'b1', endpoint: 'tcp://arm:1234', buildkitdFlags: [] }, ['linux/arm64', 'linux/arm/v7'])).toEqual([

@@ -95,7 +95,7 @@ function pinFix(nodes: readonly MapNode[], rows: readonly MapRow[]): PinFix | un
     return { ...n, pinned: [...new Set([...kept, ...mine])] };
   });
   const changed = after.filter((n, i) => n.pinned.join(',') !== nodes[i]!.pinned.map(normalizePlatform).join(',') && rows.some((r) => r.best.node === n.name));
-  const routes = routeBuild(after, rows.map((r) => r.platform)).routes;
-  if (!routes.every((r) => desired.get(r.platform) === r.node)) return undefined;
+  const { routes, failsOn } = routeBuild(after, rows.map((r) => r.platform));
+  if (failsOn.length > 0 || !routes.every((r) => desired.get(r.platform) === r.node)) return undefined;
   return { pins: changed.map((n) => ({ node: n.name, platforms: n.pinned })), after: routes };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fixture } from './fixtures/load';
+import { parseInspect } from './inspect-text';
 import { routeBuild, type RoutingNode } from './routing';
 
 // What the stack's three BuildKit nodes report: their own platforms first, then everything QEMU runs.
@@ -78,5 +80,32 @@ describe('routeBuild: which node buildx sends each platform to', () => {
   it('routes nothing for a builder without nodes, and keeps each platform once', () => {
     expect(routeBuild([], ['linux/amd64']).routes).toEqual([]);
     expect(routeBuild([node('n1', ['linux/amd64'])], ['linux/amd64', 'linux/amd64']).routes).toHaveLength(1);
+  });
+});
+
+describe('routeBuild: a node that is down (the stack\'s node-3 stopped, captured with buildx 0.29.1 and 0.13.1)', () => {
+  it.each(['0.29.1', '0.13.1'])('buildx %s keeps the node: a build that must reach it fails, one pinned on running nodes builds', (version) => {
+    const builder = parseInspect(fixture(`inspect-remote-node-down-${version}.txt`))!;
+    const nodes: RoutingNode[] = builder.nodes.map((n) => ({ name: n.name, pinned: n.preferredPlatforms, reported: n.platforms, down: n.status === 'inactive' }));
+    expect(nodes.map((n) => [n.name, n.down])).toEqual([['node-1', false], ['node-2', false], ['node-3', true]]);
+    const failed = (platform: string) => /ERROR: (failed to build: )?context deadline exceeded/.test(fixture(`build-node-down-${platform}-${version}.txt`));
+
+    // riscv64 is pinned on node-3: buildx sends it there although it is down, and the build failed.
+    const riscv = routeBuild(nodes, ['linux/riscv64']);
+    expect(riscv.routes[0]).toMatchObject({ node: 'node-3', pass: 'pinned' });
+    expect(riscv.failsOn).toEqual(['node-3']);
+    expect(failed('riscv64')).toBe(true);
+
+    // amd64 is pinned on the running node-1: only that node is started, and the build worked.
+    const amd = routeBuild(nodes, ['linux/amd64']);
+    expect(amd.routes[0]).toMatchObject({ node: 'node-1', pass: 'pinned' });
+    expect(amd.failsOn).toEqual([]);
+    expect(failed('amd64')).toBe(false);
+
+    // arm/v6 is pinned nowhere: buildx starts every node, node-3 among them, and the build failed.
+    const v6 = routeBuild(nodes, ['linux/arm/v6']);
+    expect(v6.startsAllNodes).toBe(true);
+    expect(v6.failsOn).toEqual(['node-3']);
+    expect(failed('armv6')).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { normalizePlatform, parsePlatform, type Platform } from '../platform';
+import { isDown, type NodePlatforms } from '../platform-support';
 
 /**
  * Which node of a multi-node builder buildx sends each platform of a build to.
@@ -33,6 +34,15 @@ import { normalizePlatform, parsePlatform, type Platform } from '../platform';
  * Since buildx 0.22 one node that fails to start fails `buildx inspect --bootstrap` of the whole
  * builder (0.13.1 failed it only when every node did). In a build, step 3 starts every node, so in
  * both versions one node that cannot start fails a build that is not fully pinned.
+ *
+ * A node that is down is **not** skipped (v0.13.1 and v0.29.1 alike): `filterAvailableNodes` drops
+ * only nodes whose driver could not be made, and a stopped remote node's driver is made fine. Its
+ * pins still take their platforms in step 2, and `resolve` then boots the chosen nodes; step 3 boots
+ * all of them. Booting a remote node that does not answer waits 20 s ("[internal] waiting for
+ * connection") and fails the whole build with `context deadline exceeded`, even the platforms other
+ * nodes would have built. Captured on the stack with node-3 stopped: a build of linux/riscv64 (pinned
+ * on node-3) and one of linux/arm/v6 (pinned nowhere: step 3) fail so; linux/amd64 (pinned on the
+ * running node-1) builds. So routing keeps the node and says which down nodes a build must reach.
  */
 
 /** A node as buildx's build routing sees it; nodes are given in the builder's order. */
@@ -42,7 +52,17 @@ export interface RoutingNode {
   pinned: readonly string[];
   /** What the node's BuildKit lists (`buildx ls` / `inspect`: pinned first, then its workers'). Empty when it has not started. */
   reported: readonly string[];
+  /** Down, and buildx cannot start it (`isDownNode`): a build that must reach it fails. */
+  down?: boolean;
 }
+
+/** A builder's node (as the core serves it) as routing sees it. */
+export const routingNodeOf = (n: { name: string; preferredPlatforms: readonly string[]; platforms: readonly string[]; support: NodePlatforms }): RoutingNode => ({
+  name: n.name,
+  pinned: n.preferredPlatforms,
+  reported: n.platforms,
+  down: isDown(n.support),
+});
 
 /**
  * How a platform found its node: `pinned` (step 2), `listed` (step 3), or `first-node` (no node
@@ -64,6 +84,8 @@ export interface BuildRouting {
   startsAllNodes: boolean;
   /** Nodes whose list is not known (never started): step 3 asks them, so their answer can change the routes. */
   unknown: string[];
+  /** Down nodes this build must reach (a route's node, or any node when step 3 starts them all): buildx fails the build. */
+  failsOn: string[];
 }
 
 /** containerd's `platforms.Normalize`: arm defaults to v7, arm64's v8 and amd64's v1 are dropped. */
@@ -158,12 +180,13 @@ const parsed = (list: readonly string[]): Platform[] => list.flatMap((p) => cont
 /** Where buildx sends each platform of one build with these platforms (see the module comment). */
 export function routeBuild(nodes: readonly RoutingNode[], platforms: readonly string[]): BuildRouting {
   const wanted = [...new Set(platforms.map(normalizePlatform))];
-  if (nodes.length === 0) return { routes: [], startsAllNodes: false, unknown: [] };
+  if (nodes.length === 0) return { routes: [], startsAllNodes: false, unknown: [], failsOn: [] };
   const unknown = nodes.filter((n) => n.reported.length === 0).map((n) => n.name);
   const pinned = nodes.map((n) => parsed(n.pinned));
   const strict = wanted.map((p) => ({ platform: p, found: containerdNormal(p) ? pick(containerdNormal(p)!, pinned, true) : { index: -1 } }));
   if (strict.every((s) => s.found.index >= 0)) {
-    return { routes: strict.map((s) => route(nodes, s.platform, s.found, 'pinned')), startsAllNodes: false, unknown: [] };
+    const routes = strict.map((s) => route(nodes, s.platform, s.found, 'pinned'));
+    return { routes, startsAllNodes: false, unknown: [], failsOn: downNodes(nodes, new Set(routes.map((r) => r.node))) };
   }
   const listed = nodes.map((n, i) => [...pinned[i]!, ...parsed(n.reported)]);
   const routes = wanted.map((platform) => {
@@ -171,8 +194,12 @@ export function routeBuild(nodes: readonly RoutingNode[], platforms: readonly st
     const found = p ? pick(p, listed, false) : { index: -1 };
     return found.index >= 0 ? route(nodes, platform, found, 'listed') : { platform, node: nodes[0]!.name, pass: 'first-node' as const };
   });
-  return { routes, startsAllNodes: nodes.length > 1, unknown };
+  // buildx boots every node before it matches (even a one-node builder's), so any down node fails it.
+  return { routes, startsAllNodes: nodes.length > 1, unknown, failsOn: downNodes(nodes) };
 }
+
+/** The down nodes among `reached` (all when not given), in the builder's order. */
+const downNodes = (nodes: readonly RoutingNode[], reached?: ReadonlySet<string>): string[] => nodes.filter((n) => n.down && (!reached || reached.has(n.name))).map((n) => n.name);
 
 function route(nodes: readonly RoutingNode[], platform: string, found: { index: number; matched?: Platform }, pass: RoutePass): PlatformRoute {
   const r: PlatformRoute = { platform, node: nodes[found.index]!.name, pass };

@@ -3,7 +3,7 @@ import type { BuilderNode, BuilderSummary } from '../../contract/builders';
 import { checkBuild, type BuildFacts } from '../build-request/checks';
 import { parseInspect } from '../buildx/inspect-text';
 import { classify, classifyHost, usablePlatforms } from '../platform-support';
-import { defaultTarget, targetOptions, withoutBuilderChecks } from './assign';
+import { defaultTarget, noTargetReason, targetOptions, withoutBuilderChecks } from './assign';
 import { buildRequestInput } from '../build-request/request';
 import { laneCommands, nodeEndpoint } from './plan';
 
@@ -22,8 +22,12 @@ const fixture = (name: string): string => {
 function builderFrom(text: string, local: boolean, status: Partial<Record<string, string>> = {}): BuilderSummary {
   const parsed = parseInspect(text)!;
   const nodes: BuilderNode[] = parsed.nodes.map((n) => {
-    const running = (status[n.name] ?? n.status) === 'running';
-    const support = classify({ name: n.name, driver: parsed.driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: 'linux/amd64', running }, undefined);
+    const nodeStatus = status[n.name] ?? n.status;
+    const running = nodeStatus === 'running';
+    const support = classify(
+      { name: n.name, driver: parsed.driver, reported: n.platforms, preferred: n.preferredPlatforms, local, enginePlatform: 'linux/amd64', running, ...(nodeStatus ? { status: nodeStatus } : {}), endpoint: n.endpoint },
+      undefined,
+    );
     return {
       name: n.name,
       endpoint: n.endpoint,
@@ -72,10 +76,12 @@ describe('where each platform can be built', () => {
   });
 
   it('labels each option with its node and how it runs the platform, and a stopped node as such', () => {
-    const builders = [builderFrom(fixture(THREE), true, { n2: 'stopped' })];
-    const n2 = targetOptions(builders, 'linux/arm64').find((o) => o.node === 'n2')!;
-    expect(n2.running).toBe(false);
-    expect(n2.label).toBe('mas-cap-dist › n2 — QEMU (stopped)');
+    // A stopped docker-container node stays an option: buildx starts its container.
+    const stopped = targetOptions([builderFrom(fixture(CONTAINER), true, { 'mas-test-cap10': 'stopped' })], 'linux/arm64')[0]!;
+    expect(stopped.running).toBe(false);
+    expect(stopped.label).toBe('mas-test-cap1 — QEMU (stopped)');
+    const builders = [builderFrom(fixture(THREE), true)];
+    expect(targetOptions(builders, 'linux/arm64').find((o) => o.node === 'n1')!.label).toBe('mas-cap-dist › n1 — QEMU');
     expect(targetOptions(builders, 'linux/amd64').find((o) => o.node === 'n1')!.label).toBe('mas-cap-dist › n1 — native');
   });
 });
@@ -99,13 +105,17 @@ describe('the default node of a platform', () => {
     expect(defaultTarget([local, remote], 'linux/riscv64', local.name)?.key).toBe('mas-test-cap1/mas-test-cap10');
   });
 
-  it('prefers a running node to a stopped one', () => {
-    const stopped = builderFrom(fixture(THREE), true, { n1: 'stopped' });
-    const container = builderFrom(fixture(CONTAINER), true);
-    // Every node here runs amd64 natively (one machine); n1 is stopped, so the next running native node.
-    expect(defaultTarget([stopped, container], 'linux/amd64')?.key).toBe('mas-cap-dist/n2');
-    expect(defaultTarget([stopped, container], 'linux/amd64', 'mas-test-cap1')?.key).toBe('mas-test-cap1/mas-test-cap10');
-    expect(defaultTarget([builderFrom(fixture(THREE), true), container], 'linux/amd64')?.key).toBe('mas-cap-dist/n1');
+  it('prefers a running node to a stopped one, and never offers a remote node that is down', () => {
+    const three = builderFrom(fixture(THREE), true);
+    const stopped = builderFrom(fixture(CONTAINER), true, { 'mas-test-cap10': 'stopped' });
+    // Every node here runs amd64 natively (one machine): the stopped docker-container node loses to a running one…
+    expect(defaultTarget([stopped, three], 'linux/amd64')?.key).toBe('mas-cap-dist/n1');
+    // …unless its builder is the form's.
+    expect(defaultTarget([stopped, three], 'linux/amd64', 'mas-test-cap1')?.key).toBe('mas-test-cap1/mas-test-cap10');
+    // A remote node that does not answer is no option at all: buildx cannot start it.
+    const down = builderFrom(fixture(THREE), true, { n1: 'inactive' });
+    expect(targetOptions([down], 'linux/amd64').map((o) => o.node)).not.toContain('n1');
+    expect(defaultTarget([down, stopped], 'linux/amd64', 'mas-cap-dist')?.key).toBe('mas-cap-dist/n2');
   });
 });
 
@@ -144,5 +154,67 @@ describe('the form\'s checks for a distributed build', () => {
     const all = checkBuild(request, facts).map((p) => p.code);
     expect(all).toEqual(expect.arrayContaining(['MULTI_PLATFORM_UNSUPPORTED', 'PLATFORM_UNAVAILABLE', 'PUSH_TO_DOCKER_HUB']));
     expect(withoutBuilderChecks(checkBuild(request, facts)).map((p) => p.code)).toEqual(['PUSH_TO_DOCKER_HUB']);
+  });
+});
+
+describe('a builder with a node that is down (the stack\'s node-3 stopped, buildx 0.29.1 and 0.13.1)', () => {
+  const NODE3 = 'unix:///run/multiarch-studio-stack/buildkit/node-3.sock';
+  const factsOf = (b: BuilderSummary): BuildFacts => ({
+    nativePlatform: 'linux/amd64',
+    containerdImageStore: true,
+    currentBuilder: b.name,
+    builders: [{ name: b.name, driver: b.driver, status: b.status, current: true, nodes: b.nodes.map((n) => n.support) }],
+    host: classifyHost('linux/amd64', {}),
+  });
+  const request = (platforms: string[]) => buildRequestInput.parse({ context: '/work/app', builder: 'mas-cap-down', tags: ['127.0.0.1:5000/app:1'], platforms, output: { type: 'push' } });
+
+  it.each(['0.29.1', '0.13.1'])('buildx %s: Distribute never offers it, and defaults to a running node that emulates the platform', (version) => {
+    const b = builderFrom(fixture(`inspect-remote-node-down-${version}.txt`), true);
+    const riscv = targetOptions([b], 'linux/riscv64');
+    expect(riscv.map((o) => o.key)).toEqual(['mas-cap-down/node-1', 'mas-cap-down/node-2']);
+    expect(defaultTarget([b], 'linux/riscv64', b.name)).toMatchObject({ key: 'mas-cap-down/node-1', support: 'emulated', running: true });
+    // The whole builder is not offered for a platform it would route through step 3: buildx starts node-3 too.
+    expect(targetOptions([b], 'linux/arm/v6').map((o) => o.key)).toEqual(['mas-cap-down/node-1']);
+    // Pinned on node-1 alone, the whole builder still builds amd64.
+    expect(targetOptions([b], 'linux/amd64').map((o) => o.key)).toContain('mas-cap-down');
+  });
+
+  it('says why there is no node at all when only the down node would build the platform', () => {
+    const b = builderFrom(fixture('inspect-remote-node-down-0.29.1.txt'), true);
+    const onlyDown = { ...b, nodes: b.nodes.filter((n) => n.name === 'node-3') };
+    expect(targetOptions([onlyDown], 'linux/s390x')).toEqual([]);
+    expect(defaultTarget([onlyDown], 'linux/s390x', b.name)).toBeUndefined();
+    expect(noTargetReason([onlyDown], 'linux/s390x')).toBe(
+      `Only "node-3" of "mas-cap-down" (${NODE3}) would build it, and that node is down: start its BuildKit daemon, or install the emulator so another node can build it.`,
+    );
+  });
+
+  it('the Build form refuses a platform pinned on the down node and warns for the others, naming the node and its address', () => {
+    const facts = factsOf(builderFrom(fixture('inspect-remote-node-down-0.29.1.txt'), true));
+    const refused = checkBuild(request(['linux/amd64', 'linux/riscv64']), facts).find((p) => p.code === 'BUILDER_NODE_DOWN');
+    expect(refused).toMatchObject({ severity: 'error', platforms: ['linux/riscv64'] });
+    expect(refused!.message).toBe('linux/riscv64 is pinned on "node-3" of "mas-cap-down", which is down: buildx sends it there anyway and the build fails after waiting 20 s.');
+    expect(refused!.fix).toContain(`start its BuildKit daemon at ${NODE3}, or remove the node`);
+    const warned = checkBuild(request(['linux/amd64']), facts).find((p) => p.code === 'BUILDER_NODE_DOWN');
+    expect(warned).toMatchObject({ severity: 'warning' });
+    expect(warned!.message).toMatch(/"node-3" of "mas-cap-down" is down.*every platform is pinned on a running node/);
+    // Never the docker-container wording: buildx cannot start a remote daemon.
+    expect(checkBuild(request(['linux/amd64']), facts).map((p) => p.message).join(' ')).not.toMatch(/buildx starts it first/);
+    // A distributed build chooses running nodes per platform instead.
+    expect(withoutBuilderChecks(checkBuild(request(['linux/riscv64']), facts)).map((p) => p.code)).not.toContain('BUILDER_NODE_DOWN');
+  });
+
+  it('the Build form says buildx starts a stopped docker-container builder, and only waits for a remote one', () => {
+    const stopped = (driver: string): BuildFacts => ({
+      nativePlatform: 'linux/amd64',
+      containerdImageStore: true,
+      currentBuilder: 'b',
+      builders: [{ name: 'b', driver, status: 'inactive', current: true, nodes: [classify({ name: 'b0', driver, reported: [], local: true, enginePlatform: 'linux/amd64', running: false, status: 'unknown' }, {})] }],
+      host: classifyHost('linux/amd64', {}),
+    });
+    const req = buildRequestInput.parse({ context: '/work/app', builder: 'b', platforms: ['linux/amd64'], output: { type: 'cacheonly' } });
+    const note = (driver: string) => checkBuild(req, stopped(driver)).find((p) => p.code === 'BUILDER_NOT_RUNNING')?.message;
+    expect(note('docker-container')).toBe('"b" is inactive; buildx starts it first, which adds a few seconds.');
+    expect(note('remote')).toBe('"b" is inactive; buildx cannot start a remote daemon: it waits up to 20 s for it to answer, and the build fails if it does not.');
   });
 });

@@ -1,8 +1,8 @@
 import type { BuilderNode, BuilderSummary } from '../../contract/builders';
 import type { BuildProblem } from '../build-request/checks';
-import { routeBuild } from '../buildx/routing';
+import { routeBuild, routingNodeOf } from '../buildx/routing';
 import { normalizePlatform } from '../platform';
-import { verdictOf } from '../platform-support';
+import { isDown, verdictOf } from '../platform-support';
 import { nodeEndpoint } from './plan';
 
 type Support = 'native' | 'emulated' | 'unavailable';
@@ -41,10 +41,11 @@ export function targetOptions(builders: readonly BuilderSummary[], platform: str
       out.push({ key: `${b.name}/${n.name}`, builder: b.name, node: n.name, support, running, label: `${alone ? b.name : `${b.name} › ${n.name}`} — ${WORD[support]}${running ? '' : ` (${n.status})`}` });
     }
     if (!alone && b.nodes.length > 0) {
-      const routed = routeBuild(b.nodes.map((n) => ({ name: n.name, pinned: n.preferredPlatforms, reported: n.platforms })), [platform]).routes[0]!;
-      const node = b.nodes.find((n) => n.name === routed.node)!;
+      const routing = routeBuild(b.nodes.map(routingNodeOf), [platform]);
+      const node = b.nodes.find((n) => n.name === routing.routes[0]!.node)!;
       const support = nodeSupport(node, platform);
-      if (support !== 'unavailable') {
+      // A whole builder that must reach a down node fails the build (buildx does not skip it).
+      if (support !== 'unavailable' && routing.failsOn.length === 0) {
         out.push({ key: b.name, builder: b.name, support, routedNode: node.name, running: b.status === 'running', label: `${b.name}, buildx picks the node (${node.name} — ${WORD[support]})` });
       }
     }
@@ -68,7 +69,17 @@ export function defaultTarget(builders: readonly BuilderSummary[], platform: str
   return options.find((o) => o.builder === preferredBuilder && (o.node === routed || preferred?.nodes.length === 1)) ?? byRank(options);
 }
 
+/**
+ * Why no node can build a platform, for when `targetOptions` is empty: nodes that would build it
+ * are down (named, with where to start them), or nothing runs it at all.
+ */
+export function noTargetReason(builders: readonly BuilderSummary[], platform: string): string {
+  const down = builders.flatMap((b) => b.nodes.filter((n) => isDown(n.support) && n.platforms.map(normalizePlatform).includes(normalizePlatform(platform))).map((n) => `"${n.name}" of "${b.name}" (${n.endpoint})`));
+  if (down.length > 0) return `Only ${down.join(', ')} would build it, and ${down.length === 1 ? 'that node is' : 'those nodes are'} down: start ${down.length === 1 ? 'its BuildKit daemon' : 'their BuildKit daemons'}, or install the emulator so another node can build it.`;
+  return 'No node of any builder can build it: install its emulator, or append a node that runs it.';
+}
+
 /** Checks about the form's one builder: a distributed build chooses a node per platform instead. */
-const BUILDER_CHECKS = new Set(['BUILDER_NOT_FOUND', 'MULTI_PLATFORM_UNSUPPORTED', 'PLATFORM_UNAVAILABLE', 'BUILDER_NOT_RUNNING']);
+const BUILDER_CHECKS = new Set(['BUILDER_NOT_FOUND', 'MULTI_PLATFORM_UNSUPPORTED', 'PLATFORM_UNAVAILABLE', 'BUILDER_NOT_RUNNING', 'BUILDER_NODE_DOWN']);
 
 export const withoutBuilderChecks = (problems: readonly BuildProblem[]): BuildProblem[] => problems.filter((p) => !BUILDER_CHECKS.has(p.code));

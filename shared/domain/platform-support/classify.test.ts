@@ -4,12 +4,14 @@ import { buildEmulatorTable } from '../binfmt/host-table';
 import { parseInspect } from '../buildx/inspect-text';
 import { parseLsJson } from '../buildx/ls-json';
 import type { ParsedNode } from '../buildx/model';
-import { bestNode, classify, classifyHost, emulatorFactsFromRows, usablePlatforms, verdictOf, type NodeFacts } from '.';
+import { bestNode, classify, classifyHost, emulatorFactsFromRows, isDown, isDownNode, usablePlatforms, verdictOf, type NodeFacts } from '.';
 
 const raw = (files: Record<string, string>): string => Object.values(files)[0] ?? '';
 const lsDefault = raw(import.meta.glob<string>('../buildx/fixtures/ls-default-0.13.1.ndjson', { query: '?raw', import: 'default', eager: true }));
 const lsTwoNodes = raw(import.meta.glob<string>('../buildx/fixtures/ls-container-two-nodes-0.13.1.ndjson', { query: '?raw', import: 'default', eager: true }));
 const pinned = raw(import.meta.glob<string>('../buildx/fixtures/inspect-pinned-platforms-0.13.1.txt', { query: '?raw', import: 'default', eager: true }));
+const downFixtures = import.meta.glob<string>('../buildx/fixtures/*-node-down-0.*', { query: '?raw', import: 'default', eager: true });
+const downFixture = (name: string): string => downFixtures[`../buildx/fixtures/${name}`] ?? '';
 const debianDump = raw(import.meta.glob<string>('../binfmt/fixtures/proc-binfmt-misc-debian12.txt', { query: '?raw', import: 'default', eager: true }));
 
 /** The stack's emulators as the Emulators domain reads them: Debian 12's QEMU on an amd64 host. */
@@ -122,6 +124,52 @@ describe('classify: docker-container and remote nodes', () => {
     expect(by(a)['linux/arm64']?.support).toBe('unavailable');
     expect(usablePlatforms([a, b])).toContain('linux/arm64');
     expect(usablePlatforms([a])).not.toContain('linux/arm64');
+  });
+});
+
+describe('classify: a node that is down and that buildx cannot start', () => {
+  const NODE3 = 'unix:///run/multiarch-studio-stack/buildkit/node-3.sock';
+  // The stack's three-node remote builder with node-3 stopped, as both buildx versions list and inspect it.
+  const captures = (['0.29.1', '0.13.1'] as const).flatMap((v) => [
+    { what: `ls --format json, buildx ${v}`, builder: parseLsJson(downFixture(`ls-remote-node-down-${v}.ndjson`)).builders.find((b) => b.name === 'mas-cap-down')! },
+    { what: `inspect, buildx ${v}`, builder: parseInspect(downFixture(`inspect-remote-node-down-${v}.txt`))! },
+  ]);
+  const classified = (builder: (typeof captures)[number]['builder']) =>
+    builder.nodes.map((n) => classify({ ...nodeFacts(builder.driver, n), status: n.status, endpoint: n.endpoint }, stackEmulators()));
+
+  it.each(captures)('$what: the stopped remote node builds nothing and says why, by name and address', ({ builder }) => {
+    expect(builder.driver).toBe('remote');
+    const node3 = builder.nodes.find((n) => n.name === 'node-3')!;
+    expect(node3).toMatchObject({ status: 'inactive', endpoint: NODE3, platforms: ['linux/riscv64', 'linux/ppc64le', 'linux/s390x'] });
+    const [n1, n2, n3] = classified(builder);
+    expect(isDown(n3!)).toBe(true);
+    expect(n3!.platforms.map((v) => [v.platform, v.support, v.reason])).toEqual([
+      ['linux/riscv64', 'unavailable', 'node-down'],
+      ['linux/ppc64le', 'unavailable', 'node-down'],
+      ['linux/s390x', 'unavailable', 'node-down'],
+    ]);
+    expect(n3!.platforms[0]!.note).toBe(
+      `Node "node-3" is down (buildx reports it inactive) and buildx cannot start it: start its BuildKit daemon at ${NODE3}, or remove the node from the builder.`,
+    );
+    // Not even what the engine host's CPU or emulators run: the daemon is not there to run it.
+    expect(verdictOf(n3!, 'linux/amd64')).toMatchObject({ support: 'unavailable', reason: 'node-down' });
+    expect(n3!.notes).toEqual([n3!.platforms[0]!.note]);
+    // The running nodes still emulate riscv64, so it stays usable and the best node is a running one.
+    expect([n1, n2].map((n) => isDown(n!))).toEqual([false, false]);
+    expect(bestNode([n1!, n2!, n3!], 'linux/riscv64')).toMatchObject({ node: 'node-1', verdict: { support: 'emulated' } });
+    expect(usablePlatforms([n3!])).toEqual([]);
+  });
+
+  it('only a node buildx cannot start counts as down: a stopped docker-container node is started by buildx', () => {
+    expect(isDownNode({ driver: 'remote', running: false, status: 'inactive' })).toBe(true);
+    expect(isDownNode({ driver: 'docker-container', running: false, status: 'error' })).toBe(true);
+    expect(isDownNode({ driver: 'docker-container', running: false, status: 'inactive' })).toBe(false);
+    expect(isDownNode({ driver: 'docker-container', running: false, status: 'stopped' })).toBe(false);
+    expect(isDownNode({ driver: 'remote', running: true, status: 'running' })).toBe(false);
+    const [local] = parseLsJson(lsTwoNodes).builders[0]!.nodes;
+    const stopped = classify({ ...nodeFacts('docker-container', { ...local!, platforms: [], status: 'stopped' }), status: 'stopped' }, stackEmulators());
+    expect(isDown(stopped)).toBe(false);
+    expect(by(stopped)['linux/riscv64']).toMatchObject({ support: 'emulated', reason: 'when-started' });
   });
 });
 

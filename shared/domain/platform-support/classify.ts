@@ -15,6 +15,10 @@ export interface NodeFacts {
   /** The engine's native platform, e.g. `linux/amd64`. */
   enginePlatform: string;
   running: boolean;
+  /** buildx's status text (`running`, `inactive`, `stopped`, `error`…), when known. */
+  status?: string;
+  /** Where buildx reaches the node (named in what to do when it is down). */
+  endpoint?: string;
 }
 
 const RANK: Record<PlatformSupport, number> = { native: 0, emulated: 1, unavailable: 2 };
@@ -56,13 +60,50 @@ function dockerDriverOmissions(listed: readonly string[]): Array<{ platform: str
 }
 
 /**
+ * Is the node down in a way buildx cannot mend? buildx's `driver.Boot` calls the driver's
+ * `Bootstrap` for a node that is not running: the docker-container and kubernetes drivers create or
+ * start their BuildKit there, but the remote driver's only waits up to 20 s for the daemon to answer
+ * (`driver/remote/driver.go`, buildx 0.13.1 and 0.29.1), so a remote node that is not running stays
+ * down. Any node buildx reports as `error` could not even be reached to ask.
+ */
+export function isDownNode(node: Pick<NodeFacts, 'driver' | 'running' | 'status'>): boolean {
+  if (node.running || !node.status) return false;
+  return node.status === 'error' || (node.driver === 'remote' && ['inactive', 'stopped'].includes(node.status));
+}
+
+/** What to do about a node that is down, in words, naming it and where it should answer. */
+function downNote(node: NodeFacts): string {
+  const where = node.endpoint ? ` at ${node.endpoint}` : '';
+  const start = node.driver === 'remote' ? `start its BuildKit daemon${where}` : `make sure the Docker engine${where} answers`;
+  return `Node "${node.name}" is down (buildx reports it ${node.status}) and buildx cannot start it: ${start}, or remove the node from the builder.`;
+}
+
+/** A down node's answer: every platform unavailable, each with what to do. */
+function classifyDown(node: NodeFacts, reported: readonly string[]): NodePlatforms {
+  const note = downNote(node);
+  return {
+    node: node.name,
+    local: node.local,
+    platforms: reported.map((platform) => ({ platform, support: 'unavailable', listed: true, reason: 'node-down', note })),
+    unlisted: { native: [], otherwise: { support: 'unavailable', reason: 'node-down', note } },
+    notes: [note],
+    restartSuggested: false,
+  };
+}
+
+/** Is this classification of a node that is down (see `isDownNode`)? */
+export const isDown = (node: NodePlatforms): boolean => node.unlisted.otherwise.reason === 'node-down';
+
+/**
  * Which platforms a builder node can build, and how (native / emulated / unavailable), and why.
  * `emulators` is the Emulators domain's view of the engine host; it applies to local nodes only.
  * A node's native platform is the engine's when it runs on the engine host; otherwise the first
  * platform BuildKit lists that the user did not pin (BuildKit lists its own platform first).
+ * A node that is down and that buildx cannot start builds nothing, whatever it lists (its pins).
  */
 export function classify(node: NodeFacts, emulators: EmulatorFacts | undefined): NodePlatforms {
   const reported = [...new Set(node.reported.map(normalizePlatform))];
+  if (isDownNode(node)) return classifyDown(node, reported);
   const preferred = new Set((node.preferred ?? []).map(normalizePlatform));
   const nativePlatform = node.local ? normalizePlatform(node.enginePlatform) : reported.find((p) => !preferred.has(p));
   const native = nativePlatform ? nativelyRuns(nativePlatform) : [];

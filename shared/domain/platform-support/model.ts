@@ -24,6 +24,8 @@ export const supportReasonSchema = z.enum([
   'no-emulator',
   /** Not listed by a node on another machine. */
   'not-listed',
+  /** The node is down and buildx cannot start it (a remote daemon that does not answer): nothing builds there. */
+  'node-down',
 ]);
 export type SupportReason = z.infer<typeof supportReasonSchema>;
 

@@ -3,7 +3,7 @@ import type { BuilderList, BuilderNode, BuilderSummary } from '../../../../share
 import type { BuildChunk, BuildRecord, DistributeSpec } from '../../../../shared/contract/builds';
 import { buildRequestInput, type BuildRequest } from '../../../../shared/domain/build-request/request';
 import { blockingProblems, checkBuild } from '../../../../shared/domain/build-request/checks';
-import { routeBuild } from '../../../../shared/domain/buildx/routing';
+import { routeBuild, routingNodeOf } from '../../../../shared/domain/buildx/routing';
 import { nodeSupport, withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
 import type { LaneState, Placement } from '../../../../shared/domain/distributed/model';
 import {
@@ -223,7 +223,7 @@ export function resolveTarget(list: BuilderList, platform: string, builderName: 
   if (!builder) throw refuse(`There is no builder "${builderName}" for ${platform}.`, 'Refresh the builders, then choose again.');
   if (!nodeName) {
     // buildx routes the platform inside the builder: the node it is expected to pick, as the map shows it.
-    const routed = routeBuild(builder.nodes.map((n) => ({ name: n.name, pinned: n.preferredPlatforms, reported: n.platforms })), [platform]).routes[0];
+    const routed = routeBuild(builder.nodes.map(routingNodeOf), [platform]).routes[0];
     const node = builder.nodes.find((n) => n.name === routed?.node);
     return { builder, ...(node ? { node } : {}), placement: placementOf(platform, builder, node, 'routed') };
   }

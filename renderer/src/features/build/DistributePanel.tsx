@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { BuildRequest } from '../../../../shared/domain/build-request/request';
-import { targetOptions } from '../../../../shared/domain/distributed/assign';
+import { noTargetReason, targetOptions } from '../../../../shared/domain/distributed/assign';
 import { digestPlaceholder, digestRepository, displayArgv, laneCommands, mergeArgv, nodeBuilderName, nodeEndpoint } from '../../../../shared/domain/distributed/plan';
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
@@ -58,7 +58,7 @@ export function DistributePanel({ request, preferredBuilder }: { request: BuildR
                 </td>
                 <td>
                   {options.length === 0 ? (
-                    <span className="err">No node of any builder can build it: install its emulator, or append a node that runs it.</span>
+                    <span className="err" data-testid={`distribute-none-${l.platform}`}>{noTargetReason(list, l.platform)}</span>
                   ) : (
                     <select
                       aria-label={`Where ${l.platform} is built`}

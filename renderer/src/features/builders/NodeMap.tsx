@@ -1,6 +1,7 @@
 import type { BuilderSummary } from '../../../../shared/contract/builders';
 import { pinArgs, previewCommand } from '../../../../shared/domain/buildx/commands';
 import { nodeMap, type MapCell, type MapNode, type Support } from '../../../../shared/domain/buildx/node-map';
+import { routingNodeOf } from '../../../../shared/domain/buildx/routing';
 import { verdictOf } from '../../../../shared/domain/platform-support';
 import { CopyButton } from '../../components/CopyButton';
 
@@ -9,10 +10,8 @@ const MARK: Record<Support, string> = { native: '✓', emulated: 'QEMU', unavail
 /** The builder's nodes as the map reads them: the core's verdicts, pins and lists. */
 export function mapNodesOf(builder: BuilderSummary): MapNode[] {
   return builder.nodes.map((n) => ({
-    name: n.name,
+    ...routingNodeOf(n),
     endpoint: n.endpoint,
-    pinned: n.preferredPlatforms,
-    reported: n.platforms,
     verdict: (platform) => {
       const v = verdictOf(n.support, platform);
       return { support: v.support, ...(v.note ? { note: v.note } : {}) };
@@ -81,6 +80,12 @@ export function NodeMap({ builder, platforms, buildxVersion, busy, onPin }: { bu
             ? 'not every platform of this build is pinned on a node, so buildx starts every node and sends each platform to the first node (in the order they were added) whose list has it — native or under QEMU, it does not ask. One node that cannot start fails the whole build.'
             : 'every platform is pinned on a node (--platform on create or append), so buildx sends each to the node it is pinned on and starts only those.'}
           {map.routing.unknown.length > 0 && ` ${map.routing.unknown.join(', ')} ${map.routing.unknown.length === 1 ? 'has' : 'have'} not started: buildx asks ${map.routing.unknown.length === 1 ? 'it' : 'them'} at build time, which can change these routes.`}
+        </p>
+      )}
+      {map.routing.failsOn.length > 0 && (
+        <p className="problem error" data-testid="node-map-down">
+          buildx does not skip a node that is down: this build must reach {map.routing.failsOn.map((n) => `"${n}"`).join(', ')}, so it waits 20 s and fails. Start{' '}
+          {map.routing.failsOn.length === 1 ? 'its BuildKit daemon' : 'their BuildKit daemons'} ({map.routing.failsOn.map((n) => builder.nodes.find((b) => b.name === n)?.endpoint).join(', ')}), or remove the node, or pin these platforms on running nodes.
         </p>
       )}
       {map.misroutes.length > 0 && (
