@@ -1,26 +1,17 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, Leftovers } from '../../../shared/contract/builds';
-import { classifyFailure, parseBuildMetadata, type BuildProgressSnapshot } from '../../../shared/domain/build-progress';
-import { runsFromTimeline, timelineOf } from '../../../shared/domain/timeline';
-import { buildArgv, displayCommand } from '../../../shared/domain/build-request/argv';
-import { blockingProblems, checkBuild, checkRequestAlone, selectedBuilder, type BuildProblem } from '../../../shared/domain/build-request/checks';
+import { checkBuild } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
-import { inspectContext } from './context-folder';
-import type { PickedPaths } from '../picked-paths';
-import { prepareExports, type ExportPlan } from './destinations';
-import { gatherFacts, type FactsSources } from './facts';
-import { HistoryStore, LOG_FILE, METADATA_FILE } from './history-store';
-import { findLeftovers, noteRunningSteps, noteSpawn, runStepCommand, stopLeftovers } from './leftovers';
+import { assertRequestSound, assertSlotFree, checkedContext, refuseBlocking } from './admission';
+import { prepareExports } from './destinations';
+import { RecentFacts, type FactsSources } from './facts';
+import { HistoryStore } from './history-store';
+import { launchBuild, type LaunchHost } from './launch';
+import { findLeftovers, stopLeftovers } from './leftovers';
 import { LiveBuild, type LiveRun } from './live-build';
-import { replayTail } from './log-pipeline';
-import { whatWasLost } from './lost-connection';
-import { failureOf, newBuildId, outcomesOf, toData } from './record';
-import { planTimeline } from './run-context';
-import { readTimeline, TIMELINE_TAIL_LINES, writeTimeline } from './timeline-file';
-import { drainText, Watcher } from './watcher';
+import { replayEnded } from './replay-ended';
+import { follow, Watcher } from './watcher';
 
 export interface BuildServiceOptions {
   sources?: FactsSources;
@@ -43,18 +34,16 @@ export type Replayer = (record: BuildRecord, send: (chunk: BuildChunk) => Promis
  * Builds: runs `docker buildx build --progress=rawjson --metadata-file …` through the app's docker
  * CLI (argv array, own process group), streams its terminal text and per-platform lanes to every
  * window following it in ~10 ms batches, writes the raw log to disk, and keeps the history.
+ * The service admits builds and keeps the live ones; admission.ts holds the checks, launch.ts a
+ * build's process from start to record, replay-ended.ts the reading back of an ended one.
  */
 export class BuildService {
   readonly store: HistoryStore;
   private readonly live = new Map<string, LiveRun>();
   /** Replays distributed builds (set by their service). */
   replayer: Replayer | undefined;
-  private factsCache: { at: number; value: BuildFactsData } | undefined;
-  private refreshing: Promise<unknown> | undefined;
-  private readonly batchMs: number;
-  private readonly progressMs: number;
-  private readonly factsTtlMs: number;
-  private readonly sources: FactsSources;
+  private readonly factsCache: RecentFacts;
+  private readonly launchHost: LaunchHost;
   private readonly onEnded: ((record: BuildRecord) => void) | undefined;
   private readonly afterSuccess: ((record: BuildRecord) => Promise<unknown>) | undefined;
   private readonly followUps = new Set<Promise<unknown>>();
@@ -65,10 +54,15 @@ export class BuildService {
     options: BuildServiceOptions = {},
   ) {
     this.store = new HistoryStore(ctx.dataDir);
-    this.sources = options.sources ?? {};
-    this.batchMs = options.batchMs ?? 10;
-    this.progressMs = options.progressMs ?? 100;
-    this.factsTtlMs = options.factsTtlMs ?? 30_000;
+    this.factsCache = new RecentFacts(ctx, options.sources ?? {}, options.factsTtlMs ?? 30_000);
+    this.launchHost = {
+      ctx,
+      store: this.store,
+      batchMs: options.batchMs ?? 10,
+      progressMs: options.progressMs ?? 100,
+      adopt: (run) => this.adopt(run),
+      conclude: (next, tell) => this.conclude(next, tell),
+    };
     this.onEnded = options.onEnded;
     this.afterSuccess = options.afterSuccess;
   }
@@ -86,26 +80,14 @@ export class BuildService {
     for (const r of changed) this.ctx.log(`build ${r.id} was running when the app stopped: marked interrupted`);
   }
 
-  async facts(signal?: AbortSignal): Promise<BuildFactsData> {
-    const value = await gatherFacts(this.ctx, this.sources, signal);
-    this.factsCache = { at: Date.now(), value };
-    return value;
+  /** Reads the build form's facts now. */
+  facts(signal?: AbortSignal): Promise<BuildFactsData> {
+    return this.factsCache.read(signal);
   }
 
-  /**
-   * The facts for a build's checks. Reading them runs buildx and reads the emulators (hundreds of
-   * milliseconds), so a build uses the last ones read (the form has just read them) and an old
-   * copy is refreshed in the background for the next build.
-   */
-  async recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
-    const cached = this.factsCache;
-    if (!cached) return this.facts(signal);
-    if (Date.now() - cached.at >= this.factsTtlMs && !this.refreshing) {
-      this.refreshing = this.facts()
-        .catch((error: unknown) => this.ctx.log(`builds: facts not refreshed: ${(error as Error).message}`))
-        .finally(() => (this.refreshing = undefined));
-    }
-    return cached.value;
+  /** The facts for a build's checks: the last ones read, refreshed in the background when old (facts.ts). */
+  recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
+    return this.factsCache.recent(signal);
   }
 
   /**
@@ -123,10 +105,8 @@ export class BuildService {
       let facts = await this.recentFacts(signal);
       // A builder made outside the app moments ago is not in cached facts yet: ask again before refusing.
       if (request.builder && !facts.buildersUnknown && !facts.builders.some((b) => b.name === request.builder)) facts = await this.facts(signal);
-      const problems = checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) });
-      const blocking = blockingProblems(problems);
-      if (blocking.length > 0) throw impossible(blocking, problems);
-      live = await this.launch(request, facts, context.context, exports);
+      refuseBlocking(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) }));
+      live = await launchBuild(this.launchHost, request, facts, context.context, exports);
     } catch (error) {
       await exports.complete(false);
       throw error;
@@ -135,126 +115,11 @@ export class BuildService {
     return live;
   }
 
-  /** Records the build and starts `docker buildx build`. */
-  private async launch(request: BuildRequest, facts: BuildFactsData, cwd: string, exports: ExportPlan): Promise<LiveBuild> {
-    const plan = await planTimeline(request, facts);
-    const id = newBuildId();
-    const dir = await this.store.createFolder(id);
-    const logFile = join(dir, LOG_FILE);
-    const metadataFile = join(dir, METADATA_FILE);
-    const builder = selectedBuilder(facts, request.builder);
-    const record: BuildRecord = {
-      schema: 1,
-      id,
-      request: toData(request),
-      command: displayCommand(request, 'docker'),
-      builder: { name: request.builder ?? builder?.name ?? facts.currentBuilder ?? 'default', ...(builder ? { driver: builder.driver } : {}) },
-      platforms: [...request.platforms],
-      status: 'running',
-      startedAt: new Date().toISOString(),
-      outcomes: request.platforms.map((platform) => ({ platform, status: 'waiting', steps: 0, cached: 0 })),
-      imageNames: [],
-      logFile,
-      logBytes: 0,
-    };
-    if (plan.dockerfileSha256) record.dockerfileSha256 = plan.dockerfileSha256;
-    await this.store.save(record);
-    const live = new LiveBuild(record, this.batchMs, this.progressMs, plan);
-    this.live.set(id, live);
-    this.ctx.emit('builds.onStarted', record);
-
-    const argv = buildArgv(request, { progress: 'rawjson', metadataFile, ...(exports.outputDest ? { outputDest: exports.outputDest } : {}) });
-    const started = Date.now();
-    void this.ctx.cli
-      .run(argv, {
-        build: true,
-        signal: live.abort.signal,
-        cwd,
-        onStderr: (chunk) => live.onStderr(chunk),
-        onSpawn: (pid) => void noteSpawn(dir, pid),
-        maxCaptureBytes: 64 * 1024,
-      })
-      .then(
-        (result) => this.finish(live, { code: result.code }, metadataFile, started, exports),
-        (error: unknown) => this.finish(live, { error: RpcError.from(error) }, metadataFile, started, exports),
-      )
-      .catch((error: unknown) => this.ctx.log(`build ${id}: could not be finished: ${(error as Error).stack ?? String(error)}`));
-    return live;
-  }
-
-  private async finish(live: LiveBuild, outcome: { code?: number; error?: RpcError }, metadataFile: string, started: number, exports: ExportPlan): Promise<void> {
-    const { record } = live;
-    const cancelled = outcome.error?.code === 'CANCELLED';
-    if (cancelled) await sweepLeftovers(metadataFile);
-    live.sink.drain();
-    // The RUN steps under way when it ended: if the engine went away, their processes may outlive it.
-    const runningSteps = runningStepCommands(live.pipeline.tracker.snapshot());
-    // A killed build still ends its lanes: steps that were running become canceled.
-    live.pipeline.end(outcome.code ?? (cancelled ? 130 : 1));
-    if (cancelled) live.note(live.endReason === 'shutdown' ? 'The app closed: the build was stopped.' : 'Cancelled: the build was stopped.');
-    else if (outcome.error) live.note(`The build could not run: ${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ''}`);
-    await live.sink.close();
-
-    const snap = live.pipeline.tracker.snapshot();
-    // Written before the record says the build ended: whoever opens it then finds its timeline.
-    await this.saveTimeline(live, snap);
-    const endedAt = new Date();
-    const next: BuildRecord = {
-      ...record,
-      endedAt: endedAt.toISOString(),
-      durationMs: endedAt.getTime() - started,
-      outcomes: outcomesOf(snap, record.platforms, cancelled ? (live.endReason === 'shutdown' ? 'interrupted' : undefined) : undefined),
-      logBytes: live.sink.bytes,
-    };
-    if (outcome.code !== undefined) next.exitCode = outcome.code;
-    if (cancelled) {
-      next.status = live.endReason === 'shutdown' ? 'interrupted' : 'cancelled';
-      next.note = live.endReason === 'shutdown' ? 'The app closed while this build ran; it was stopped.' : 'Cancelled by the user.';
-    } else if (outcome.error) {
-      next.status = 'failed';
-      next.note = outcome.error.message;
-      next.failure = {
-        platforms: [],
-        steps: [],
-        message: outcome.error.message,
-        cause: { kind: 'unknown', explanation: outcome.error.message, fix: outcome.error.hint ?? 'Check the Engine page.' },
-      };
-    } else if (outcome.code === 0) {
-      next.status = 'succeeded';
-      const moved = await exports.complete(true);
-      if (moved) next.note = moved;
-      const metadata = parseBuildMetadata(await readFile(metadataFile, 'utf8').catch(() => ''));
-      if (metadata?.imageDigest) next.digest = metadata.imageDigest;
-      if (metadata?.descriptor) next.mediaType = metadata.descriptor.mediaType;
-      if (metadata?.buildRef) next.buildxRef = metadata.buildRef;
-      next.imageNames = metadata?.imageNames.length ? metadata.imageNames : [...record.request.tags];
-    } else {
-      next.status = 'failed';
-      next.failure = failureOf(snap);
-      if (next.failure.cause.kind === 'builder-lost') {
-        // gRPC says only "Unavailable … EOF": find out what went away, and name it.
-        const lost = await whatWasLost(this.ctx, record.builder).catch(() => undefined);
-        next.failure.cause = classifyFailure([next.failure.message ?? '', ...next.failure.steps.map((st) => st.error)].join('\n'), {
-          platforms: next.failure.platforms,
-          ...(lost ? { lost } : {}),
-        });
-        if (lost && 'engine' in lost) await noteRunningSteps(this.store.dirOf(record.id), runningSteps);
-      }
-    }
-    if (next.status !== 'succeeded') await exports.complete(false);
-    live.record = next;
-    await this.conclude(next, () => {
-      live.flush(true);
-      live.resolveDone(next);
-    });
-  }
-
   /** Refuses new work while the app closes. */
   assertOpen(): void {
     if (this.disposed) throw new RpcError('CORE_STOPPING', 'The app is closing; the build was not started.');
   }
 
-  /** A build run elsewhere (a distributed one) joins the live builds: watch, cancel and shutdown reach it. */
   /**
    * What any new build (one process or one per platform) passes before anything about it is read: the
    * app is open, the data folder writable, a build slot free (a build over nodes takes one; the process
@@ -264,14 +129,11 @@ export class BuildService {
     this.assertOpen();
     await this.ctx.dataFolder.assertWritable('The build was not started');
     await this.store.flushUnsaved();
-    const slots = this.ctx.cli.builds.options.limit;
-    if (this.live.size >= slots) {
-      throw new RpcError('BUSY', `${slots} builds are running already; this one was not started.`, { hint: 'Wait for one to end (or cancel one), then build again.' });
-    }
-    const own = blockingProblems(checkRequestAlone(request));
-    if (own.length > 0) throw impossible(own, own);
+    assertSlotFree(this.live.size, this.ctx.cli.builds.options.limit);
+    assertRequestSound(request);
   }
 
+  /** A build joins the live builds (one of ours, or one run elsewhere: a distributed one): watch, cancel and shutdown reach it. */
   adopt(run: LiveRun): void {
     this.live.set(run.record.id, run);
     this.ctx.emit('builds.onStarted', run.record);
@@ -297,14 +159,6 @@ export class BuildService {
         .finally(() => this.followUps.delete(work));
       this.followUps.add(work);
     }
-  }
-
-  /** The finished build's timeline beside its record (a build is never failed for it: the log can make it again). */
-  private async saveTimeline(live: LiveBuild, snap: BuildProgressSnapshot): Promise<void> {
-    const timeline = timelineOf(snap, { run: live.describe, tailLines: TIMELINE_TAIL_LINES, ...live.plan.extras });
-    await writeTimeline(this.store.dirOf(live.record.id), timeline).catch((error: unknown) =>
-      this.ctx.log(`build ${live.record.id}: timeline not saved: ${(error as Error).message}`),
-    );
   }
 
   /** Resolves when the follow-ups of ended builds (binary checks) are done. */
@@ -354,24 +208,11 @@ export class BuildService {
     return follow(live, watcher, signal, () => watcher.push({ id: live.record.id, status: 'running' }));
   }
 
+  /** An ended build read back from disk (a distributed one by its service's replayer). */
   private async replay(id: string, send: (chunk: BuildChunk) => Promise<void>, signal: AbortSignal): Promise<BuildRecord> {
     const record = await this.store.get(id);
-    if (record.distributed && this.replayer) {
-      await this.replayer(record, send, signal);
-      return record;
-    }
-    await send({ id, status: record.status, replay: true, ...(record.placements ? { placements: record.placements } : {}) });
-    // The lanes say how each step ran, as the build's stored timeline has it.
-    const stored = await readTimeline(this.store.dirOf(id)).catch(() => undefined);
-    const { pipeline, text } = await replayTail(record, { signal, ...(stored ? { describe: runsFromTimeline(stored) } : {}) }, (p) => {
-      // A replay of an ended build ends its lanes the way the build ended.
-      if (record.status !== 'running') p.end(record.exitCode ?? (record.status === 'succeeded' ? 0 : 1));
-      if (record.note && record.status !== 'succeeded' && record.status !== 'failed') p.note(record.note);
-    });
-    const texts = drainText(text, record.logFile);
-    const last = texts.pop();
-    for (const terminal of texts) await send({ id, terminal, replay: true });
-    await send({ id, ...(last ? { terminal: last } : {}), progress: pipeline.progress(), status: record.status, replay: true });
+    if (record.distributed && this.replayer) await this.replayer(record, send, signal);
+    else await replayEnded(record, this.store.dirOf(id), send, signal);
     return record;
   }
 
@@ -414,86 +255,4 @@ export class BuildService {
     }
     await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
-}
-
-export function impossible(blocking: readonly BuildProblem[], problems: readonly BuildProblem[]): RpcError {
-  return new RpcError('BUILD_IMPOSSIBLE', blocking.map((p) => p.message).join(' '), { hint: blocking.map((p) => p.fix).join(' '), data: { problems } });
-}
-
-/** The commands of RUN steps running at the moment (for leftovers, should the engine be gone). */
-function runningStepCommands(snap: BuildProgressSnapshot): string[] {
-  const names = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].filter((st) => st.status === 'running').map((st) => st.name);
-  return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
-}
-
-/** The context folder and Dockerfile of a request, refused with the reason when unusable. */
-export async function checkedContext(request: Pick<BuildRequest, 'context' | 'dockerfile'>, picked: PickedPaths): Promise<Awaited<ReturnType<typeof inspectContext>>> {
-  const context = await inspectContext(request.context, request.dockerfile, picked);
-  if (!context.ok) {
-    const p = context.problems[0]!;
-    throw new RpcError('BUILD_CONTEXT_INVALID', p.message, { hint: p.hint, data: { problems: context.problems } });
-  }
-  return context;
-}
-
-/** Sends a build's output to one watcher until the build ends or the caller stops following. */
-export async function follow(
-  live: { done: Promise<BuildRecord>; watchers: Set<Watcher> },
-  watcher: Watcher,
-  signal: AbortSignal,
-  begin: () => unknown,
-): Promise<BuildRecord> {
-  try {
-    await begin();
-    const record = await untilAborted(live.done, signal);
-    await watcher.drained();
-    return record;
-  } finally {
-    watcher.close();
-    live.watchers.delete(watcher);
-  }
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new RpcError('CANCELLED', 'Stopped following the build.'));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new RpcError('CANCELLED', 'Stopped following the build.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-/**
- * After a cancel, makes sure nothing of the build is left: any process whose command line still
- * names this build's metadata file (the docker CLI or its buildx plugin, should one outlive the
- * group kill) is killed. Linux only (reads /proc); elsewhere the process-group kill has to do.
- */
-export async function sweepLeftovers(marker: string): Promise<number> {
-  if (process.platform !== 'linux') return 0;
-  let killed = 0;
-  const pids = await readdir('/proc').catch(() => [] as string[]);
-  for (const pid of pids) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes(marker)) continue;
-    // Only docker / buildx processes: the marker could appear in an unrelated command line.
-    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
-    if (!/docker/.test(exe) && !/docker/.test(cmdline.split('\0')[0] ?? '')) continue;
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-      killed++;
-    } catch {
-      // gone already
-    }
-  }
-  return killed;
 }

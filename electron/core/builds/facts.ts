@@ -49,4 +49,40 @@ export async function gatherFacts(ctx: CoreContext, sources: FactsSources, signa
   return facts;
 }
 
+/**
+ * The facts for a build's checks. Reading them runs buildx and reads the emulators (hundreds of
+ * milliseconds), so a build uses the last ones read (the form has just read them) and an old copy
+ * is refreshed in the background for the next build.
+ */
+export class RecentFacts {
+  private cached: { at: number; value: BuildFactsData } | undefined;
+  private refreshing: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly sources: FactsSources,
+    /** Facts read this recently are used as they are. */
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Reads the facts now (and keeps them for the next build). */
+  async read(signal?: AbortSignal): Promise<BuildFactsData> {
+    const value = await gatherFacts(this.ctx, this.sources, signal);
+    this.cached = { at: Date.now(), value };
+    return value;
+  }
+
+  /** The last facts read (read now when there are none); an old copy is refreshed in the background. */
+  async recent(signal?: AbortSignal): Promise<BuildFactsData> {
+    const cached = this.cached;
+    if (!cached) return this.read(signal);
+    if (Date.now() - cached.at >= this.ttlMs && !this.refreshing) {
+      this.refreshing = this.read()
+        .catch((error: unknown) => this.ctx.log(`builds: facts not refreshed: ${(error as Error).message}`))
+        .finally(() => (this.refreshing = undefined));
+    }
+    return cached.value;
+  }
+}
+
 const reason = (error: unknown): string => (error instanceof RpcError || error instanceof Error ? error.message : String(error));

@@ -2,6 +2,7 @@ import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LeftoverBuild } from '../../../shared/contract/builds';
+import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress';
 import { writeJsonAtomic } from '../store/json-file';
 
 /**
@@ -207,4 +208,36 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // gone already
   }
+}
+
+/** The commands of RUN steps running at the moment (for leftovers, should the engine be gone). */
+export function runningStepCommands(snap: BuildProgressSnapshot): string[] {
+  const names = [...snap.shared, ...snap.lanes.flatMap((l) => l.steps)].filter((st) => st.status === 'running').map((st) => st.name);
+  return [...new Set(names.map(runStepCommand).filter((c): c is string => c !== undefined))];
+}
+
+/**
+ * After a cancel, makes sure nothing of the build is left: any process whose command line still
+ * names this build's metadata file (the docker CLI or its buildx plugin, should one outlive the
+ * group kill) is killed. Linux only (reads /proc); elsewhere the process-group kill has to do.
+ */
+export async function sweepLeftovers(marker: string): Promise<number> {
+  if (process.platform !== 'linux') return 0;
+  let killed = 0;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(marker)) continue;
+    // Only docker / buildx processes: the marker could appear in an unrelated command line.
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+    if (!/docker/.test(exe) && !/docker/.test(cmdline.split('\0')[0] ?? '')) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone already
+    }
+  }
+  return killed;
 }

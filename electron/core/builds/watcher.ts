@@ -1,6 +1,7 @@
-import type { BuildChunk, BuildStatusValue } from '../../../shared/contract/builds';
+import type { BuildChunk, BuildRecord, BuildStatusValue } from '../../../shared/contract/builds';
 import type { BuildProgressSnapshot } from '../../../shared/domain/build-progress';
 import { TERMINAL_SCROLLBACK, TerminalBatchBuilder, type TerminalBatch } from '../../../shared/domain/terminal-batch';
+import { RpcError } from '../../../shared/rpc/errors';
 
 /** Terminal text per chunk: a terminal parses each write in one go, so chunks stay small. */
 export const MAX_CHUNK_TEXT = 64 * 1024;
@@ -156,4 +157,40 @@ export class Watcher {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** Sends a build's output to one watcher until the build ends or the caller stops following. */
+export async function follow(
+  live: { done: Promise<BuildRecord>; watchers: Set<Watcher> },
+  watcher: Watcher,
+  signal: AbortSignal,
+  begin: () => unknown,
+): Promise<BuildRecord> {
+  try {
+    await begin();
+    const record = await untilAborted(live.done, signal);
+    await watcher.drained();
+    return record;
+  } finally {
+    watcher.close();
+    live.watchers.delete(watcher);
+  }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RpcError('CANCELLED', 'Stopped following the build.'));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new RpcError('CANCELLED', 'Stopped following the build.'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

@@ -6,7 +6,9 @@ import { buildRequestInput, type BuildRequest } from '../../../shared/domain/bui
 import { analyzeDockerfile } from '../../../shared/domain/dockerfile';
 import { namedStage, speedUp, stageMs, stageSteps, timelineOf } from '../../../shared/domain/timeline';
 import { RpcError } from '../../../shared/rpc/errors';
-import { checkedContext, sweepLeftovers, type BuildService } from '../builds/build-service';
+import { checkedContext } from '../builds/admission';
+import type { BuildService } from '../builds/build-service';
+import { sweepLeftovers } from '../builds/leftovers';
 import { LogPipeline } from '../builds/log-pipeline';
 import { failureOf } from '../builds/record';
 import { nodeForBuild } from '../builds/run-context';
