@@ -11,6 +11,44 @@ export interface RunIntervals {
   openStart: number | undefined;
 }
 
+/** A run with its first start and last end as the vertex's records give them. */
+export interface TimedRun extends RunIntervals {
+  firstStarted: number | undefined;
+  completedAt: number | undefined;
+}
+
+/**
+ * Applies one vertex record's times. Later records override; a record without timestamps leaves
+ * the timing alone. A record with `started` and no `completed` means the vertex runs (again).
+ */
+export function applyRunTimes(run: TimedRun, started: number | undefined, completed: number | undefined): void {
+  if (started !== undefined) {
+    if (run.firstStarted === undefined || started < run.firstStarted) run.firstStarted = started;
+    if (completed !== undefined) {
+      addInterval(run, started, completed);
+      run.running = false;
+      run.openStart = undefined;
+      run.completedAt = Math.max(run.completedAt ?? completed, completed);
+    } else {
+      run.running = true;
+      run.openStart = started;
+    }
+  } else if (completed !== undefined) {
+    if (run.openStart !== undefined) addInterval(run, run.openStart, completed);
+    run.running = false;
+    run.openStart = undefined;
+    run.completedAt = Math.max(run.completedAt ?? completed, completed);
+  }
+}
+
+/** Ends a run still in progress when the build ended, at `at` (the latest timestamp seen). */
+export function closeRun(run: TimedRun, at: number | undefined): void {
+  run.running = false;
+  if (run.openStart !== undefined && at !== undefined) addInterval(run, run.openStart, at);
+  run.openStart = undefined;
+  if (at !== undefined) run.completedAt = at;
+}
+
 export function addInterval(run: RunIntervals, start: number, end: number): void {
   const s = start;
   const e = Math.max(start, end);

@@ -1,10 +1,65 @@
 import { classifyFailure, errorMessage } from './classify';
-import type { BuildProgressSnapshot, FailedStep, FailureSummary, LaneStatus, PlatformLane, StepSnapshot } from './model';
+import type { BuildProgressSnapshot, BuildStatus, BuildWarning, FailedStep, FailureSummary, LaneStatus, PlatformLane, StepSnapshot } from './model';
+import { stepSnapshot, type Step } from './step';
 
 /**
  * Assembling a snapshot from step states: each lane's counts, status and times, steps in
  * dependency order, and the summary of a failed build. Pure functions of what the tracker has.
  */
+
+/** What the tracker knows besides its steps, for a snapshot. */
+export interface SnapshotState {
+  status: BuildStatus;
+  ended: boolean;
+  exitCode: number | undefined;
+  /** The earliest and latest timestamps seen. */
+  firstTs: number | undefined;
+  lastTs: number | undefined;
+  textLines: readonly string[];
+  warnings: readonly BuildWarning[];
+}
+
+/** The whole state as plain data: a lane per platform (the requested ones first, in order), the shared steps, the failure. */
+export function assembleSnapshot(steps: Iterable<Step>, requested: readonly string[], state: SnapshotState): BuildProgressSnapshot {
+  const lanes = new Map<string, PlatformLane>();
+  const lane = (platform: string): PlatformLane => {
+    let l = lanes.get(platform);
+    if (!l) {
+      l = { platform, status: 'waiting', steps: [], counts: { total: 0, done: 0, cached: 0, running: 0, error: 0 } };
+      lanes.set(platform, l);
+    }
+    return l;
+  };
+  for (const p of requested) lane(p);
+  const shared: StepSnapshot[] = [];
+  for (const step of steps) {
+    if (!step.known) continue;
+    const s = stepSnapshot(step, state.lastTs);
+    if (step.platform !== undefined) lane(step.platform).steps.push(s);
+    else shared.push(s);
+  }
+  const failed = state.status === 'error';
+  for (const l of lanes.values()) {
+    l.steps = inDependencyOrder(l.steps);
+    finishLane(l, state.lastTs, state.ended, failed);
+  }
+
+  const snap: BuildProgressSnapshot = {
+    status: state.status,
+    ended: state.ended,
+    lanes: [...lanes.values()],
+    shared: inDependencyOrder(shared),
+    textLines: [...state.textLines],
+    warnings: [...state.warnings],
+  };
+  if (state.firstTs !== undefined) {
+    snap.startedAt = state.firstTs;
+    if (state.lastTs !== undefined) snap.durationMs = state.lastTs - state.firstTs;
+    if (state.ended && state.lastTs !== undefined) snap.completedAt = state.lastTs;
+  }
+  if (state.status === 'error') snap.failure = failureSummary(snap, state.textLines, state.exitCode);
+  return snap;
+}
 
 /** Counts a lane's steps and settles its status and times (`now`: the latest timestamp seen). */
 export function finishLane(lane: PlatformLane, now: number | undefined, ended: boolean, failed: boolean): void {

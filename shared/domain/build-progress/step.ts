@@ -1,10 +1,10 @@
-import { durationOf, type RunIntervals } from './intervals';
+import { durationOf, type TimedRun } from './intervals';
 import type { PlatformSource, ProgressItem, StepInfo, StepSnapshot, StepStatus } from './model';
 import { lastLines, type VertexLog } from './vertex-log';
 import type { VertexName } from './vertex-name';
 
 /** A vertex's state in the tracker; it carries its log's fields (vertex-log.ts) and run intervals itself. */
-export interface Step extends VertexLog, RunIntervals {
+export interface Step extends VertexLog, TimedRun {
   digest: string;
   index: number;
   /** A vertex record arrived (not only logs or statuses naming it). */
@@ -17,8 +17,6 @@ export interface Step extends VertexLog, RunIntervals {
   status: StepStatus;
   cached: boolean;
   error: string | undefined;
-  firstStarted: number | undefined;
-  completedAt: number | undefined;
   progress: Map<string, ProgressItem> | undefined;
   snap: StepSnapshot | undefined;
 }
@@ -72,6 +70,31 @@ const isCacheImport = (step: Step): boolean => step.fullName.startsWith('importi
 /** BuildKit reports vertices stopped because another one failed with `context canceled`. */
 function isCancellation(error: string): boolean {
   return /context canceled$|^canceled$/i.test(error.trim());
+}
+
+/**
+ * Applies one BuildKit status of the step (a pushed layer, a pulled blob, …) and returns its item;
+ * the oldest item goes when the step already keeps `maxItems`.
+ */
+export function applyProgressItem(step: Step, id: string, s: Record<string, unknown>, started: number | undefined, completed: number | undefined, maxItems: number): ProgressItem {
+  let map = step.progress;
+  if (!map) step.progress = map = new Map();
+  let item = map.get(id);
+  if (!item) {
+    if (map.size >= maxItems) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    item = { id, name: id, current: 0, completed: false };
+    map.set(id, item);
+  }
+  if (typeof s.name === 'string' && s.name !== '') item.name = s.name;
+  if (typeof s.current === 'number') item.current = s.current;
+  if (typeof s.total === 'number' && s.total > 0) item.total = s.total;
+  if (started !== undefined) item.startedAt = started;
+  if (completed !== undefined) item.completedAt = completed;
+  item.completed = completed !== undefined;
+  return item;
 }
 
 /** The step without its bulky parts (`now`: the latest timestamp seen, for a running step's duration). */

@@ -1,23 +1,14 @@
 import { normalizePlatform } from '../platform';
-import { bytesToBinaryString, decodeBase64 } from './base64';
-import { addInterval } from './intervals';
+import { applyRunTimes, closeRun } from './intervals';
 import { JsonObjectStream } from './json-stream';
-import type {
-  BuildProgressSnapshot,
-  BuildStatus,
-  BuildWarning,
-  PlatformLane,
-  ProgressEvent,
-  StepChange,
-  StepSnapshot,
-  StepStatus,
-} from './model';
+import type { BuildProgressSnapshot, BuildStatus, BuildWarning, ProgressEvent, StepChange, StepSnapshot, StepStatus } from './model';
 import { PlatformGraph } from './platform-graph';
-import { failureSummary, finishLane, inDependencyOrder, isErrorLine } from './snapshot';
-import { deriveStatus, newStep, stepInfo, stepSnapshot, type Step } from './step';
+import { assembleSnapshot, isErrorLine } from './snapshot';
+import { applyProgressItem, deriveStatus, newStep, stepInfo, stepSnapshot, type Step } from './step';
 import { parseTimestamp } from './time';
 import { decodeLogData, flushLines, keepLine, scanLogsObject, splitLines } from './vertex-log';
 import { parseVertexName } from './vertex-name';
+import { readWarning } from './warning';
 
 /**
  * Turns `docker buildx build --progress=rawjson` output into per-platform build progress.
@@ -25,8 +16,9 @@ import { parseVertexName } from './vertex-name';
  * Feed it stderr as it arrives (`push`), then `end(exitCode)`. Each call returns the events it
  * caused (log lines tagged with platform and vertex, step state changes, plain-text lines), and
  * `snapshot()` gives the whole state as plain data (memoised until something changes). Log
- * decoding is in vertex-log.ts, run intervals in intervals.ts, a step's record in step.ts, lanes and
- * the failure summary in snapshot.ts; this class applies BuildKit's records and emits the events.
+ * decoding is in vertex-log.ts, run times in intervals.ts, a step's record and status items in
+ * step.ts, warnings in warning.ts, the snapshot (lanes, failure summary) in snapshot.ts; this class
+ * applies BuildKit's records in order and emits the events.
  */
 
 export interface BuildProgressOptions {
@@ -57,7 +49,6 @@ export class BuildProgressTracker {
   private readonly maxProgress: number;
   private readonly maxWarnings: number;
   private readonly logEvents: boolean;
-  private readonly textDecoder = new TextDecoder();
 
   private out: ProgressEvent[] = [];
   private nextIndex = 1;
@@ -130,10 +121,7 @@ export class BuildProgressTracker {
     const failed = this.computeStatus() === 'error';
     for (const step of this.steps.values()) {
       if (step.status !== 'running') continue;
-      step.running = false;
-      if (step.openStart !== undefined && this.lastTs !== undefined) addInterval(step, step.openStart, this.lastTs);
-      step.openStart = undefined;
-      if (this.lastTs !== undefined) step.completedAt = this.lastTs;
+      closeRun(step, this.lastTs);
       this.setStatus(step, failed ? 'canceled' : 'done');
     }
     this.updateBuildStatus();
@@ -143,44 +131,15 @@ export class BuildProgressTracker {
   /** Current state as plain data; the same object is returned until something changes. */
   snapshot(): BuildProgressSnapshot {
     if (this.snap && this.snapVersion === this.version) return this.snap;
-    const lanes = new Map<string, PlatformLane>();
-    const lane = (platform: string): PlatformLane => {
-      let l = lanes.get(platform);
-      if (!l) {
-        l = { platform, status: 'waiting', steps: [], counts: { total: 0, done: 0, cached: 0, running: 0, error: 0 } };
-        lanes.set(platform, l);
-      }
-      return l;
-    };
-    for (const p of this.requested) lane(p);
-    const shared: StepSnapshot[] = [];
-    for (const step of this.steps.values()) {
-      if (!step.known) continue;
-      const s = stepSnapshot(step, this.lastTs);
-      if (step.platform !== undefined) lane(step.platform).steps.push(s);
-      else shared.push(s);
-    }
-    const failed = this.status === 'error';
-    for (const l of lanes.values()) {
-      l.steps = inDependencyOrder(l.steps);
-      finishLane(l, this.lastTs, this.ended, failed);
-    }
-
-    const status = this.status;
-    const snap: BuildProgressSnapshot = {
-      status,
+    const snap = assembleSnapshot(this.steps.values(), this.requested, {
+      status: this.status,
       ended: this.ended,
-      lanes: [...lanes.values()],
-      shared: inDependencyOrder(shared),
-      textLines: [...this.textLines],
-      warnings: [...this.warnings],
-    };
-    if (this.firstTs !== undefined) {
-      snap.startedAt = this.firstTs;
-      if (this.lastTs !== undefined) snap.durationMs = this.lastTs - this.firstTs;
-      if (this.ended && this.lastTs !== undefined) snap.completedAt = this.lastTs;
-    }
-    if (status === 'error') snap.failure = failureSummary(snap, this.textLines, this.exitCode);
+      exitCode: this.exitCode,
+      firstTs: this.firstTs,
+      lastTs: this.lastTs,
+      textLines: this.textLines,
+      warnings: this.warnings,
+    });
     this.snap = snap;
     this.snapVersion = this.version;
     return snap;
@@ -280,29 +239,11 @@ export class BuildProgressTracker {
     }
     if (isNew || renamed || inputsChanged) this.resolvePlatform(step, isNew);
 
-    // Later records override; a record without timestamps leaves the timing alone. A record
-    // with `started` and no `completed` means the vertex runs (again).
     const started = parseTimestamp(v.started);
     const completed = parseTimestamp(v.completed);
     this.noteTime(started);
     this.noteTime(completed);
-    if (started !== undefined) {
-      if (step.firstStarted === undefined || started < step.firstStarted) step.firstStarted = started;
-      if (completed !== undefined) {
-        addInterval(step, started, completed);
-        step.running = false;
-        step.openStart = undefined;
-        step.completedAt = Math.max(step.completedAt ?? completed, completed);
-      } else {
-        step.running = true;
-        step.openStart = started;
-      }
-    } else if (completed !== undefined) {
-      if (step.openStart !== undefined) addInterval(step, step.openStart, completed);
-      step.running = false;
-      step.openStart = undefined;
-      step.completedAt = Math.max(step.completedAt ?? completed, completed);
-    }
+    applyRunTimes(step, started, completed);
     if (typeof v.cached === 'boolean') step.cached = v.cached;
     else if (completed !== undefined) step.cached = false;
     if (typeof v.error === 'string' && v.error !== '') step.error = v.error;
@@ -343,55 +284,22 @@ export class BuildProgressTracker {
   private applyStatus(s: unknown): void {
     if (!isObject(s) || typeof s.vertex !== 'string' || typeof s.id !== 'string') return;
     const step = this.getStep(s.vertex);
-    let map = step.progress;
-    if (!map) step.progress = map = new Map();
-    let item = map.get(s.id);
-    if (!item) {
-      if (map.size >= this.maxProgress) {
-        const oldest = map.keys().next().value;
-        if (oldest !== undefined) map.delete(oldest);
-      }
-      item = { id: s.id, name: s.id, current: 0, completed: false };
-      map.set(s.id, item);
-    }
-    if (typeof s.name === 'string' && s.name !== '') item.name = s.name;
-    if (typeof s.current === 'number') item.current = s.current;
-    if (typeof s.total === 'number' && s.total > 0) item.total = s.total;
     const started = parseTimestamp(s.started);
     const completed = parseTimestamp(s.completed);
     this.noteTime(started);
     this.noteTime(completed);
     this.noteTime(parseTimestamp(s.timestamp));
-    if (started !== undefined) item.startedAt = started;
-    if (completed !== undefined) item.completedAt = completed;
-    item.completed = completed !== undefined;
+    const item = applyProgressItem(step, s.id, s, started, completed, this.maxProgress);
     this.touch(step);
     this.out.push({ kind: 'progress', digest: step.digest, index: step.index, platform: step.platform, item: { ...item } });
   }
 
   private applyWarning(w: unknown): void {
     if (!isObject(w)) return;
-    const warning: BuildWarning = {
-      short: typeof w.short === 'string' ? this.decodeText(w.short).trim() : '',
-      detail: Array.isArray(w.detail)
-        ? w.detail.filter((d): d is string => typeof d === 'string').map((d) => this.decodeText(d))
-        : [],
-    };
-    if (typeof w.vertex === 'string' && w.vertex !== '') {
-      warning.digest = w.vertex;
-      const platform = this.steps.get(w.vertex)?.platform;
-      if (platform !== undefined) warning.platform = platform;
-    }
-    if (typeof w.level === 'number') warning.level = w.level;
-    if (typeof w.url === 'string' && w.url !== '') warning.url = w.url;
+    const warning = readWarning(w, (digest) => this.steps.get(digest)?.platform);
     if (this.warnings.length < this.maxWarnings) this.warnings.push(warning);
     this.version++;
     this.out.push({ kind: 'warning', warning });
-  }
-
-  private decodeText(b64: string): string {
-    const { bytes, ascii } = decodeBase64(b64);
-    return ascii ? bytesToBinaryString(bytes) : this.textDecoder.decode(bytes);
   }
 
   // ---- logs ----------------------------------------------------------------------------------
