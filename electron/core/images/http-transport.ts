@@ -92,3 +92,29 @@ export function createHttpTransport(agentFor: (url: URL) => Agent | undefined = 
       req.end(init.body);
     });
 }
+
+/** Aborts when a stream stays silent for `ms` (and until its answer starts); stops when it ends. */
+export class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout;
+  constructor(private readonly ms: number) {
+    this.timer = this.arm();
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  watch(stream: Readable): void {
+    stream.on('data', () => {
+      clearTimeout(this.timer);
+      this.timer = this.arm();
+    });
+    stream.once('close', () => this.stop());
+    this.timer.refresh();
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+  private arm(): NodeJS.Timeout {
+    return setTimeout(() => this.controller.abort(Object.assign(new Error(`no data for ${this.ms} ms`), { name: 'TimeoutError' })), this.ms);
+  }
+}

@@ -6,8 +6,9 @@ import { DEFAULT_REGISTRY, type ImageReference } from '../../../shared/domain/im
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CredentialLookup, RegistryCredentials } from './credentials';
 import { DigestVerifier } from './digest-stream';
-import { createHttpTransport, type HttpTransport } from './http-transport';
-import { hostOnly, isLoopbackHost } from './insecure-registries';
+import { createHttpTransport, IdleTimeout, type HttpTransport } from './http-transport';
+import { isLoopbackHost } from './insecure-registries';
+import { authError, networkReason, registryErrors, statusError, unreachableError } from './registry-errors';
 import { parseChallenges, type Challenge } from './www-authenticate';
 
 /**
@@ -145,76 +146,8 @@ export class RegistryClient {
   }
 }
 
-/** Aborts when a stream stays silent for `ms` (and until its answer starts); stops when it ends. */
-class IdleTimeout {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout;
-  constructor(private readonly ms: number) {
-    this.timer = this.arm();
-  }
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-  watch(stream: Readable): void {
-    stream.on('data', () => {
-      clearTimeout(this.timer);
-      this.timer = this.arm();
-    });
-    stream.once('close', () => this.stop());
-    this.timer.refresh();
-  }
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-  private arm(): NodeJS.Timeout {
-    return setTimeout(() => this.controller.abort(Object.assign(new Error(`no data for ${this.ms} ms`), { name: 'TimeoutError' })), this.ms);
-  }
-}
-
 export function sha256Digest(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** Turns a failed request into what happened, in words (`connection refused`, `host not found`). */
-export function networkReason(error: unknown): { reason: string; code?: string; tls: boolean } {
-  const e = error as Error & { cause?: { code?: string; message?: string }; code?: string };
-  if (e?.name === 'TimeoutError' || (e?.cause as { name?: string } | undefined)?.name === 'TimeoutError') return { reason: 'it did not answer in time', code: 'ETIMEDOUT', tls: false };
-  const code = e?.cause?.code ?? e?.code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return { reason: 'connection refused (nothing listens there)', code, tls: false };
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return { reason: 'the host name does not resolve', code, tls: false };
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return { reason: 'the connection timed out', code, tls: false };
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return { reason: 'the connection was closed', code, tls: true };
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return { reason: 'the host is unreachable', code, tls: false };
-    default: {
-      const message = e?.cause?.message ?? e?.message ?? String(error);
-      const tls = /ssl|tls|certificate|EPROTO|wrong version/i.test(`${code ?? ''} ${message}`);
-      return { reason: tls ? `TLS failed (${message})` : message, code, tls };
-    }
-  }
-}
-
-interface RegistryErrorBody {
-  errors?: Array<{ code?: string; message?: string }>;
-}
-
-function registryErrors(body: Buffer): { codes: string[]; text: string } {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as RegistryErrorBody;
-    const errors = Array.isArray(parsed.errors) ? parsed.errors : [];
-    return { codes: errors.map((e) => e.code ?? ''), text: errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ') };
-  } catch {
-    return { codes: [], text: body.toString('utf8').slice(0, 200).trim() };
-  }
 }
 
 export class RegistrySession {
@@ -310,7 +243,7 @@ export class RegistrySession {
       res = await this.send(path, headers, maxBytes, signal, stream);
     }
     if (res.status >= 200 && res.status < 300) return res;
-    throw this.statusError(res);
+    throw statusError(this, res);
   }
 
   /** Picks the scheme on the first request: HTTPS, then plain HTTP where allowed when HTTPS cannot connect. */
@@ -347,24 +280,8 @@ export class RegistrySession {
   }
 
   private unreachable(error: unknown, tried: string[]): RpcError {
-    const { reason, code, tls } = networkReason(error);
-    const host = hostOnly(this.ref.registry);
     const last = tried[tried.length - 1];
-    const proxy = last ? this.client.proxyFor(new URL(last)) : undefined;
-    if (proxy) {
-      return new RpcError('REGISTRY_UNREACHABLE', `Cannot reach the registry ${this.ref.registry} through the proxy ${proxy.origin}: ${reason} (tried ${tried.join(', ')}).`, {
-        hint: `Check that the proxy runs and lets ${host} through, or add ${host} to NO_PROXY, then try again.`,
-        data: { code, tried },
-      });
-    }
-    const plainNote =
-      !this.plainHttp && tls
-        ? ` If ${this.ref.registry} serves plain HTTP, add it to the engine's "insecure-registries" (daemon.json) and restart the engine; plain HTTP is used only for loopback and insecure registries.`
-        : '';
-    return new RpcError('REGISTRY_UNREACHABLE', `Cannot reach the registry ${this.ref.registry}: ${reason} (tried ${tried.join(', ')}).`, {
-      hint: `${isLoopbackHost(host) ? 'Start the local registry' : 'Check the registry address, your network and any proxy'}, then try again.${plainNote}`,
-      data: { code, tried },
-    });
+    return unreachableError(this.ref, error, tried, { plainHttp: this.plainHttp, proxy: last ? this.client.proxyFor(new URL(last)) : undefined });
   }
 
   private async authenticate(challenges: Challenge[], signal?: AbortSignal): Promise<void> {
@@ -379,22 +296,22 @@ export class RegistrySession {
       this.authHeader = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
       return;
     }
-    throw this.authError(basic ? 'it asks for a user name and password' : 'it asks for an authentication scheme this app does not speak');
+    throw authError(this, basic ? 'it asks for a user name and password' : 'it asks for an authentication scheme this app does not speak');
   }
 
   private async bearerToken(params: Record<string, string>, signal?: AbortSignal): Promise<string> {
     const creds = this.credentials;
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
     const realm = params.realm;
-    if (!realm) throw this.authError('its Bearer challenge has no realm');
+    if (!realm) throw authError(this, 'its Bearer challenge has no realm');
     let realmUrl: URL;
     try {
       realmUrl = new URL(realm);
     } catch {
-      throw this.authError(`its token realm "${realm}" is not a URL`);
+      throw authError(this, `its token realm "${realm}" is not a URL`);
     }
     const realmPlainOk = realmUrl.protocol === 'http:' && (this.plainHttp || isLoopbackHost(realmUrl.hostname.replace(/^\[|\]$/g, '')));
-    if (realmUrl.protocol !== 'https:' && !realmPlainOk) throw this.authError(`its token realm ${realm} is not HTTPS`);
+    if (realmUrl.protocol !== 'https:' && !realmPlainOk) throw authError(this, `its token realm ${realm} is not HTTPS`);
     const scope = params.scope ?? this.scope;
     const service = params.service ?? '';
     const key = `${realm}|${service}|${scope}|${creds?.source ?? 'anonymous'}|${creds?.username ?? ''}`;
@@ -415,7 +332,7 @@ export class RegistrySession {
       }
       res = await this.realmRequest(realmUrl.toString(), headers, signal);
     }
-    if (res.status === 401 || res.status === 403) throw this.authError(`the token service refused ${creds ? `the credentials from ${creds.source}` : 'anonymous access'}`);
+    if (res.status === 401 || res.status === 403) throw authError(this, `the token service refused ${creds ? `the credentials from ${creds.source}` : 'anonymous access'}`);
     if (res.status < 200 || res.status >= 300) throw new RpcError('REGISTRY_AUTH', `The token service ${realmUrl.origin} answered HTTP ${res.status}: ${registryErrors(res.body).text || 'no details'}.`);
     let answer: { token?: string; access_token?: string; expires_in?: number };
     try {
@@ -440,35 +357,5 @@ export class RegistrySession {
         hint: 'Check your network and any proxy, then try again.',
       });
     }
-  }
-
-  private authError(why: string): RpcError {
-    const problem = this.credentialProblem ? ` (${this.credentialProblem})` : '';
-    return new RpcError('REGISTRY_AUTH', `${this.ref.registry} refused access to ${this.ref.repository}: ${why}${problem}.`, {
-      hint: this.credentials
-        ? `Log in again: docker login ${this.ref.registry === DEFAULT_REGISTRY ? '' : this.ref.registry}`.trim() + ', and check that this account can pull the repository.'
-        : `Log in first (docker login${this.ref.registry === DEFAULT_REGISTRY ? '' : ` ${this.ref.registry}`}); the app uses the docker CLI's credentials.`,
-    });
-  }
-
-  private statusError(res: RawResponse): RpcError {
-    const { codes, text } = registryErrors(res.body);
-    const details = text ? `: ${text}` : '';
-    if (res.status === 404 || codes.includes('MANIFEST_UNKNOWN') || codes.includes('NAME_UNKNOWN')) {
-      return new RpcError('IMAGE_NOT_FOUND', `${this.ref.familiar} was not found in ${this.ref.registry}${details}.`, {
-        hint: 'Check the repository name and tag (or digest), and that the image was pushed to this registry.',
-      });
-    }
-    if (res.status === 401 || res.status === 403 || codes.includes('DENIED') || codes.includes('UNAUTHORIZED')) {
-      return this.authError(`HTTP ${res.status}${details}`);
-    }
-    if (res.status === 429 || codes.includes('TOOMANYREQUESTS')) {
-      return new RpcError('REGISTRY_RATE_LIMITED', `${this.ref.registry} is rate-limiting requests${details}.`, {
-        hint: 'Wait a while, or log in (authenticated pulls have a higher limit).',
-      });
-    }
-    return new RpcError('REGISTRY_ERROR', `${this.ref.registry} answered HTTP ${res.status} for ${res.url}${details}.`, {
-      hint: 'Try again; if it persists, check the registry.',
-    });
   }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../../shared/domain/image-reference';
 import type { HttpTransport } from './http-transport';
-import { RegistryClient, apiHost, networkReason } from './registry-client';
+import { RegistryClient, apiHost } from './registry-client';
+import { networkReason } from './registry-errors';
 
 // Fault injection at the HTTP layer: a non-loopback registry that refuses TLS, and a redirect to
 // another origin, are not something the local stack can give. The happy paths run against the real
