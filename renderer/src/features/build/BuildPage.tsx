@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api';
 import { useShortcut } from '../../app/shortcuts';
 import { ProblemBox } from '../../components/ProblemBox';
-import { prepareNotifications } from '../../stores/build-store';
+import { prepareNotifications } from '../../stores/build-notifications';
 import { useNav } from '../../stores/nav-store';
 import { ImportBake } from '../ci-export/ImportBake';
 import { BuildRun } from './BuildRun';

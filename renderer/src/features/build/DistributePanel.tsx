@@ -5,7 +5,8 @@ import { digestPlaceholder, digestRepository, displayArgv, laneCommands, mergeAr
 import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
 import { ProblemBox } from '../../components/ProblemBox';
-import { chosenLanes, useBuildStore } from '../../stores/build-store';
+import { chosenLanes } from '../../stores/build-draft';
+import { useBuildStore } from '../../stores/build-store';
 
 /** Stands for the build's id (its last 8 characters name a node's own builder) in the preview. */
 const PREVIEW_ID = 'preview0';

@@ -4,7 +4,8 @@ import { blockingProblems, checkBuild, platformChoices } from '../../../../share
 import { withoutBuilderChecks } from '../../../../shared/domain/distributed/assign';
 import { api } from '../../api';
 import { useDebounced } from '../../hooks/use-debounced';
-import { chosenLanes, parseDraft, useBuildStore, type BuildDraft } from '../../stores/build-store';
+import { chosenLanes, parseDraft, type BuildDraft } from '../../stores/build-draft';
+import { useBuildStore } from '../../stores/build-store';
 
 /**
  * The Build form's state and what follows from it: the draft parsed against the contract, the

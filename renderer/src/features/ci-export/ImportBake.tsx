@@ -4,7 +4,8 @@ import { BAKE_FILE } from '../../../../shared/domain/ci-export/bake';
 import { endpointError } from '../../../../shared/contract/endpoint-errors';
 import { api } from '../../api';
 import { ProblemBox } from '../../components/ProblemBox';
-import { requestToDraft, useBuildStore } from '../../stores/build-store';
+import { requestToDraft } from '../../stores/build-draft';
+import { useBuildStore } from '../../stores/build-store';
 import { toProblem, type Problem } from '../../stores/problem';
 
 type State = { kind: 'idle' } | { kind: 'reading' } | { kind: 'pick'; targets: string[] } | { kind: 'done'; result: ReadBakeResult } | { kind: 'failed'; problem: Problem };
