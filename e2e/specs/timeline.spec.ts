@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,24 @@ test.afterAll(() => {
   rmSync(context, { recursive: true, force: true });
 });
 
+/**
+ * Starts a cache-only build of `dir` for the platforms ticked by default and arm64, without the cache:
+ * the compile runs, and has a time to show and estimate from, on every run of the test.
+ */
+async function startUncachedBuild(page: Page, url: string, dir: string): Promise<BuildPage> {
+  const build = new BuildPage(page);
+  await page.goto(url);
+  await build.open();
+  await build.context().fill(dir);
+  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.platform('linux/arm64').check();
+  await build.output('cacheonly').check();
+  await page.getByText('Build arguments, attestations, cache').click();
+  await page.getByText('No cache (rebuild every step)').click();
+  await build.startButton().click();
+  return build;
+}
+
 test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, where the time went and the cross-compile estimate; History shows the same', async ({ page, studio }) => {
   test.setTimeout(300_000);
   const golang = process.env.MAS_TEST_GOLANG_IMAGE ?? `${studio.stack.registry}/stack/golang:bookworm`;
@@ -21,16 +40,7 @@ test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, whe
   writeFileSync(join(context, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\nfunc main() { fmt.Printf("hello from %s/%s\\n", runtime.GOOS, runtime.GOARCH) }\n');
   writeFileSync(join(context, 'Dockerfile'), `FROM ${golang} AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o /out/hello . && /out/hello\n\nFROM ${studio.stack.baseImage}\nCOPY --from=build /out/hello /hello\n`);
 
-  const build = new BuildPage(page);
-  await page.goto(studio.url);
-  await build.open();
-  await build.context().fill(context);
-  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
-  await build.platform('linux/arm64').check();
-  await build.output('cacheonly').check();
-  await page.getByText('Build arguments, attestations, cache').click();
-  await page.getByText('No cache (rebuild every step)').click();
-  await build.startButton().click();
+  const build = await startUncachedBuild(page, studio.url, context);
 
   // While it runs, the lanes and the waterfall fill in.
   await expect(page.getByTestId('waterfall')).toBeVisible({ timeout: 60_000 });
@@ -91,17 +101,7 @@ test('"Measure it" builds the emulated platform with the Dockerfile and its cros
     const dockerfile = `FROM ${golang} AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN CGO_ENABLED=0 go build -o /out/many .\n\nFROM ${studio.stack.baseImage}\nCOPY --from=build /out/many /many\n`;
     writeFileSync(join(dir, 'Dockerfile'), dockerfile);
 
-    const build = new BuildPage(page);
-    await page.goto(studio.url);
-    await build.open();
-    await build.context().fill(dir);
-    await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
-    await build.platform('linux/arm64').check();
-    await build.output('cacheonly').check();
-    // Without the cache the compile runs (and has a time to estimate from) on every run of the test.
-    await page.getByText('Build arguments, attestations, cache').click();
-    await page.getByText('No cache (rebuild every step)').click();
-    await build.startButton().click();
+    const build = await startUncachedBuild(page, studio.url, dir);
     await expect(build.status()).toHaveAttribute('data-state', 'succeeded', { timeout: 240_000 });
 
     // The compile ran under QEMU for arm64; the timeline and the estimate are there.
