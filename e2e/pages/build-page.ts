@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export class BuildPage {
   readonly root: Locator;
@@ -13,6 +13,14 @@ export class BuildPage {
 
   async open() {
     await this.page.getByTestId('nav-build').click();
+  }
+
+  /** Loads the app, opens the Build page and fills in a context folder the page accepts. */
+  async openWithContext(url: string, dir: string) {
+    await this.page.goto(url);
+    await this.open();
+    await this.context().fill(dir);
+    await expect(this.contextState()).toHaveAttribute('data-state', 'ok');
   }
 
   context(): Locator {

@@ -33,10 +33,7 @@ test('build, export from History, see both files, save the bake file into the co
   writeFileSync(join(context, 'Dockerfile'), `FROM ${studio.stack.baseImage}\nARG GREETING\nENV GREETING=$GREETING\nCOPY Dockerfile /Dockerfile\n`);
   const tag = `${studio.stack.registry}/${repo}:1`;
   const build = new BuildPage(page);
-  await page.goto(studio.url);
-  await build.open();
-  await build.context().fill(context);
-  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.openWithContext(studio.url, context);
   await build.tag(0).fill(tag);
   await build.platform('linux/arm64').check();
   await build.output('push').check();

@@ -48,10 +48,7 @@ test('distribute two platforms over two nodes: choose the nodes, see per-node la
   writeFileSync(join(context, 'flag'), 'no\n');
   const tag = `${studio.stack.registry}/${repo}:1`;
   const build = new BuildPage(page);
-  await page.goto(studio.url);
-  await build.open();
-  await build.context().fill(context);
-  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.openWithContext(studio.url, context);
   await build.tag(0).fill(tag);
   await build.platform('linux/arm64').check();
   await build.output('push').check();

@@ -20,10 +20,7 @@ test('an export over a folder that is not empty asks first, names the path, and 
   writeFileSync(join(out, 'mine.txt'), 'keep until confirmed');
 
   const build = new BuildPage(page);
-  await page.goto(studio.url);
-  await build.open();
-  await build.context().fill(context);
-  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.openWithContext(studio.url, context);
   await build.output('local').check();
   await page.getByTestId('build-dest').fill(out);
   await expect(build.startButton()).toBeEnabled();

@@ -21,10 +21,7 @@ test.afterAll(() => {
  */
 async function startUncachedBuild(page: Page, url: string, dir: string): Promise<BuildPage> {
   const build = new BuildPage(page);
-  await page.goto(url);
-  await build.open();
-  await build.context().fill(dir);
-  await expect(build.contextState()).toHaveAttribute('data-state', 'ok');
+  await build.openWithContext(url, dir);
   await build.platform('linux/arm64').check();
   await build.output('cacheonly').check();
   await page.getByText('Build arguments, attestations, cache').click();
