@@ -127,7 +127,9 @@ check_image() {
   local name=$1 image=${IMAGE_OF[$1]} a out want
   for a in "${ARCHES[@]}"; do
     want=$(expected_uname "linux/$a")
-    out=$(docker run --rm --network none --platform "linux/$a" "$image" uname -m 2>&1) || die "docker run --platform linux/$a $image failed: $out"
+    # stdout only: on a fresh engine docker run pulls first and says so on stderr
+    out=$(docker run --rm --network none --platform "linux/$a" "$image" uname -m 2>"$LOGS/check-$name.err") \
+      || die "docker run --platform linux/$a $image failed: $out $(tail -n 5 "$LOGS/check-$name.err")"
     [ "$out" = "$want" ] || die "$image for linux/$a prints '$out' for uname -m, expected '$want'"
   done
   case "$name" in
@@ -137,8 +139,8 @@ check_image() {
       log "apt-get update works in $image" ;;
     golang)
       out=$(docker run --rm --network none --platform linux/amd64 -e GOARCH=arm64 -e GOCACHE=/tmp/go-cache "$image" \
-        sh -c 'printf "package main\nfunc main() { println(\"ok\") }\n" >/tmp/m.go && go build -o /tmp/m /tmp/m.go && head -c 20 /tmp/m | od -An -tx1 | tr -d " \n"' 2>&1) \
-        || die "go build in $image failed: $out"
+        sh -c 'printf "package main\nfunc main() { println(\"ok\") }\n" >/tmp/m.go && go build -o /tmp/m /tmp/m.go && head -c 20 /tmp/m | od -An -tx1 | tr -d " \n"' 2>"$LOGS/check-$name.err") \
+        || die "go build in $image failed: $out $(tail -n 5 "$LOGS/check-$name.err")"
       # a 64-bit little-endian ELF file (7f 45 4c 46 02 01) whose e_machine (bytes 18-19) is aarch64 (b7 00)
       [ "${out:0:12}" = 7f454c460201 ] && [ "${out:36:4}" = b700 ] \
         || die "GOARCH=arm64 go build in $image did not make an arm64 executable (ELF header $out)"
