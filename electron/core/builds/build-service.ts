@@ -85,7 +85,7 @@ export class BuildService {
     return this.factsCache.read(signal);
   }
 
-  /** The facts for a build's checks: the last ones read, refreshed in the background when old (facts.ts). */
+  /** The facts for a build's checks: the last ones read, refreshed once builds have ended when old (facts.ts). */
   recentFacts(signal?: AbortSignal): Promise<BuildFactsData> {
     return this.factsCache.recent(signal);
   }
@@ -146,6 +146,8 @@ export class BuildService {
   async conclude(next: BuildRecord, tell: () => void): Promise<void> {
     await this.store.save(next).catch((error: unknown) => this.ctx.log(`build ${next.id}: record not saved: ${(error as Error).message}`));
     this.live.delete(next.id);
+    // Old facts are read again now that no build is starting or streaming beside the reading.
+    if (this.live.size === 0 && !this.disposed) this.factsCache.refreshIfOld();
     tell();
     this.ctx.emit('builds.onEnded', next);
     try {
@@ -253,6 +255,6 @@ export class BuildService {
       live.endReason = 'shutdown';
       live.abort.abort();
     }
-    await Promise.race([Promise.all(running.map((l) => l.done)), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await Promise.race([Promise.all([...running.map((l) => l.done), this.factsCache.settled()]), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 }

@@ -50,9 +50,10 @@ export async function gatherFacts(ctx: CoreContext, sources: FactsSources, signa
 }
 
 /**
- * The facts for a build's checks. Reading them runs buildx and reads the emulators (hundreds of
- * milliseconds), so a build uses the last ones read (the form has just read them) and an old copy
- * is refreshed in the background for the next build.
+ * The facts for a build's checks. Reading them runs buildx (which execs into each container
+ * builder) and reads the emulators: hundreds of milliseconds of CPU. A build uses the last ones
+ * read (the form has just read them); an old copy is refreshed once that build has ended, so the
+ * reading never competes with a build starting and streaming its log.
  */
 export class RecentFacts {
   private cached: { at: number; value: BuildFactsData } | undefined;
@@ -63,25 +64,33 @@ export class RecentFacts {
     private readonly sources: FactsSources,
     /** Facts read this recently are used as they are. */
     private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Reads the facts now (and keeps them for the next build). */
   async read(signal?: AbortSignal): Promise<BuildFactsData> {
     const value = await gatherFacts(this.ctx, this.sources, signal);
-    this.cached = { at: Date.now(), value };
+    this.cached = { at: this.now(), value };
     return value;
   }
 
-  /** The last facts read (read now when there are none); an old copy is refreshed in the background. */
+  /** The last facts read (read now when there are none). */
   async recent(signal?: AbortSignal): Promise<BuildFactsData> {
+    return this.cached?.value ?? this.read(signal);
+  }
+
+  /** Reads them again in the background when the copy is old (a build has ended). */
+  refreshIfOld(): void {
     const cached = this.cached;
-    if (!cached) return this.read(signal);
-    if (Date.now() - cached.at >= this.ttlMs && !this.refreshing) {
-      this.refreshing = this.read()
-        .catch((error: unknown) => this.ctx.log(`builds: facts not refreshed: ${(error as Error).message}`))
-        .finally(() => (this.refreshing = undefined));
-    }
-    return cached.value;
+    if (!cached || this.now() - cached.at < this.ttlMs || this.refreshing) return;
+    this.refreshing = this.read()
+      .catch((error: unknown) => this.ctx.log(`builds: facts not refreshed: ${(error as Error).message}`))
+      .finally(() => (this.refreshing = undefined));
+  }
+
+  /** Settles once a refresh under way has ended (for shutdown and tests). */
+  settled(): Promise<unknown> {
+    return this.refreshing ?? Promise.resolve();
   }
 }
 
