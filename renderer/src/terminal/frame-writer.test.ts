@@ -42,10 +42,10 @@ class RecordingTerminal implements TerminalSink {
 }
 
 /** A writer with the given budget between manual frames and a recording terminal. */
-function setup(budget: number) {
+function setup(budget: number, pieceChars?: number) {
   const frames = manualFrames();
   const terminal = new RecordingTerminal();
-  return { frames, terminal, writer: new FrameWriter(terminal, frames.schedule, budget) };
+  return { frames, terminal, writer: new FrameWriter(terminal, frames.schedule, budget, pieceChars) };
 }
 
 describe('FrameWriter', () => {
@@ -72,6 +72,27 @@ describe('FrameWriter', () => {
     expect(terminal.writes).toEqual(['0123456789']);
     frames.frame();
     expect(terminal.writes).toEqual(['0123456789', 'x']);
+  });
+
+  it('hands a long write as pieces in order, calling back once the last piece is parsed', () => {
+    const { frames, terminal, writer } = setup(100, 4);
+    const done: string[] = [];
+    writer.write('0123456789', () => done.push('long'));
+    writer.write('abcd', () => done.push('exact'));
+    frames.frame();
+    expect(terminal.writes).toEqual(['0123', '4567', '89', 'abcd']);
+    terminal.parse();
+    expect(done).toEqual(['long', 'exact']);
+  });
+
+  it('keeps the budget per frame in characters of whole writes, however they are cut', () => {
+    const { frames, terminal, writer } = setup(10, 3);
+    writer.write('0123456'); // 7 characters: pieces of 3, 3, 1
+    writer.write('abcdef'); // over what the frame has left: next frame
+    frames.frame();
+    expect(terminal.writes).toEqual(['012', '345', '6']);
+    frames.frame();
+    expect(terminal.writes.slice(3)).toEqual(['abc', 'def']);
   });
 
   it('calls back once the terminal has parsed, not when the write was queued or handed over', () => {

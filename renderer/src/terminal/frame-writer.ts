@@ -29,6 +29,14 @@ export const everyOtherFrame: FrameScheduler = (fn) => {
 export const FRAME_BUDGET_CHARS = 64 * 1024;
 
 /**
+ * The longest piece of text handed to xterm.js in one write. xterm parses what it is given in a
+ * timer task and yields to the page between writes once 12 ms have passed, but never inside one:
+ * a 64 K-character write parsed by a still-cold parser held the page for 70 ms as a build's first
+ * lines came in. Pieces this size keep each of its tasks short; the text is the same.
+ */
+export const PIECE_CHARS = 8 * 1024;
+
+/**
  * Hands writes to the terminal once per animation frame, at most `budget` characters at a time (at
  * least one write, however long), so parsing a flood never crowds out drawing it. A write's callback still runs
  * once xterm has parsed it: that is what the build stream acknowledges, so text still waiting for
@@ -43,6 +51,7 @@ export class FrameWriter implements TerminalSink {
     private readonly terminal: TerminalSink,
     private readonly nextFrame: FrameScheduler,
     private readonly budget = FRAME_BUDGET_CHARS,
+    private readonly pieceChars = PIECE_CHARS,
   ) {}
 
   write(data: string, callback?: () => void): void {
@@ -73,8 +82,16 @@ export class FrameWriter implements TerminalSink {
       if (chars > 0 && chars + w.data.length > this.budget) break;
       this.queue.shift();
       chars += w.data.length;
-      this.terminal.write(w.data, w.callback);
+      this.hand(w.data, w.callback);
     }
     if (this.queue.length > 0) this.cancelFrame = this.nextFrame(this.flush);
   };
+
+  /** One write as pieces of at most `pieceChars`; the callback goes with the last (xterm parses in order). */
+  private hand(data: string, callback: (() => void) | undefined): void {
+    const piece = this.pieceChars;
+    let at = 0;
+    for (; data.length - at > piece; at += piece) this.terminal.write(data.slice(at, at + piece));
+    this.terminal.write(at === 0 ? data : data.slice(at), callback);
+  }
 }
