@@ -135,6 +135,12 @@ async function deleteFromRegistry(registry, repo, tag) {
   }
 }
 
+/** Where the gaps over 100 ms began, in ms after the build's first line (all runs). */
+const gapsAt = (xs) => {
+  const at = xs.flatMap((x) => x.longGapsAtMs ?? []);
+  return at.length ? `, at ${at.map((ms) => fmt(ms)).join(', ')} ms after its first line` : '';
+};
+
 const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
 
 async function main() {
@@ -278,12 +284,21 @@ function report(results) {
       (x) => x >= 200_000,
       `second build ${range(over(bs, (x) => x.secondLinesPerSecond))}; server CPU ${range(over(bs, (x) => x.serverCpuMs), ' ms')}, page's renderer ${range(over(bs, (x) => x.builds[0].cpuMs.renderer), ' ms')} (first build); the core sent ${fmt(b.terminal.linesIn)} terminal lines, xterm parsed them all (last run)`,
     );
-    target('largest gap between the page\'s frames while a log streams', over(bs, (x) => x.maxFrameGapMs), '< 100 ms', (x) => x < 100, `${fmt(bs.reduce((a, x) => a + x.frames, 0))} frames; gaps over 100 ms: ${range(over(bs, (x) => x.longGaps))} per run`, ' ms');
+    // Frames come at the display's pace (16.7 ms at 60 Hz): a gap of exactly 100 ms is six frame
+    // intervals, and the target is that no gap is over 100 ms.
+    target(
+      'largest gap between the page\'s frames while a log streams',
+      over(bs, (x) => x.maxFrameGapMs),
+      '≤ 100 ms',
+      (x) => x <= 100,
+      `${fmt(bs.reduce((a, x) => a + x.frames, 0))} frames; gaps over 100 ms: ${range(over(bs, (x) => x.longGaps))} per run${gapsAt(bs)}`,
+      ' ms',
+    );
     target(
       'same, less the time the page waited for a CPU (its own work)',
       over(bs, (x) => x.maxFrameGapLessWaitMs),
-      '< 100 ms',
-      (x) => x < 100,
+      '≤ 100 ms',
+      (x) => x <= 100,
       `in a gap over 100 ms the main thread ran at most ${fmt(Math.max(...over(bs, (x) => x.longGapMainRunMs)))} ms and waited for a CPU at most ${fmt(Math.max(...over(bs, (x) => x.longGapMainWaitMs)))} ms`,
       ' ms',
     );
@@ -294,8 +309,8 @@ function report(results) {
     if (ts.length > 0) {
       const t = ts.at(-1);
       const steps = `${fmt(t.steps)}-step timeline`;
-      target(`${steps}: largest gap between frames, from its build's first line until every bar is drawn`, over(ts, (x) => x.maxFrameGapMs), '< 100 ms', (x) => x < 100, `${t.lanes} lanes, ${fmt(t.bars)} bars; the stored timeline drawn ${range(over(ts, (x) => x.storedDrawnMs), ' ms')} after the build ended`, ' ms');
-      target(`${steps}: same, less the time the page waited for a CPU`, over(ts, (x) => x.maxFrameGapLessWaitMs), '< 100 ms', (x) => x < 100, `in a gap over 100 ms the main thread ran at most ${fmt(Math.max(...over(ts, (x) => x.longGapMainRunMs)))} ms and waited at most ${fmt(Math.max(...over(ts, (x) => x.longGapMainWaitMs)))} ms; longest task ${range(over(ts, (x) => x.longestLongTaskMs), ' ms')}`, ' ms');
+      target(`${steps}: largest gap between frames, from its build's first line until every bar is drawn`, over(ts, (x) => x.maxFrameGapMs), '≤ 100 ms', (x) => x <= 100, `${t.lanes} lanes, ${fmt(t.bars)} bars; the stored timeline drawn ${range(over(ts, (x) => x.storedDrawnMs), ' ms')} after the build ended${gapsAt(ts)}`, ' ms');
+      target(`${steps}: same, less the time the page waited for a CPU`, over(ts, (x) => x.maxFrameGapLessWaitMs), '≤ 100 ms', (x) => x <= 100, `in a gap over 100 ms the main thread ran at most ${fmt(Math.max(...over(ts, (x) => x.longGapMainRunMs)))} ms and waited at most ${fmt(Math.max(...over(ts, (x) => x.longGapMainWaitMs)))} ms; longest task ${range(over(ts, (x) => x.longestLongTaskMs), ' ms')}`, ' ms');
       plain(`${steps}: lines/s of its build (${fmt(t.lines)} log lines, the waterfall following live)`, over(ts, (x) => x.linesPerSecond), 'indicative', `server CPU ${range(over(ts, (x) => x.cpuMs.server), ' ms')}, page's renderer ${range(over(ts, (x) => x.cpuMs.renderer), ' ms')}`);
     }
   }

@@ -117,6 +117,7 @@ async function oneBuild(page, cdp, profile, pids, settle) {
     b.running = false;
     return {
       ms: b.last - b.first,
+      firstEpoch: performance.timeOrigin + b.first,
       gaps: b.gaps,
       longTasks: b.longTasks.filter((t) => t.start + t.duration >= b.first).map((t) => t.duration),
       longTasksBefore: b.longTasks.filter((t) => t.start + t.duration < b.first).map((t) => t.duration),
@@ -130,8 +131,8 @@ async function oneBuild(page, cdp, profile, pids, settle) {
   const cpu = diff(cpu0, cpuNow(pids.server, pids.browser));
   const sched = sampler.stop();
   if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
-  // Each long gap: how long the page's main thread ran in it, and waited for a CPU.
-  const gaps = sampler.available ? result.gaps.map(([from, to]) => ({ ms: to - from, ...sched.window(from, to) })) : [];
+  // Each long gap: where it began (ms after the first line), how long the page's main thread ran in it, and waited for a CPU.
+  const gaps = sampler.available ? result.gaps.map(([from, to]) => ({ ms: to - from, atMs: from - result.firstEpoch, ...sched.window(from, to) })) : [];
   return { ...result, gaps, cpu, settled };
 }
 
@@ -151,6 +152,7 @@ function gapFigures(runs) {
     longGapMainWaitMs: worst('mainWaitMs'),
     longGapWorstThreadWaitMs: worst('worstWaitMs'),
     maxFrameGapLessWaitMs: Math.round(Math.max(0, ...gaps.map((g) => g.ms - g.mainWaitMs))),
+    longGapsAtMs: gaps.map((g) => Math.round(g.atMs)),
   };
 }
 
