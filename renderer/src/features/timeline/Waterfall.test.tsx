@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BuildTimeline, TimelineStep } from '../../../../shared/domain/timeline';
-import { Waterfall } from './Waterfall';
+import { liveAxisMs, Waterfall } from './Waterfall';
 
 afterEach(cleanup);
 
@@ -30,18 +30,27 @@ const timeline = (steps: TimelineStep[], durationMs: number): BuildTimeline => (
 
 describe('Waterfall', () => {
   // A live timeline is made anew from every lanes update: bars that did not change are kept, the others follow.
-  it('moves every bar when the build grows longer and redraws only what a step changed', () => {
-    const { rerender } = render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { end: 2000 })], 2000)} live />);
+  it('keeps the bars in place while a live build grows within its track, moves them when it outgrows it, and redraws what a step changed', () => {
+    const { rerender } = render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { end: 1500 })], 1500)} live />);
     const bars = () => within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
+    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('2000');
+    expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
+      ['0%', '50%'],
+      ['50%', '25%'],
+    ]);
+    const first = bars()[0]!;
+    rerender(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { end: 2000 })], 2000)} live />);
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
       ['0%', '50%'],
       ['50%', '50%'],
     ]);
+    expect(bars()[0]).toBe(first);
     rerender(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, 4000, { kind: 'emulated', status: 'error' })], 4000)} live />);
     expect(screen.getByTestId('waterfall').dataset.totalMs).toBe('4000');
+    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('5000');
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
-      ['0%', '25%'],
-      ['25%', '75%'],
+      ['0%', '20%'],
+      ['20%', '60%'],
     ]);
     expect(bars()[1]!.dataset.kind).toBe('emulated');
     expect(bars()[1]!.className).toContain('bar-error');
@@ -51,5 +60,23 @@ describe('Waterfall', () => {
     expect(screen.getByTestId('waterfall-tip').textContent).toContain('RUN ./step-1.sh');
     fireEvent.mouseLeave(bars()[0]!);
     expect(screen.queryByTestId('waterfall-tip')).toBeNull();
+  });
+
+  it('fills the track with an ended build', () => {
+    render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, 4000)], 4000)} live={false} />);
+    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('4000');
+    const bars = within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
+    expect(bars.map((b) => [b.style.left, b.style.width])).toEqual([
+      ['0%', '25%'],
+      ['25%', '75%'],
+    ]);
+  });
+});
+
+describe('liveAxisMs', () => {
+  it('is the next of 1, 2, 5 × 10ⁿ ms at or above the duration', () => {
+    expect([0, 1, 7, 100, 101, 199, 200, 201, 499, 500, 501, 999, 1000, 1001, 61_000, 4_000_000].map(liveAxisMs)).toEqual([
+      1, 1, 10, 100, 200, 200, 200, 500, 500, 500, 1000, 1000, 1000, 2000, 100_000, 5_000_000,
+    ]);
   });
 });

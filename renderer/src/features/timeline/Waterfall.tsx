@@ -40,6 +40,18 @@ function StepTip({ step, buildId, live }: { step: TimelineStep; buildId?: string
 
 const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`;
 
+/**
+ * The track's length while a build runs: the next of 1, 2, 5 × 10ⁿ ms at or above its duration.
+ * Every bar is placed relative to it, so an axis that followed the duration exactly would move all
+ * of them (thousands of elements restyled) on every lanes update; this one moves them a few times
+ * a build. An ended build's track is its duration.
+ */
+export function liveAxisMs(durationMs: number): number {
+  const decade = 10 ** Math.floor(Math.log10(Math.max(1, durationMs)));
+  for (const m of [1, 2, 5, 10]) if (m * decade >= durationMs) return m * decade;
+  return 10 * decade;
+}
+
 type Hover = { platform: string; index: number } | undefined;
 
 /**
@@ -86,8 +98,9 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
   const [hover, setHover] = useState<Hover>();
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
+  const axis = live ? liveAxisMs(total) : total;
   return (
-    <div className="waterfall" data-testid="waterfall" data-total-ms={total}>
+    <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-axis-ms={axis}>
       <div className="waterfall-legend muted">
         {(['native', 'emulated', 'cross', 'cached'] as const).map((k) => (
           <span key={k} className="legend-item">
@@ -95,13 +108,16 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
           </span>
         ))}
         <span className="spacer" />
-        <span>{formatDuration(total)}</span>
+        <span>
+          {formatDuration(total)}
+          {axis !== total ? ` (track: ${formatDuration(axis)})` : ''}
+        </span>
       </div>
       {timeline.lanes.map((lane) => (
         <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
           <code className="waterfall-platform">{lane.platform}</code>
           <div className="waterfall-track">
-            {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={total} platform={lane.platform} onHover={setHover} />))}
+            {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={axis} platform={lane.platform} onHover={setHover} />))}
           </div>
           {hover?.platform === lane.platform &&
             (() => {
