@@ -62,13 +62,21 @@ describe('Waterfall', () => {
     expect(screen.queryByTestId('waterfall-tip')).toBeNull();
   });
 
-  it('fills the track with an ended build', () => {
-    render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, 4000)], 4000)} live={false} />);
+  it('stretches the span to fill the track once the build has ended, leaving every bar as it was', () => {
+    const steps = [step(1, 0, 1000), step(2, 1000, 4000)];
+    const { rerender } = render(<Waterfall timeline={timeline(steps, 4000)} live />);
+    const lane = () => within(screen.getByTestId('waterfall-linux/amd64'));
+    const before = lane().getAllByTestId('waterfall-bar');
+    expect(lane().getByTestId('waterfall-span').style.width).toBe('100%');
+    rerender(<Waterfall timeline={timeline(steps, 4000)} live={false} />);
     expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('4000');
-    const bars = within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
-    expect(bars.map((b) => [b.style.left, b.style.width])).toEqual([
-      ['0%', '25%'],
-      ['25%', '75%'],
+    // 5 s of span shown over 4 s of track: the bars' own places (in the 5 s span) do not change
+    expect(lane().getByTestId('waterfall-span').style.width).toBe('125%');
+    const after = lane().getAllByTestId('waterfall-bar');
+    expect(after).toEqual(before);
+    expect(after.map((b) => [b.style.left, b.style.width])).toEqual([
+      ['0%', '20%'],
+      ['20%', '60%'],
     ]);
   });
 });

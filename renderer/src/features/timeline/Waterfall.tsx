@@ -41,10 +41,11 @@ function StepTip({ step, buildId, live }: { step: TimelineStep; buildId?: string
 const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`;
 
 /**
- * The track's length while a build runs: the next of 1, 2, 5 × 10ⁿ ms at or above its duration.
- * Every bar is placed relative to it, so an axis that followed the duration exactly would move all
- * of them (thousands of elements restyled) on every lanes update; this one moves them a few times
- * a build. An ended build's track is its duration.
+ * The span bars are placed against: the next of 1, 2, 5 × 10ⁿ ms at or above the build's
+ * duration. Placing them against the duration itself would move all of them (thousands of
+ * elements restyled) on every lanes update of a running build; this moves them a few times a
+ * build. A running build's track shows this span; an ended build's track is stretched to show its
+ * duration exactly (one width, laid out again, no bar restyled).
  */
 export function liveAxisMs(durationMs: number): number {
   const decade = 10 ** Math.floor(Math.log10(Math.max(1, durationMs)));
@@ -98,9 +99,10 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
   const [hover, setHover] = useState<Hover>();
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
-  const axis = live ? liveAxisMs(total) : total;
+  const axis = liveAxisMs(total);
+  const shown = live ? axis : total;
   return (
-    <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-axis-ms={axis}>
+    <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-axis-ms={shown}>
       <div className="waterfall-legend muted">
         {(['native', 'emulated', 'cross', 'cached'] as const).map((k) => (
           <span key={k} className="legend-item">
@@ -110,14 +112,16 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
         <span className="spacer" />
         <span>
           {formatDuration(total)}
-          {axis !== total ? ` (track: ${formatDuration(axis)})` : ''}
+          {shown !== total ? ` (track: ${formatDuration(shown)})` : ''}
         </span>
       </div>
       {timeline.lanes.map((lane) => (
         <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
           <code className="waterfall-platform">{lane.platform}</code>
           <div className="waterfall-track">
-            {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={axis} platform={lane.platform} onHover={setHover} />))}
+            <div className="waterfall-span" data-testid="waterfall-span" style={{ width: pct(axis, shown) }}>
+              {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={axis} platform={lane.platform} onHover={setHover} />))}
+            </div>
           </div>
           {hover?.platform === lane.platform &&
             (() => {
