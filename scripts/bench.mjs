@@ -168,7 +168,7 @@ async function main() {
   const results = { date: new Date().toISOString(), lines, machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) } };
   try {
     const timeline = values['skip-timeline'] || values['skip-browser'] ? undefined : { logFile: await syntheticTimelineLog(timelineSteps, TIMELINE_LINES_PER_STEP), steps: timelineSteps, lines: timelineSteps * TIMELINE_LINES_PER_STEP };
-    const fake = resolve(root, 'scripts/bench/fake-docker.mjs');
+    const fake = resolve(root, 'scripts/bench/fake-docker.sh');
     results.runs = [];
     const t0 = Date.now();
     for (let r = 1; r <= runs; r++) {

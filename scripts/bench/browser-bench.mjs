@@ -195,7 +195,7 @@ async function timelineBuild(page, cdp, pids, { steps, lines }, profile) {
 export async function browserBench({ root, lines, logFile, realDocker, chromiumPath, context, profile, timeline }) {
   const bin = mkdtempSync(join(tmpdir(), 'mas-bench-bin-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'mas-bench-data-'));
-  copyFileSync(resolve(root, 'scripts/bench/fake-docker.mjs'), join(bin, 'docker'));
+  copyFileSync(resolve(root, 'scripts/bench/fake-docker.sh'), join(bin, 'docker'));
   chmodSync(join(bin, 'docker'), 0o755);
   // The fake docker streams whatever this link points to: the next build's log is set by moving it.
   const log = join(bin, 'build.log');
