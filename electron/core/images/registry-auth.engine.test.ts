@@ -182,7 +182,8 @@ describe('registry token flow against a real token-auth registry', () => {
   afterAll(async () => {
     await stopRegistry();
     await new Promise((r) => tokenServer?.close(r));
-    await rm(dir, { recursive: true, force: true });
+    // A process that wrote into it may still be letting go of a file: retry as rm does for that race.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it('gets a bearer token with the config.json credentials, for the repository pull scope, and reuses it', async () => {
