@@ -9,6 +9,7 @@ import type { Measurement } from '../../../shared/contract/timeline';
 import { RpcError } from '../../../shared/rpc/errors';
 import { GO_MOD, manyFunctionsProgram } from '../testing/go-fixture';
 import { stackEnv } from '../testing/stack';
+import { tempContexts } from '../testing/temp-contexts';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
 const run = promisify(execFile);
@@ -41,20 +42,19 @@ describe('"Measure it" on the real engine, buildx and QEMU', () => {
   let t: TestCore;
   let dataDir: string;
   let context: string;
+  const contexts = tempContexts();
   const repo = `${stack.registry}/test/measure-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mas-test-measure-'));
-    context = await mkdtemp(join(tmpdir(), 'mas-test-measure-ctx-'));
-    await writeFile(join(context, 'go.mod'), GO_MOD);
-    await writeFile(join(context, 'main.go'), manyFunctionsProgram(2000));
+    context = await contexts.make({ 'go.mod': GO_MOD, 'main.go': manyFunctionsProgram(2000) });
     t = await startTestCore({ env, dataDir });
     await waitForEngine(t.api, 'connected');
   });
 
   afterAll(async () => {
     await t?.close();
-    await rm(context, { recursive: true, force: true });
+    await contexts.removeAll();
     await rm(dataDir, { recursive: true, force: true });
   });
 

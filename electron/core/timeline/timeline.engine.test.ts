@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { bestNode } from '../../../shared/domain/platform-support';
 import { crossEstimates, platformTimes, type BuildTimeline } from '../../../shared/domain/timeline';
 import { TIMELINE_FILE } from '../builds/timeline-file';
 import { stackEnv } from '../testing/stack';
+import { tempContexts } from '../testing/temp-contexts';
 import { startTestCore, waitForEngine, type TestCore } from '../testing/test-core';
 
 const stack = stackEnv();
@@ -47,22 +48,20 @@ describe('where the time goes, on the real engine, buildx and QEMU', () => {
   let t: TestCore;
   let dataDir: string;
   let context: string;
+  const contexts = tempContexts();
   let record: BuildRecord;
   let timeline: BuildTimeline;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mas-test-timeline-'));
-    context = await mkdtemp(join(tmpdir(), 'mas-test-ctx-'));
-    await writeFile(join(context, 'main.go'), MAIN_GO);
-    await writeFile(join(context, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
-    await writeFile(join(context, 'Dockerfile'), DOCKERFILE);
+    context = await contexts.make({ 'main.go': MAIN_GO, 'go.mod': 'module example.com/hello\n\ngo 1.19\n', Dockerfile: DOCKERFILE });
     t = await startTestCore({ env, dataDir });
     await waitForEngine(t.api, 'connected');
   });
 
   afterAll(async () => {
     await t?.close();
-    await rm(context, { recursive: true, force: true });
+    await contexts.removeAll();
     await rm(dataDir, { recursive: true, force: true });
   });
 
