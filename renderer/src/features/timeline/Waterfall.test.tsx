@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BuildTimeline, TimelineStep } from '../../../../shared/domain/timeline';
-import { liveAxisMs, Waterfall } from './Waterfall';
+import { barSpanMs, Waterfall } from './Waterfall';
 
 afterEach(cleanup);
 
@@ -33,7 +33,7 @@ describe('Waterfall', () => {
   it('keeps the bars in place while a live build grows within its track, moves them when it outgrows it, and redraws what a step changed', () => {
     const { rerender } = render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { end: 1500 })], 1500)} live />);
     const bars = () => within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
-    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('2000');
+    expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('2000');
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
       ['0%', '50%'],
       ['50%', '25%'],
@@ -47,7 +47,7 @@ describe('Waterfall', () => {
     expect(bars()[0]).toBe(first);
     rerender(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, 4000, { kind: 'emulated', status: 'error' })], 4000)} live />);
     expect(screen.getByTestId('waterfall').dataset.totalMs).toBe('4000');
-    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('5000');
+    expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('5000');
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
       ['0%', '20%'],
       ['20%', '60%'],
@@ -69,7 +69,7 @@ describe('Waterfall', () => {
     const before = lane().getAllByTestId('waterfall-bar');
     expect(lane().getByTestId('waterfall-span').style.width).toBe('100%');
     rerender(<Waterfall timeline={timeline(steps, 4000)} live={false} />);
-    expect(screen.getByTestId('waterfall').dataset.axisMs).toBe('4000');
+    expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('4000');
     // 5 s of span shown over 4 s of track: the bars' own places (in the 5 s span) do not change
     expect(lane().getByTestId('waterfall-span').style.width).toBe('125%');
     const after = lane().getAllByTestId('waterfall-bar');
@@ -81,9 +81,9 @@ describe('Waterfall', () => {
   });
 });
 
-describe('liveAxisMs', () => {
+describe('barSpanMs', () => {
   it('is the next of 1, 2, 5 × 10ⁿ ms at or above the duration', () => {
-    expect([0, 1, 7, 100, 101, 199, 200, 201, 499, 500, 501, 999, 1000, 1001, 61_000, 4_000_000].map(liveAxisMs)).toEqual([
+    expect([0, 1, 7, 100, 101, 199, 200, 201, 499, 500, 501, 999, 1000, 1001, 61_000, 4_000_000].map(barSpanMs)).toEqual([
       1, 1, 10, 100, 200, 200, 200, 500, 500, 500, 1000, 1000, 1000, 2000, 100_000, 5_000_000,
     ]);
   });

@@ -47,9 +47,9 @@ const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`
  * build. A running build's track shows this span; an ended build's track is stretched to show its
  * duration exactly (one width, laid out again, no bar restyled).
  */
-export function liveAxisMs(durationMs: number): number {
+export function barSpanMs(durationMs: number): number {
   const decade = 10 ** Math.floor(Math.log10(Math.max(1, durationMs)));
-  for (const m of [1, 2, 5, 10]) if (m * decade >= durationMs) return m * decade;
+  for (const m of [1, 2, 5]) if (m * decade >= durationMs) return m * decade;
   return 10 * decade;
 }
 
@@ -99,10 +99,10 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
   const [hover, setHover] = useState<Hover>();
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
-  const axis = liveAxisMs(total);
-  const shown = live ? axis : total;
+  const span = barSpanMs(total);
+  const track = live ? span : total;
   return (
-    <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-axis-ms={shown}>
+    <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-track-ms={track}>
       <div className="waterfall-legend muted">
         {(['native', 'emulated', 'cross', 'cached'] as const).map((k) => (
           <span key={k} className="legend-item">
@@ -112,15 +112,15 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
         <span className="spacer" />
         <span>
           {formatDuration(total)}
-          {shown !== total ? ` (track: ${formatDuration(shown)})` : ''}
+          {track !== total ? ` (track: ${formatDuration(track)})` : ''}
         </span>
       </div>
       {timeline.lanes.map((lane) => (
         <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
           <code className="waterfall-platform">{lane.platform}</code>
           <div className="waterfall-track">
-            <div className="waterfall-span" data-testid="waterfall-span" style={{ width: pct(axis, shown) }}>
-              {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={axis} platform={lane.platform} onHover={setHover} />))}
+            <div className="waterfall-span" data-testid="waterfall-span" style={{ width: pct(span, track) }}>
+              {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={span} platform={lane.platform} onHover={setHover} />))}
             </div>
           </div>
           {hover?.platform === lane.platform &&
