@@ -61,11 +61,15 @@ test('the node × platform map of a builder over the three stack nodes: each pla
   await expect(builders.builder(builder)).toHaveAttribute('data-status', 'running');
 
   // The map's platforms: exactly the designated ones (a build of them all is routed by the pins alone).
+  // Until a box is touched the map follows the Build page's ticks, which change once that page's facts
+  // arrive (the app may have opened on it): a click can meet such a change, so tick until all boxes hold.
   const boxes = page.getByTestId('node-map-platforms').locator('input[type="checkbox"]');
-  for (const box of await boxes.all()) {
-    const platform = (await box.getAttribute('data-testid'))!.replace('node-map-platform-', '');
-    await box.setChecked(designated.some((d) => d.platform === platform));
-  }
+  await expect(async () => {
+    for (const box of await boxes.all()) {
+      const platform = (await box.getAttribute('data-testid'))!.replace('node-map-platform-', '');
+      await box.setChecked(designated.some((d) => d.platform === platform), { timeout: 2_000 });
+    }
+  }).toPass();
 
   const map = page.getByTestId(`node-map-${builder}`);
   await expect(page.getByTestId(`node-map-toggle-${builder}`)).toHaveAttribute('open', '');
