@@ -36,7 +36,7 @@ export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
       </table>
       <p className="muted">
         Tab and Shift+Tab move between controls; Enter or Space presses the focused one; Escape closes a dialog. The log shortcuts work while a
-        build log is shown.
+        build log is shown. In a build&apos;s waterfall each platform is one stop: the arrow keys, Home and End move between its steps.
       </p>
       <div className="actions">
         <button type="button" onClick={onClose} data-autofocus>

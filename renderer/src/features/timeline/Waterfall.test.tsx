@@ -81,6 +81,37 @@ describe('Waterfall', () => {
   });
 });
 
+describe('Waterfall keyboard', () => {
+  // A big build has thousands of bars: each lane is one tab stop and the arrows walk its steps.
+  it('makes each lane one tab stop; arrows, Home and End move along its bars and the tab stop follows', () => {
+    render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { start: undefined }), step(3, 1000, 2000), step(4, 2000, 3000)], 3000)} live={false} />);
+    const bars = () => within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
+    const stops = () => bars().filter((b) => b.tabIndex === 0).map((b) => b.dataset.step);
+    const label = () => screen.getByTestId('waterfall-tip').textContent;
+    // the step without a start has no bar; the first drawn bar is the lane's tab stop
+    expect(bars().map((b) => b.dataset.step)).toEqual(['1', '3', '4']);
+    expect(stops()).toEqual(['1']);
+    bars()[0]!.focus();
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(bars()[1]);
+    expect(label()).toContain('RUN ./step-3.sh');
+    expect(stops()).toEqual(['3']);
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(document.activeElement).toBe(bars()[2]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(bars()[2]);
+    fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    expect(document.activeElement).toBe(bars()[0]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
+    expect(document.activeElement).toBe(bars()[0]);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' });
+    // other keys are left to the page
+    expect(fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' })).toBe(true);
+    expect(fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' })).toBe(false);
+    expect(stops()).toEqual(['1']);
+  });
+});
+
 describe('barSpanMs', () => {
   it('is the next of 1, 2, 5 × 10ⁿ ms at or above the duration', () => {
     expect([0, 1, 7, 100, 101, 199, 200, 201, 499, 500, 501, 999, 1000, 1001, 61_000, 4_000_000].map(barSpanMs)).toEqual([

@@ -1,4 +1,4 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import type { BuildTimeline, TimelineStep } from '../../../../shared/domain/timeline';
 import { api } from '../../api';
 import { formatDuration } from '../../components/format';
@@ -60,10 +60,25 @@ type Hover = { platform: string; index: number } | undefined;
  * every lanes update (each 100 ms), and a big build has thousands of steps.
  */
 const Bar = memo(
-  function Bar({ step: s, start, total, platform, onHover }: { step: TimelineStep; start: number; total: number; platform: string; onHover: (h: Hover) => void }) {
+  function Bar({
+    step: s,
+    start,
+    total,
+    platform,
+    tabbable,
+    onHover,
+  }: {
+    step: TimelineStep;
+    start: number;
+    total: number;
+    platform: string;
+    tabbable: boolean;
+    onHover: (h: Hover) => void;
+  }) {
     return (
       <button
         type="button"
+        tabIndex={tabbable ? 0 : -1}
         className={`waterfall-bar bar-${s.kind}${s.status === 'error' ? ' bar-error' : ''}`}
         data-testid="waterfall-bar"
         data-kind={s.kind}
@@ -81,6 +96,7 @@ const Bar = memo(
     a.start === b.start &&
     a.total === b.total &&
     a.platform === b.platform &&
+    a.tabbable === b.tabbable &&
     a.onHover === b.onHover &&
     a.step.index === b.step.index &&
     a.step.end === b.step.end &&
@@ -91,12 +107,36 @@ const Bar = memo(
     a.step.durationMs === b.step.durationMs,
 );
 
+/** The keys that move the focus along a lane's bars, to the step they lead to (by position). */
+const LANE_KEYS: Record<string, (at: number, count: number) => number> = {
+  ArrowRight: (at, count) => Math.min(count - 1, at + 1),
+  ArrowLeft: (at) => Math.max(0, at - 1),
+  Home: () => 0,
+  End: (_at, count) => count - 1,
+};
+
+/**
+ * Arrow keys, Home and End move the focus along a lane's bars. Each lane is one tab stop (the bar
+ * focused last, else its first): a big build's thousands of bars would otherwise be as many
+ * presses of Tab between the controls above and the summary below.
+ */
+function onLaneKey(event: KeyboardEvent<HTMLDivElement>) {
+  const move = LANE_KEYS[event.key];
+  const bars = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('[data-testid="waterfall-bar"]')];
+  const at = bars.indexOf(event.target as HTMLButtonElement);
+  if (!move || at < 0) return;
+  event.preventDefault();
+  bars[move(at, bars.length)]!.focus();
+}
+
 /**
  * One row per platform, each step a bar from its start to its end (relative to the build's
  * start), coloured by how it ran. Steps without times (not started) have no bar.
  */
 export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline; buildId?: string | undefined; live: boolean }) {
   const [hover, setHover] = useState<Hover>();
+  const [focused, setFocusedSteps] = useState<Record<string, number>>({});
+  const setFocused = useCallback((platform: string, index: number) => setFocusedSteps((f) => (f[platform] === index ? f : { ...f, [platform]: index })), []);
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
   const span = barSpanMs(total);
@@ -115,21 +155,38 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
           {track !== total ? ` (track: ${formatDuration(track)})` : ''}
         </span>
       </div>
-      {timeline.lanes.map((lane) => (
-        <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
-          <code className="waterfall-platform">{lane.platform}</code>
-          <div className="waterfall-track">
-            <div className="waterfall-span" data-testid="waterfall-span" style={{ width: pct(span, track) }}>
-              {lane.steps.map((s) => (s.start === undefined ? null : <Bar key={s.index} step={s} start={s.start} total={span} platform={lane.platform} onHover={setHover} />))}
+      {timeline.lanes.map((lane) => {
+        const drawn = lane.steps.flatMap((step) => (step.start === undefined ? [] : [{ step, start: step.start }]));
+        const tabStop = drawn.some((d) => d.step.index === focused[lane.platform]) ? focused[lane.platform] : drawn[0]?.step.index;
+        return (
+          <div className="waterfall-row" key={lane.platform} data-testid={`waterfall-${lane.platform}`}>
+            <code className="waterfall-platform">{lane.platform}</code>
+            <div className="waterfall-track">
+              <div
+                className="waterfall-span"
+                data-testid="waterfall-span"
+                role="group"
+                aria-label={`${lane.platform} steps (arrow keys move between them)`}
+                style={{ width: pct(span, track) }}
+                onKeyDown={onLaneKey}
+                onFocus={(e) => {
+                  const step = (e.target as HTMLElement).dataset.step;
+                  if (step !== undefined) setFocused(lane.platform, Number(step));
+                }}
+              >
+                {drawn.map(({ step, start }) => (
+                  <Bar key={step.index} step={step} start={start} total={span} platform={lane.platform} tabbable={step.index === tabStop} onHover={setHover} />
+                ))}
+              </div>
             </div>
+            {hover?.platform === lane.platform &&
+              (() => {
+                const step = lane.steps.find((s) => s.index === hover.index);
+                return step ? <StepTip step={step} buildId={buildId} live={live} /> : null;
+              })()}
           </div>
-          {hover?.platform === lane.platform &&
-            (() => {
-              const step = lane.steps.find((s) => s.index === hover.index);
-              return step ? <StepTip step={step} buildId={buildId} live={live} /> : null;
-            })()}
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 }
