@@ -1,6 +1,5 @@
 import type { BuildRecord } from '../../../../shared/contract/builds';
 import { api } from '../../api';
-import { CopyButton } from '../../components/CopyButton';
 import { formatDuration } from '../../components/format';
 import { ProblemBox } from '../../components/ProblemBox';
 import { buildFeed, useBuildStore, type BuildView } from '../../stores/build-store';
@@ -14,6 +13,7 @@ import { laneKind } from '../timeline/StepKindBadge';
 import { TimelinePanel } from '../timeline/TimelinePanel';
 import { RecordInfo } from '../history/RecordInfo';
 import { Lanes } from './Lanes';
+import { DigestRow } from '../../components/DigestRow';
 
 const STATUS_TEXT: Record<BuildView['status'], string> = {
   starting: 'Starting…',
@@ -90,13 +90,7 @@ function Success({ record }: { record: BuildRecord }) {
   return (
     <div className="card build-success" data-testid="build-success">
       <h2>Built {record.platforms.length} platform{record.platforms.length > 1 ? 's' : ''} in {formatDuration(record.durationMs ?? 0)}</h2>
-      {record.digest && (
-        <p className="row">
-          <span className="muted">Digest</span>
-          <code data-testid="build-digest">{record.digest}</code>
-          <CopyButton value={record.digest} label="Copy digest" />
-        </p>
-      )}
+      {record.digest && <DigestRow label="Digest" digest={record.digest} testId="build-digest" />}
       <table className="outcomes">
         <tbody>
           {record.outcomes.map((o) => (

@@ -4,6 +4,7 @@ import { api } from '../../api';
 import { CopyButton } from '../../components/CopyButton';
 import { formatDuration } from '../../components/format';
 import { useBuildStore } from '../../stores/build-store';
+import { DigestRow } from '../../components/DigestRow';
 
 const STATE_BADGE: Record<LaneState['status'], string> = { waiting: '', running: 'info', succeeded: 'ok', failed: 'err', cancelled: 'warn', interrupted: 'warn' };
 
@@ -97,13 +98,7 @@ export function DistributedRun({ state, ended }: { state: DistributedState; ende
             {merge.verification.message}
           </p>
         )}
-        {merge.digest && (
-          <p className="row">
-            <span className="muted">Index</span>
-            <code data-testid="distributed-index-digest">{merge.digest}</code>
-            <CopyButton value={merge.digest} label="Copy digest" />
-          </p>
-        )}
+        {merge.digest && <DigestRow label="Index" digest={merge.digest} testId="distributed-index-digest" />}
         {ended && missing.length > 0 && someBuilt && (
           <div className="actions">
             {confirm ? (
