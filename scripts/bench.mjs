@@ -27,11 +27,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'vite';
+import { bundleForNode } from './node-bundle.mjs';
 import { browserBench, writeContext } from './bench/browser-bench.mjs';
 import { syntheticLog, syntheticTimelineLog } from './bench/synthetic-log.mjs';
 
@@ -84,28 +83,12 @@ function stackFacts() {
 }
 
 async function bundleNodeBench() {
-  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
   // Inside the project so the bundle resolves its dependencies from node_modules.
   const cache = resolve(root, 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'mas-bench-'));
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    define: { __APP_VERSION__: JSON.stringify(pkg.version) },
-    build: {
-      outDir: out,
-      emptyOutDir: true,
-      ssr: true,
-      target: 'node20',
-      minify: false,
-      rollupOptions: {
-        input: { 'node-bench': resolve(root, 'scripts/bench/node-bench.ts'), 'integrity-bench': resolve(root, 'scripts/bench/integrity-bench.ts'), 'dockerfile-bench': resolve(root, 'scripts/bench/dockerfile-bench.ts') },
-        external: ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)],
-        output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
-      },
-    },
-  });
+  const bench = (name) => resolve(root, `scripts/bench/${name}.ts`);
+  await bundleForNode({ root, outDir: out, input: { 'node-bench': bench('node-bench'), 'integrity-bench': bench('integrity-bench'), 'dockerfile-bench': bench('dockerfile-bench') } });
   return out;
 }
 

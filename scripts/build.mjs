@@ -2,16 +2,15 @@
 // server (Node ESM), and the preload script (CommonJS, as sandboxed preloads must be).
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { build } from 'vite';
+import { bundleForNode } from './node-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
-const nodeExternal = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)];
 const quiet = { configFile: false, logLevel: 'warn', define };
 
 await rm(resolve(root, 'dist'), { recursive: true, force: true });
@@ -24,24 +23,13 @@ await build({
   build: { outDir: resolve(root, 'dist/renderer'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
 });
 
-await build({
-  ...quiet,
-  build: {
-    outDir: resolve(root, 'dist'),
-    emptyOutDir: false,
-    ssr: true,
-    target: 'node20',
-    minify: false,
-    sourcemap: true,
-    rollupOptions: {
-      input: {
-        'electron/main': resolve(root, 'electron/main/main.ts'),
-        'headless/serve': resolve(root, 'electron/headless/serve.ts'),
-      },
-      external: nodeExternal,
-      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-    },
-  },
+await bundleForNode({
+  root,
+  outDir: resolve(root, 'dist'),
+  input: { 'electron/main': resolve(root, 'electron/main/main.ts'), 'headless/serve': resolve(root, 'electron/headless/serve.ts') },
+  sourcemap: true,
+  entryFileNames: '[name].js',
+  chunkFileNames: 'chunks/[name]-[hash].js',
 });
 
 await build({

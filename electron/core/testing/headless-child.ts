@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { builtinModules } from 'node:module';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import WebSocket from 'ws';
 import type { Api } from '../../../shared/contract';
 import { contract } from '../../../shared/contract';
 import { createClient } from '../../../shared/rpc/client';
 import type { Frame, Transport } from '../../../shared/rpc/frames';
+import { bundleForNode } from '../../../scripts/node-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -22,24 +21,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export async function bundleHeadless(): Promise<{ script: string; dispose(): Promise<void> }> {
   const out = join(root, 'node_modules', '.cache', `mas-headless-${randomBytes(4).toString('hex')}`);
   await mkdir(out, { recursive: true });
-  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    define: { __APP_VERSION__: JSON.stringify(pkg.version) },
-    build: {
-      outDir: out,
-      emptyOutDir: true,
-      ssr: true,
-      target: 'node20',
-      minify: false,
-      rollupOptions: {
-        input: { serve: join(root, 'electron/headless/serve.ts') },
-        external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)],
-        output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
-      },
-    },
-  });
+  await bundleForNode({ root, outDir: out, input: { serve: join(root, 'electron/headless/serve.ts') } });
   return { script: join(out, 'serve.mjs'), dispose: () => rm(out, { recursive: true, force: true }) };
 }
 
