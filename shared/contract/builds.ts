@@ -23,6 +23,8 @@ export const buildFactsSchema = z.object({
       current: z.boolean(),
       /** Each node's classification, in buildx's node order. */
       nodes: z.array(nodePlatformsSchema),
+      /** The same nodes as buildx's build routing sees them: what each has pinned, lists, and whether it is down. */
+      routing: z.array(z.object({ name: z.string(), pinned: z.array(z.string()).readonly(), reported: z.array(z.string()).readonly(), down: z.boolean().optional() })).optional(),
     }),
   ),
   /** What the engine host itself runs (natively or through its emulators), for when the builder is not known. */

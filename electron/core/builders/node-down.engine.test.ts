@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodesCore, type NodesCore } from '../testing/nodes-core';
 import { stackEnv } from '../testing/stack';
+import { tempContexts } from '../testing/temp-contexts';
+import { COMMON_PLATFORMS } from '../../../shared/domain/arch';
 
 const run = promisify(execFile);
 const stack = stackEnv();
@@ -13,10 +15,12 @@ const builder = `mas-test-down-${randomBytes(4).toString('hex')}`;
 /**
  * The stack's node-3 stopped under a remote builder over the three BuildKit nodes: the core's own
  * listing (buildx ls / inspect, then the one classify) must call every platform of that node
- * unavailable, naming it and its address, and the node comes back usable once its daemon is started.
+ * unavailable, naming it and its address, a build that would have to reach it is refused, and the
+ * node comes back usable once its daemon is started.
  */
 describe('a remote node that is down, as the core lists it', () => {
   let setup: NodesCore | undefined;
+  const contexts = tempContexts();
 
   beforeAll(async () => {
     setup = await startNodesCore(builder, env, stack.buildkitNodes.map((n) => n.name));
@@ -24,6 +28,7 @@ describe('a remote node that is down, as the core lists it', () => {
 
   afterAll(async () => {
     await setup?.close();
+    await contexts.removeAll();
   });
 
   const nodeOf = async (name: string) => {
@@ -33,7 +38,7 @@ describe('a remote node that is down, as the core lists it', () => {
     return b!.nodes.find((n) => n.name === name)!;
   };
 
-  it('calls the stopped node\'s platforms unavailable with its name and address, and usable again once started', async () => {
+  it('calls the stopped node\'s platforms unavailable with its name and address, refuses a build that must reach it, and is usable again once started', async () => {
     const node3 = stack.buildkitNodes[2]!;
     const platform = node3.platforms[0]!;
     expect((await nodeOf(node3.name)).support.platforms.find((v) => v.platform === platform)?.support).not.toBe('unavailable');
@@ -49,6 +54,18 @@ describe('a remote node that is down, as the core lists it', () => {
       // The running nodes still emulate its platform, so the builder keeps offering it.
       const list = await setup!.t.api.builders.list({});
       expect(list.builders.find((b) => b.name === builder)!.platforms).toContain(platform);
+
+      // A platform pinned on no node makes buildx start every node, the stopped one too, and fail
+      // after 20 s: the core refuses that build before anything runs (a build uses the facts read last).
+      const unpinned = COMMON_PLATFORMS.find((p) => !stack.buildkitNodes.some((n) => n.platforms.includes(p)))!;
+      await setup!.t.api.builds.facts({});
+      const context = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\n` });
+      const before = (await setup!.t.api.builds.list({})).builds.length;
+      await expect(setup!.t.api.builds.run({ context, builder, platforms: [unpinned], output: { type: 'cacheonly' } }).result).rejects.toMatchObject({
+        code: 'BUILD_IMPOSSIBLE',
+        data: { problems: expect.arrayContaining([expect.objectContaining({ code: 'BUILDER_NODE_DOWN', severity: 'error', platforms: [unpinned] })]) },
+      });
+      expect((await setup!.t.api.builds.list({})).builds.length).toBe(before);
     } finally {
       await run(stack.buildkitNodesCtl, ['start', node3.name], { timeout: 60_000 });
     }

@@ -1,6 +1,7 @@
 import type { BuilderList } from '../../../shared/contract/builders';
 import type { BuildFactsData } from '../../../shared/contract/builds';
 import type { BuilderFact } from '../../../shared/domain/build-request/checks';
+import { routingNodeOf } from '../../../shared/domain/buildx/routing';
 import { classifyHost, type EmulatorFacts } from '../../../shared/domain/platform-support';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
@@ -17,7 +18,7 @@ export interface FactsSources {
 
 export function buildersToFacts(list: BuilderList): { builders: BuilderFact[]; currentBuilder: string } {
   const builders = list.builders.map(
-    (b): BuilderFact => ({ name: b.name, driver: b.driver, status: b.status, current: b.current, nodes: b.nodes.map((n) => n.support) }),
+    (b): BuilderFact => ({ name: b.name, driver: b.driver, status: b.status, current: b.current, nodes: b.nodes.map((n) => n.support), routing: b.nodes.map(routingNodeOf) }),
   );
   return { builders, currentBuilder: list.current };
 }

@@ -1,6 +1,7 @@
 import { COMMON_PLATFORMS } from '../arch';
 import { normalizePlatform, parsePlatform } from '../platform';
 import { bestNode, isDown, verdictOf, type NodePlatforms, type PlatformSupport, type PlatformVerdict } from '../platform-support';
+import { routeBuild, type RoutingNode } from '../buildx/routing';
 import { checkTagReference, registryOf } from './reference';
 import type { BuildRequest } from './request';
 
@@ -18,6 +19,8 @@ export interface BuilderFact {
   current: boolean;
   /** Each node's classification (the core's `classify`), in buildx's node order. */
   nodes: NodePlatforms[];
+  /** The same nodes as buildx's build routing sees them (their pins); absent when not known. */
+  routing?: RoutingNode[];
 }
 
 export interface BuildFacts {
@@ -258,8 +261,10 @@ export function checkBuild(request: BuildRequest, facts: BuildFacts, options: Ch
       });
     }
     const down = builder.nodes.filter(isDown);
-    if (down.length > 0) problems.push(downNodesProblem(builder, down, request.platforms));
-    else if (builder.status !== 'running' && builder.driver !== 'docker') {
+    if (down.length > 0) {
+      const problem = downNodesProblem(builder, down, request.platforms);
+      if (problem) problems.push(problem);
+    } else if (builder.status !== 'running' && builder.driver !== 'docker') {
       problems.push({
         code: 'BUILDER_NOT_RUNNING',
         severity: 'warning',
@@ -293,33 +298,53 @@ function startsFirst(driver: string): string {
 
 /**
  * A builder with nodes that are down (remote daemons that do not answer). buildx does not skip them
- * (see `buildx/routing`): a platform listed (pinned) on a down node goes there, and a build not pinned
- * throughout starts every node; either way it fails after 20 s. Only a build whose every platform is
- * pinned on running nodes gets through, which the facts here cannot tell (they carry no pins).
+ * (see `buildx/routing`): a platform pinned on a down node goes there, and a build with a platform
+ * pinned nowhere starts every node; either way it fails after 20 s. Only a build whose every
+ * platform is pinned on running nodes gets through. With the nodes' pins known that is decided
+ * here; without them a build is refused only when it has a platform pinned on a down node.
  */
-function downNodesProblem(builder: BuilderFact, down: readonly NodePlatforms[], platforms: readonly string[]): BuildProblem {
+function downNodesProblem(builder: BuilderFact, allDown: readonly NodePlatforms[], platforms: readonly string[]): BuildProblem | undefined {
   const wanted = platforms.map(normalizePlatform);
-  const hit = wanted.filter((p) => down.some((n) => n.platforms.some((v) => v.platform === p)));
+  const routing = builder.routing && routeBuild(builder.routing, wanted);
+  if (routing && routing.failsOn.length === 0) return undefined;
+  const down = routing ? allDown.filter((n) => routing.failsOn.includes(n.node)) : allDown;
+  const hit = routing
+    ? routing.routes.filter((r) => r.pass === 'pinned' && routing.failsOn.includes(r.node)).map((r) => r.platform)
+    : wanted.filter((p) => down.some((n) => n.platforms.some((v) => v.platform === p)));
   const names = down.map((n) => `"${n.node}"`).join(', ');
   const notes = down.map((n) => n.unlisted.otherwise.note).filter(Boolean).join(' ');
-  return hit.length > 0
-    ? {
-        code: 'BUILDER_NODE_DOWN',
-        severity: 'error',
-        field: 'builder',
-        message: `${hit.join(', ')} ${hit.length > 1 ? 'are' : 'is'} pinned on ${names} of "${builder.name}", which is down: buildx sends ${hit.length > 1 ? 'them' : 'it'} there anyway and the build fails after waiting 20 s.`,
-        fix: `${notes} Or untick ${hit.join(', ')}, or distribute the build over running nodes.`,
-        platforms: hit,
-        page: 'builders',
-      }
-    : {
-        code: 'BUILDER_NODE_DOWN',
-        severity: 'warning',
-        field: 'builder',
-        message: `${names} of "${builder.name}" ${down.length > 1 ? 'are' : 'is'} down. buildx does not skip a node that is down: the build works only if every platform is pinned on a running node; otherwise buildx waits 20 s for ${names} and fails.`,
-        fix: notes,
-        page: 'builders',
-      };
+  const downIs = `${down.length > 1 ? 'are' : 'is'} down`;
+  if (hit.length > 0) {
+    return {
+      code: 'BUILDER_NODE_DOWN',
+      severity: 'error',
+      field: 'builder',
+      message: `${hit.join(', ')} ${hit.length > 1 ? 'are' : 'is'} pinned on ${names} of "${builder.name}", which ${downIs}: buildx sends ${hit.length > 1 ? 'them' : 'it'} there anyway and the build fails after waiting 20 s.`,
+      fix: `${notes} Or untick ${hit.join(', ')}, or distribute the build over running nodes.`,
+      platforms: hit,
+      page: 'builders',
+    };
+  }
+  if (routing) {
+    const unpinned = routing.unpinned;
+    return {
+      code: 'BUILDER_NODE_DOWN',
+      severity: 'error',
+      field: 'builder',
+      message: `${unpinned.join(', ')} ${unpinned.length > 1 ? 'are' : 'is'} pinned on no node of "${builder.name}", so buildx starts every node, and ${names} ${downIs}: the build fails after waiting 20 s.`,
+      fix: `${notes} Or pin ${unpinned.join(', ')} on a running node (Builders page), untick ${unpinned.length > 1 ? 'them' : 'it'}, or distribute the build over running nodes.`,
+      platforms: unpinned,
+      page: 'builders',
+    };
+  }
+  return {
+    code: 'BUILDER_NODE_DOWN',
+    severity: 'warning',
+    field: 'builder',
+    message: `${names} of "${builder.name}" ${downIs}. buildx does not skip a node that is down: the build works only if every platform is pinned on a running node; otherwise buildx waits 20 s for ${names} and fails.`,
+    fix: notes,
+    page: 'builders',
+  };
 }
 
 export const blockingProblems = (problems: readonly BuildProblem[]): BuildProblem[] => problems.filter((p) => p.severity === 'error');

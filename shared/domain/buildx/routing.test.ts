@@ -100,11 +100,13 @@ describe('routeBuild: a node that is down (the stack\'s node-3 stopped, captured
     const amd = routeBuild(nodes, ['linux/amd64']);
     expect(amd.routes[0]).toMatchObject({ node: 'node-1', pass: 'pinned' });
     expect(amd.failsOn).toEqual([]);
+    expect(amd.unpinned).toEqual([]);
     expect(failed('amd64')).toBe(false);
 
     // arm/v6 is pinned nowhere: buildx starts every node, node-3 among them, and the build failed.
     const v6 = routeBuild(nodes, ['linux/arm/v6']);
     expect(v6.startsAllNodes).toBe(true);
+    expect(v6.unpinned).toEqual(['linux/arm/v6']);
     expect(v6.failsOn).toEqual(['node-3']);
     expect(failed('armv6')).toBe(true);
   });

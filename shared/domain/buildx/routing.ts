@@ -82,6 +82,8 @@ export interface BuildRouting {
   routes: PlatformRoute[];
   /** Step 3 was needed: buildx starts every node, so one node that cannot start fails the build. */
   startsAllNodes: boolean;
+  /** The platforms of the build pinned on no node (why step 3 was needed); empty when step 2 routed them all. */
+  unpinned: string[];
   /** Nodes whose list is not known (never started): step 3 asks them, so their answer can change the routes. */
   unknown: string[];
   /** Down nodes this build must reach (a route's node, or any node when step 3 starts them all): buildx fails the build. */
@@ -180,13 +182,13 @@ const parsed = (list: readonly string[]): Platform[] => list.flatMap((p) => cont
 /** Where buildx sends each platform of one build with these platforms (see the module comment). */
 export function routeBuild(nodes: readonly RoutingNode[], platforms: readonly string[]): BuildRouting {
   const wanted = [...new Set(platforms.map(normalizePlatform))];
-  if (nodes.length === 0) return { routes: [], startsAllNodes: false, unknown: [], failsOn: [] };
+  if (nodes.length === 0) return { routes: [], startsAllNodes: false, unpinned: [], unknown: [], failsOn: [] };
   const unknown = nodes.filter((n) => n.reported.length === 0).map((n) => n.name);
   const pinned = nodes.map((n) => parsed(n.pinned));
   const strict = wanted.map((p) => ({ platform: p, found: containerdNormal(p) ? pick(containerdNormal(p)!, pinned, true) : { index: -1 } }));
   if (strict.every((s) => s.found.index >= 0)) {
     const routes = strict.map((s) => route(nodes, s.platform, s.found, 'pinned'));
-    return { routes, startsAllNodes: false, unknown: [], failsOn: downNodes(nodes, new Set(routes.map((r) => r.node))) };
+    return { routes, startsAllNodes: false, unpinned: [], unknown: [], failsOn: downNodes(nodes, new Set(routes.map((r) => r.node))) };
   }
   const listed = nodes.map((n, i) => [...pinned[i]!, ...parsed(n.reported)]);
   const routes = wanted.map((platform) => {
@@ -195,7 +197,8 @@ export function routeBuild(nodes: readonly RoutingNode[], platforms: readonly st
     return found.index >= 0 ? route(nodes, platform, found, 'listed') : { platform, node: nodes[0]!.name, pass: 'first-node' as const };
   });
   // buildx boots every node before it matches (even a one-node builder's), so any down node fails it.
-  return { routes, startsAllNodes: nodes.length > 1, unknown, failsOn: downNodes(nodes) };
+  const unpinned = strict.filter((s) => s.found.index < 0).map((s) => s.platform);
+  return { routes, startsAllNodes: nodes.length > 1, unpinned, unknown, failsOn: downNodes(nodes) };
 }
 
 /** The down nodes among `reached` (all when not given), in the builder's order. */

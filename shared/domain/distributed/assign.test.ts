@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BuilderNode, BuilderSummary } from '../../contract/builders';
 import { checkBuild, type BuildFacts } from '../build-request/checks';
 import { parseInspect } from '../buildx/inspect-text';
+import { routingNodeOf } from '../buildx/routing';
 import { classify, classifyHost, usablePlatforms } from '../platform-support';
 import { defaultTarget, noTargetReason, targetOptions, withoutBuilderChecks } from './assign';
 import { buildRequestInput } from '../build-request/request';
@@ -159,11 +160,14 @@ describe('the form\'s checks for a distributed build', () => {
 
 describe('a builder with a node that is down (the stack\'s node-3 stopped, buildx 0.29.1 and 0.13.1)', () => {
   const NODE3 = 'unix:///run/multiarch-studio-stack/buildkit/node-3.sock';
-  const factsOf = (b: BuilderSummary): BuildFacts => ({
+  // As the core serves them: with each node's pins (`routing`), or, as facts without pins, only their classification.
+  const factsOf = (b: BuilderSummary, pins: 'with pins' | 'without pins' = 'with pins'): BuildFacts => ({
     nativePlatform: 'linux/amd64',
     containerdImageStore: true,
     currentBuilder: b.name,
-    builders: [{ name: b.name, driver: b.driver, status: b.status, current: true, nodes: b.nodes.map((n) => n.support) }],
+    builders: [
+      { name: b.name, driver: b.driver, status: b.status, current: true, nodes: b.nodes.map((n) => n.support), ...(pins === 'with pins' ? { routing: b.nodes.map(routingNodeOf) } : {}) },
+    ],
     host: classifyHost('linux/amd64', {}),
   });
   const request = (platforms: string[]) => buildRequestInput.parse({ context: '/work/app', builder: 'mas-cap-down', tags: ['127.0.0.1:5000/app:1'], platforms, output: { type: 'push' } });
@@ -189,19 +193,31 @@ describe('a builder with a node that is down (the stack\'s node-3 stopped, build
     );
   });
 
-  it('the Build form refuses a platform pinned on the down node and warns for the others, naming the node and its address', () => {
-    const facts = factsOf(builderFrom(fixture('inspect-remote-node-down-0.29.1.txt'), true));
-    const refused = checkBuild(request(['linux/amd64', 'linux/riscv64']), facts).find((p) => p.code === 'BUILDER_NODE_DOWN');
+  it.each(['0.29.1', '0.13.1'])('buildx %s: the Build form refuses what must reach the down node and lets through what is pinned on running nodes', (version) => {
+    // The captured builds with node-3 down (see routing.test.ts): riscv64 (pinned on node-3) and arm/v6 (pinned nowhere) failed, amd64 (pinned on node-1) built.
+    const facts = factsOf(builderFrom(fixture(`inspect-remote-node-down-${version}.txt`), true));
+    const downProblem = (platforms: string[]) => checkBuild(request(platforms), facts).find((p) => p.code === 'BUILDER_NODE_DOWN');
+    const refused = downProblem(['linux/amd64', 'linux/riscv64']);
     expect(refused).toMatchObject({ severity: 'error', platforms: ['linux/riscv64'] });
     expect(refused!.message).toBe('linux/riscv64 is pinned on "node-3" of "mas-cap-down", which is down: buildx sends it there anyway and the build fails after waiting 20 s.');
     expect(refused!.fix).toContain(`start its BuildKit daemon at ${NODE3}, or remove the node`);
+    const unpinned = downProblem(['linux/amd64', 'linux/arm/v6']);
+    expect(unpinned).toMatchObject({ severity: 'error', platforms: ['linux/arm/v6'] });
+    expect(unpinned!.message).toBe('linux/arm/v6 is pinned on no node of "mas-cap-down", so buildx starts every node, and "node-3" is down: the build fails after waiting 20 s.');
+    expect(unpinned!.fix).toContain('Or pin linux/arm/v6 on a running node (Builders page), untick it, or distribute the build over running nodes.');
+    expect(downProblem(['linux/amd64'])).toBeUndefined();
+    // Never the docker-container wording: buildx cannot start a remote daemon.
+    expect(checkBuild(request(['linux/amd64', 'linux/arm/v6']), facts).map((p) => p.message).join(' ')).not.toMatch(/buildx starts it first/);
+    // A distributed build chooses running nodes per platform instead.
+    expect(withoutBuilderChecks(checkBuild(request(['linux/riscv64']), facts)).map((p) => p.code)).not.toContain('BUILDER_NODE_DOWN');
+  });
+
+  it('without the nodes\' pins the Build form refuses only a platform the down node lists, and warns for the others', () => {
+    const facts = factsOf(builderFrom(fixture('inspect-remote-node-down-0.29.1.txt'), true), 'without pins');
+    expect(checkBuild(request(['linux/amd64', 'linux/riscv64']), facts).find((p) => p.code === 'BUILDER_NODE_DOWN')).toMatchObject({ severity: 'error', platforms: ['linux/riscv64'] });
     const warned = checkBuild(request(['linux/amd64']), facts).find((p) => p.code === 'BUILDER_NODE_DOWN');
     expect(warned).toMatchObject({ severity: 'warning' });
     expect(warned!.message).toMatch(/"node-3" of "mas-cap-down" is down.*every platform is pinned on a running node/);
-    // Never the docker-container wording: buildx cannot start a remote daemon.
-    expect(checkBuild(request(['linux/amd64']), facts).map((p) => p.message).join(' ')).not.toMatch(/buildx starts it first/);
-    // A distributed build chooses running nodes per platform instead.
-    expect(withoutBuilderChecks(checkBuild(request(['linux/riscv64']), facts)).map((p) => p.code)).not.toContain('BUILDER_NODE_DOWN');
   });
 
   it('the Build form says buildx starts a stopped docker-container builder, and only waits for a remote one', () => {
