@@ -61,6 +61,21 @@ test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, whe
   await expect(tip).toContainText('RUN go build -o /out/hello . && /out/hello');
   await expect(tip).toContainText('emulated');
   await expect(tip).toContainText('hello from linux/arm64');
+  await bar.dispatchEvent('mouseleave');
+
+  // Each lane is one Tab stop; the arrow keys, Home and End walk its steps, each showing its tip.
+  const bars = arm64.getByTestId('waterfall-bar');
+  await bar.focus();
+  await page.keyboard.press('End');
+  await expect(bars.last()).toBeFocused();
+  await expect(arm64.locator('[data-testid="waterfall-bar"][tabindex="0"]')).toHaveCount(1);
+  await expect(bars.last()).toHaveAttribute('tabindex', '0');
+  const lastLabel = (await bars.last().getAttribute('aria-label'))!;
+  await expect(tip).toContainText(lastLabel.slice(0, lastLabel.lastIndexOf(': ')).replace(/^\[[^\]]*\] /, ''));
+  await page.keyboard.press('Home');
+  await expect(bars.first()).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(bars.nth(1)).toBeFocused();
 
   // The summary: arm64's time, most of it in the emulated compile, linked to its Dockerfile line; and the estimate.
   const summary = page.getByTestId('time-linux/arm64');
