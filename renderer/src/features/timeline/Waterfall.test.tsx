@@ -30,10 +30,12 @@ const timeline = (steps: TimelineStep[], durationMs: number): BuildTimeline => (
 
 describe('Waterfall', () => {
   // A live timeline is made anew from every lanes update: bars that did not change are kept, the others follow.
-  it('keeps the bars in place while a live build grows within its track, moves them when it outgrows it, and redraws what a step changed', () => {
+  it('keeps every bar where it is while a live build grows (its span element narrows on the track instead), places them anew past a hundredfold, and redraws what a step changed', () => {
     const { rerender } = render(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, undefined, { end: 1500 })], 1500)} live />);
     const bars = () => within(screen.getByTestId('waterfall-linux/amd64')).getAllByTestId('waterfall-bar');
+    const spanWidth = () => within(screen.getByTestId('waterfall-linux/amd64')).getByTestId('waterfall-span').style.width;
     expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('2000');
+    expect(spanWidth()).toBe('100%');
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
       ['0%', '50%'],
       ['50%', '25%'],
@@ -45,16 +47,38 @@ describe('Waterfall', () => {
       ['50%', '50%'],
     ]);
     expect(bars()[0]).toBe(first);
+    // the track steps up to 5 s, then 20 s: one width changes each time, no bar moves
     rerender(<Waterfall timeline={timeline([step(1, 0, 1000), step(2, 1000, 4000, { kind: 'emulated', status: 'error' })], 4000)} live />);
     expect(screen.getByTestId('waterfall').dataset.totalMs).toBe('4000');
     expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('5000');
+    expect(spanWidth()).toBe('40%');
     expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
-      ['0%', '20%'],
-      ['20%', '60%'],
+      ['0%', '50%'],
+      ['50%', '150%'],
     ]);
+    expect(bars()[0]).toBe(first);
     expect(bars()[1]!.dataset.kind).toBe('emulated');
     expect(bars()[1]!.className).toContain('bar-error');
     expect(bars()[1]!.getAttribute('aria-label')).toBe('RUN ./step-2.sh: emulated, 3.0 s');
+    const steps = [step(1, 0, 1000), step(2, 1000, 4000), step(3, 4000, 12_000)];
+    rerender(<Waterfall timeline={timeline(steps, 12_000)} live />);
+    expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('20000');
+    expect(spanWidth()).toBe('10%');
+    expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
+      ['0%', '50%'],
+      ['50%', '150%'],
+      ['200%', '400%'],
+    ]);
+    // past a hundred times the 2 s the bars were placed against, they are placed against the track
+    rerender(<Waterfall timeline={timeline([...steps, step(4, 12_000, 300_000)], 300_000)} live />);
+    expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('500000');
+    expect(spanWidth()).toBe('100%');
+    expect(bars().map((b) => [b.style.left, b.style.width])).toEqual([
+      ['0%', '0.2%'],
+      ['0.2%', '0.6%'],
+      ['0.8%', '1.6%'],
+      ['2.4%', '57.6%'],
+    ]);
     // hovering still names the step it is on
     fireEvent.mouseEnter(bars()[0]!);
     expect(screen.getByTestId('waterfall-tip').textContent).toContain('RUN ./step-1.sh');
@@ -62,7 +86,7 @@ describe('Waterfall', () => {
     expect(screen.queryByTestId('waterfall-tip')).toBeNull();
   });
 
-  it('stretches the span to fill the track once the build has ended, leaving every bar as it was', () => {
+  it('stretches the span element to the ended build\'s track, leaving every bar as it was', () => {
     const steps = [step(1, 0, 1000), step(2, 1000, 4000)];
     const { rerender } = render(<Waterfall timeline={timeline(steps, 4000)} live />);
     const lane = () => within(screen.getByTestId('waterfall-linux/amd64'));
@@ -70,7 +94,7 @@ describe('Waterfall', () => {
     expect(lane().getByTestId('waterfall-span').style.width).toBe('100%');
     rerender(<Waterfall timeline={timeline(steps, 4000)} live={false} />);
     expect(screen.getByTestId('waterfall').dataset.trackMs).toBe('4000');
-    // 5 s of span shown over 4 s of track: the bars' own places (in the 5 s span) do not change
+    // 5 s of placement shown over 4 s of track: the bars' own places do not change
     expect(lane().getByTestId('waterfall-span').style.width).toBe('125%');
     const after = lane().getAllByTestId('waterfall-bar');
     expect(after).toEqual(before);

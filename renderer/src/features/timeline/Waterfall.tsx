@@ -38,19 +38,36 @@ function StepTip({ step, buildId, live }: { step: TimelineStep; buildId?: string
   );
 }
 
-const pct = (ms: number, total: number) => `${((ms / total) * 100).toFixed(3)}%`;
+const pct = (ms: number, of: number) => `${((ms / of) * 100).toFixed(4)}%`;
 
 /**
- * The span bars are placed against: the next of 1, 2, 5 × 10ⁿ ms at or above the build's
- * duration. Placing them against the duration itself would move all of them (thousands of
- * elements restyled) on every lanes update of a running build; this moves them a few times a
- * build. A running build's track shows this span; an ended build's track is stretched to show its
- * duration exactly (one width, laid out again, no bar restyled).
+ * The track a running build shows: the next of 1, 2, 5 × 10ⁿ ms at or above its duration, so it
+ * steps up a few times a build instead of on every lanes update. An ended build's track is its
+ * duration exactly.
  */
 export function barSpanMs(durationMs: number): number {
   const decade = 10 ** Math.floor(Math.log10(Math.max(1, durationMs)));
   for (const m of [1, 2, 5]) if (m * decade >= durationMs) return m * decade;
   return 10 * decade;
+}
+
+/** How far the track may grow past, or shrink below, the time bars are placed against. */
+const REFERENCE_RANGE = 100;
+
+/**
+ * The time bars are placed against, inside an element as wide as that time is on the track: when
+ * the track steps up, or is stretched to the ended build's duration, that one width changes and
+ * the bars are laid out again, none restyled (2,000 bars restyled took 30–40 ms of style in one
+ * frame; the width, 2 ms of layout). Kept while the track stays within a hundredfold of it (the
+ * element then spans at least 1 % of the track, so bars still land within a pixel); past that the
+ * bars are placed anew against the track.
+ */
+function useBarReference(trackMs: number): number {
+  const [reference, setReference] = useState(trackMs);
+  const kept = trackMs <= reference * REFERENCE_RANGE && reference <= trackMs * REFERENCE_RANGE;
+  // Stored during render (React's pattern for state that follows a prop): the bars never see the old one.
+  if (!kept) setReference(trackMs);
+  return kept ? reference : trackMs;
 }
 
 type Hover = { platform: string; index: number } | undefined;
@@ -63,14 +80,15 @@ const Bar = memo(
   function Bar({
     step: s,
     start,
-    total,
+    reference,
     platform,
     tabbable,
     onHover,
   }: {
     step: TimelineStep;
     start: number;
-    total: number;
+    /** The time the bar is placed against, in % of its span element (see useBarReference). */
+    reference: number;
     platform: string;
     tabbable: boolean;
     onHover: (h: Hover) => void;
@@ -84,7 +102,7 @@ const Bar = memo(
         data-kind={s.kind}
         data-step={s.index}
         aria-label={`${s.label ? `[${s.label}] ` : ''}${s.name}: ${s.kind}, ${s.durationMs !== undefined ? formatDuration(s.durationMs) : 'running'}`}
-        style={{ left: pct(start, total), width: pct((s.end ?? start) - start, total) }}
+        style={{ left: pct(start, reference), width: pct((s.end ?? start) - start, reference) }}
         onMouseEnter={() => onHover({ platform, index: s.index })}
         onFocus={() => onHover({ platform, index: s.index })}
         onMouseLeave={() => onHover(undefined)}
@@ -94,7 +112,7 @@ const Bar = memo(
   },
   (a, b) =>
     a.start === b.start &&
-    a.total === b.total &&
+    a.reference === b.reference &&
     a.platform === b.platform &&
     a.tabbable === b.tabbable &&
     a.onHover === b.onHover &&
@@ -139,8 +157,8 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
   const setFocused = useCallback((platform: string, index: number) => setFocusedSteps((f) => (f[platform] === index ? f : { ...f, [platform]: index })), []);
   const ends = timeline.lanes.flatMap((l) => l.steps.map((s) => s.end ?? 0));
   const total = Math.max(1, timeline.durationMs ?? 0, ...ends);
-  const span = barSpanMs(total);
-  const track = live ? span : total;
+  const track = live ? barSpanMs(total) : total;
+  const reference = useBarReference(track);
   return (
     <div className="waterfall" data-testid="waterfall" data-total-ms={total} data-track-ms={track}>
       <div className="waterfall-legend muted">
@@ -167,7 +185,7 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
                 data-testid="waterfall-span"
                 role="group"
                 aria-label={`${lane.platform} steps (arrow keys move between them)`}
-                style={{ width: pct(span, track) }}
+                style={{ width: pct(reference, track) }}
                 onKeyDown={onLaneKey}
                 onFocus={(e) => {
                   const step = (e.target as HTMLElement).dataset.step;
@@ -175,7 +193,7 @@ export function Waterfall({ timeline, buildId, live }: { timeline: BuildTimeline
                 }}
               >
                 {drawn.map(({ step, start }) => (
-                  <Bar key={step.index} step={step} start={start} total={span} platform={lane.platform} tabbable={step.index === tabStop} onHover={setHover} />
+                  <Bar key={step.index} step={step} start={start} reference={reference} platform={lane.platform} tabbable={step.index === tabStop} onHover={setHover} />
                 ))}
               </div>
             </div>
