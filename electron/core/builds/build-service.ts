@@ -1,5 +1,5 @@
 import type { BuildChunk, BuildFactsData, BuildList, BuildRecord, Leftovers } from '../../../shared/contract/builds';
-import { checkBuild } from '../../../shared/domain/build-request/checks';
+import { blockingProblems, checkBuild, type BuildProblem } from '../../../shared/domain/build-request/checks';
 import type { BuildRequest } from '../../../shared/domain/build-request/request';
 import { RpcError } from '../../../shared/rpc/errors';
 import type { CoreContext } from '../context';
@@ -91,6 +91,16 @@ export class BuildService {
   }
 
   /**
+   * Refuses a build that `check` finds blocking problems in, judged on current facts: a cached copy
+   * that would refuse it is read again first. Returns the facts the build was admitted on.
+   */
+  async admittedOnFacts(check: (facts: BuildFactsData) => BuildProblem[], signal?: AbortSignal): Promise<BuildFactsData> {
+    const facts = await this.factsCache.recentUnlessRefused((f) => blockingProblems(check(f)).length > 0, signal);
+    refuseBlocking(check(facts));
+    return facts;
+  }
+
+  /**
    * Checks, records and starts a build; `first` follows it from its first byte. The request's own
    * fields and files are checked first; the facts (a dozen buildx and engine questions when not
    * cached) are read only for a request that can run.
@@ -102,10 +112,8 @@ export class BuildService {
 
     let live: LiveBuild;
     try {
-      let facts = await this.recentFacts(signal);
-      // A builder made outside the app moments ago is not in cached facts yet: ask again before refusing.
-      if (request.builder && !facts.buildersUnknown && !facts.builders.some((b) => b.name === request.builder)) facts = await this.facts(signal);
-      refuseBlocking(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) }));
+      const stages = context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) };
+      const facts = await this.admittedOnFacts((f) => checkBuild(request, f, stages), signal);
       live = await launchBuild(this.launchHost, request, facts, context.context, exports);
     } catch (error) {
       await exports.complete(false);

@@ -80,6 +80,17 @@ export class RecentFacts {
     return this.cached?.value ?? this.read(signal);
   }
 
+  /**
+   * The last facts read, unless `refuses` says they would refuse the work: a copy read earlier is
+   * then read again and those are returned, since a builder made, a node started or an emulator
+   * installed since would otherwise refuse work that can run now. Facts read just now are not read twice.
+   */
+  async recentUnlessRefused(refuses: (facts: BuildFactsData) => boolean, signal?: AbortSignal): Promise<BuildFactsData> {
+    const copy = this.cached?.value;
+    if (!copy) return this.read(signal);
+    return refuses(copy) ? this.read(signal) : copy;
+  }
+
   /** Reads them again in the background when the copy is old (a build has ended). */
   refreshIfOld(): void {
     const cached = this.cached;

@@ -49,6 +49,20 @@ describe('RecentFacts', () => {
     expect((await t.facts.recent()).currentBuilder).toBe('builder-2');
   });
 
+  it('reads a copy again before it refuses a build, and uses it as it is when it admits one or was read just now', async () => {
+    const t = setup();
+    // nothing cached: read once, never twice, even when those facts refuse
+    expect((await t.facts.recentUnlessRefused(() => true)).currentBuilder).toBe('builder-1');
+    expect(t.reads()).toBe(1);
+    // a copy that admits the build is used as it is
+    expect((await t.facts.recentUnlessRefused((f) => f.currentBuilder !== 'builder-1')).currentBuilder).toBe('builder-1');
+    expect(t.reads()).toBe(1);
+    // a copy that would refuse it is read again, and the new facts are kept for the next build
+    expect((await t.facts.recentUnlessRefused((f) => f.currentBuilder === 'builder-1')).currentBuilder).toBe('builder-2');
+    expect(t.reads()).toBe(2);
+    expect((await t.facts.recent()).currentBuilder).toBe('builder-2');
+  });
+
   it('keeps the old copy when the refresh fails, and logs why', async () => {
     const t = setup(10);
     await t.facts.read();

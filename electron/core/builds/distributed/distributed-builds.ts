@@ -22,7 +22,7 @@ import { normalizePlatform } from '../../../../shared/domain/platform';
 import { RpcError } from '../../../../shared/rpc/errors';
 import type { CoreContext } from '../../context';
 import type { ImageInspector } from '../../images/image-inspector';
-import { checkedContext, refuseBlocking } from '../admission';
+import { checkedContext } from '../admission';
 import type { BuildService } from '../build-service';
 import { newBuildId, toData } from '../record';
 import { LOG_FILE } from '../history-store';
@@ -77,9 +77,10 @@ export class DistributedBuilds {
   async start(spec: DistributeSpec, first?: Watcher, signal?: AbortSignal): Promise<DistributedRun> {
     const request = spec.request;
     await this.builds.admit(request);
-    const [context, list, facts] = await Promise.all([checkedContext(request, this.ctx.picked), this.options.builders(signal), this.builds.recentFacts(signal)]);
+    const [context, list] = await Promise.all([checkedContext(request, this.ctx.picked), this.options.builders(signal)]);
+    const stages = context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) };
     // The form's checks but those about its one builder: each platform has its own node here.
-    refuseBlocking(withoutBuilderChecks(checkBuild(request, facts, context.stagesSource === 'none' ? {} : { stages: context.stages.map((s) => s.name) })));
+    await this.builds.admittedOnFacts((facts) => withoutBuilderChecks(checkBuild(request, facts, stages)), signal);
     const id = newBuildId();
     const targets = spec.lanes.map((choice) => resolveTarget(list, choice.platform, choice.builder, choice.node));
     const dir = await this.builds.store.createFolder(id);
