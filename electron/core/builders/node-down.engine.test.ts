@@ -15,8 +15,8 @@ const builder = `mas-test-down-${randomBytes(4).toString('hex')}`;
 /**
  * The stack's node-3 stopped under a remote builder over the three BuildKit nodes: the core's own
  * listing (buildx ls / inspect, then the one classify) must call every platform of that node
- * unavailable, naming it and its address, a build that would have to reach it is refused, and the
- * node comes back usable once its daemon is started.
+ * unavailable, naming it and its address, a build that would have to reach it is refused, and once
+ * its daemon is started the node is usable and that build runs (on facts read again, not the cached ones).
  */
 describe('a remote node that is down, as the core lists it', () => {
   let setup: NodesCore | undefined;
@@ -38,9 +38,11 @@ describe('a remote node that is down, as the core lists it', () => {
     return b!.nodes.find((n) => n.name === name)!;
   };
 
-  it('calls the stopped node\'s platforms unavailable with its name and address, refuses a build that must reach it, and is usable again once started', async () => {
+  it('calls the stopped node\'s platforms unavailable with its name and address, refuses a build that must reach it, and builds it again once started', async () => {
     const node3 = stack.buildkitNodes[2]!;
     const platform = node3.platforms[0]!;
+    const unpinned = COMMON_PLATFORMS.find((p) => !stack.buildkitNodes.some((n) => n.platforms.includes(p)))!;
+    let context = '';
     expect((await nodeOf(node3.name)).support.platforms.find((v) => v.platform === platform)?.support).not.toBe('unavailable');
     try {
       await run(stack.buildkitNodesCtl, ['stop', node3.name], { timeout: 60_000 });
@@ -56,10 +58,9 @@ describe('a remote node that is down, as the core lists it', () => {
       expect(list.builders.find((b) => b.name === builder)!.platforms).toContain(platform);
 
       // A platform pinned on no node makes buildx start every node, the stopped one too, and fail
-      // after 20 s: the core refuses that build before anything runs (a build uses the facts read last).
-      const unpinned = COMMON_PLATFORMS.find((p) => !stack.buildkitNodes.some((n) => n.platforms.includes(p)))!;
+      // after 20 s: the core refuses that build before anything runs (on the facts the form read when shown, as here).
       await setup!.t.api.builds.facts({});
-      const context = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\n` });
+      context = await contexts.make({ Dockerfile: `FROM ${stack.baseImage}\n` });
       const before = (await setup!.t.api.builds.list({})).builds.length;
       await expect(setup!.t.api.builds.run({ context, builder, platforms: [unpinned], output: { type: 'cacheonly' } }).result).rejects.toMatchObject({
         code: 'BUILD_IMPOSSIBLE',
@@ -72,5 +73,10 @@ describe('a remote node that is down, as the core lists it', () => {
     const back = await nodeOf(node3.name);
     expect(back.status).toBe('running');
     expect(back.support.platforms.find((v) => v.platform === platform)?.support).not.toBe('unavailable');
+
+    // The core's build facts are still those read while node-3 was down, and they would refuse the
+    // same build: it reads them again before refusing, finds node-3 running, and builds.
+    const record = await setup!.t.api.builds.run({ context, builder, platforms: [unpinned], output: { type: 'cacheonly' } }).result;
+    expect(record.status).toBe('succeeded');
   }, 180_000);
 });
