@@ -69,7 +69,7 @@ test('the node × platform map of a builder over the three stack nodes: each pla
       const platform = (await box.getAttribute('data-testid'))!.replace('node-map-platform-', '');
       await box.setChecked(designated.some((d) => d.platform === platform), { timeout: 2_000 });
     }
-  }).toPass();
+  }).toPass({ timeout: 20_000 });
 
   const map = page.getByTestId(`node-map-${builder}`);
   await expect(page.getByTestId(`node-map-toggle-${builder}`)).toHaveAttribute('open', '');

@@ -61,7 +61,9 @@ test('a 2-platform Go build shows which steps ran under QEMU, the waterfall, whe
   await expect(tip).toContainText('RUN go build -o /out/hello . && /out/hello');
   await expect(tip).toContainText('emulated');
   await expect(tip).toContainText('hello from linux/arm64');
-  await bar.dispatchEvent('mouseleave');
+  // The pointer leaves: the tip goes, and what follows is the keyboard's alone.
+  await page.mouse.move(0, 0);
+  await expect(tip).toHaveCount(0);
 
   // Each lane is one Tab stop; the arrow keys, Home and End walk its steps, each showing its tip.
   const bars = arm64.getByTestId('waterfall-bar');

@@ -74,6 +74,9 @@ function answersOrRefuses(parse: () => unknown, refusals: ReadonlyArray<new (...
 
 const RUNS = { numRuns: 400 };
 
+/** `check` on every mutated capture fast-check makes (a failure is shrunk to the smallest input). */
+const onOutputs = (check: (text: string) => void) => fc.assert(fc.property(output, check), RUNS);
+
 describe('tool output parsers on mutated real captures', () => {
   it('has captures of every kind to start from', () => {
     const files = Object.keys(captures);
@@ -83,35 +86,26 @@ describe('tool output parsers on mutated real captures', () => {
   });
 
   it('buildx inspect, ls (text and JSON) and the platform lists answer', () => {
-    fc.assert(
-      fc.property(output, (text) => {
-        answersOrRefuses(() => parseInspect(text));
-        answersOrRefuses(() => parseLsText(text));
-        answersOrRefuses(() => parseLsJson(text));
-        answersOrRefuses(() => parsePlatformList(text));
-      }),
-      RUNS,
-    );
+    onOutputs((text) => {
+      answersOrRefuses(() => parseInspect(text));
+      answersOrRefuses(() => parseLsText(text));
+      answersOrRefuses(() => parseLsJson(text));
+      answersOrRefuses(() => parsePlatformList(text));
+    });
   });
 
   it('buildx history ls and inspect answer', () => {
-    fc.assert(
-      fc.property(output, (text) => {
-        answersOrRefuses(() => parseHistoryLs(text));
-        answersOrRefuses(() => parseHistoryInspect(text));
-      }),
-      RUNS,
-    );
+    onOutputs((text) => {
+      answersOrRefuses(() => parseHistoryLs(text));
+      answersOrRefuses(() => parseHistoryInspect(text));
+    });
   });
 
   it('buildx build --check output answers or is refused with what was wrong', () => {
-    fc.assert(
-      fc.property(output, (text) => {
-        answersOrRefuses(() => parseCheckOutput(text), [Error]);
-        answersOrRefuses(() => checkBuilderName(text));
-      }),
-      RUNS,
-    );
+    onOutputs((text) => {
+      answersOrRefuses(() => parseCheckOutput(text), [Error]);
+      answersOrRefuses(() => checkBuilderName(text));
+    });
   });
 
   it('a build progress stream (rawjson) always makes a snapshot whose lanes are the platforms it names', () => {
@@ -139,10 +133,7 @@ describe('tool output parsers on mutated real captures', () => {
   });
 
   it('a BuildKit status log is converted or refused as not one', () => {
-    fc.assert(
-      fc.property(output, (text) => answersOrRefuses(() => statusLogToRawjson(new TextEncoder().encode(text)), [Error])),
-      RUNS,
-    );
+    onOutputs((text) => answersOrRefuses(() => statusLogToRawjson(new TextEncoder().encode(text)), [Error]));
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => answersOrRefuses(() => statusLogToRawjson(bytes), [Error])),
       RUNS,
@@ -150,31 +141,43 @@ describe('tool output parsers on mutated real captures', () => {
   });
 
   it('binfmt_misc entries and the emulator installer\'s output answer', () => {
-    fc.assert(
-      fc.property(output, (text) => {
-        answersOrRefuses(() => parseBinfmtEntry('qemu-aarch64', text));
-        answersOrRefuses(() => parseBinfmtDump(text));
-        answersOrRefuses(() => parseInstallerLog(text));
-        answersOrRefuses(() => parseInstallerStatus(text));
-      }),
-      RUNS,
-    );
+    onOutputs((text) => {
+      answersOrRefuses(() => parseBinfmtEntry('qemu-aarch64', text));
+      answersOrRefuses(() => parseBinfmtDump(text));
+      answersOrRefuses(() => parseInstallerLog(text));
+      answersOrRefuses(() => parseInstallerStatus(text));
+    });
   });
 
   it('registry documents are read or refused as malformed', () => {
-    fc.assert(
-      fc.property(output, (text) => {
-        let json: unknown;
+    // Mutated text is seldom JSON: the documents themselves are mutated too, a field at a time given any value.
+    const documents = Object.entries(captures)
+      .filter(([file]) => file.startsWith('./manifests/fixtures/') || file.endsWith('.json'))
+      .flatMap(([, text]) => {
         try {
-          json = JSON.parse(text);
+          const json: unknown = JSON.parse(text);
+          return typeof json === 'object' && json !== null && !Array.isArray(json) ? [json as Record<string, unknown>] : [];
         } catch {
-          return;
+          return [];
         }
-        answersOrRefuses(() => parseManifestDocument(json), [ManifestFormatError]);
-        answersOrRefuses(() => parseImageConfig(json), [ManifestFormatError]);
-      }),
-      RUNS,
-    );
+      });
+    expect(documents.length).toBeGreaterThan(4);
+    const field = fc.constantFrom('schemaVersion', 'mediaType', 'manifests', 'layers', 'config', 'platform', 'annotations', 'architecture', 'os', 'variant', 'rootfs', 'history', 'digest', 'size', 'subject');
+    const changed = fc.record({ document: fc.constantFrom(...documents), fields: fc.dictionary(field, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }) }).map(({ document, fields }) => ({ ...document, ...fields }));
+    const refusedOrRead = (json: unknown) => {
+      answersOrRefuses(() => parseManifestDocument(json), [ManifestFormatError]);
+      answersOrRefuses(() => parseImageConfig(json), [ManifestFormatError]);
+    };
+    fc.assert(fc.property(fc.oneof(changed, fc.jsonValue({ maxDepth: 4 })), refusedOrRead), RUNS);
+    onOutputs((text) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return;
+      }
+      refusedOrRead(json);
+    });
   });
 
   it('image references from any text are parsed or refused with a reason', () => {
